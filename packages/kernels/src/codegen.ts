@@ -1,0 +1,72 @@
+/**
+ * Source generation for gpu.js kernels: literals, and the index arithmetic
+ * that maps a flat output index to an element of a strided input view.
+ */
+import { coalesce, contiguousStrides, sizeOf, type View } from './shape.js';
+
+/** A float literal gpu.js parses as a float: always has a '.' or an exponent. */
+export function lit(x: number): string {
+  if (Number.isNaN(x)) return '(0.0 / 0.0)';
+  if (x === Infinity) return '3.4e38';
+  if (x === -Infinity) return '(-3.4e38)';
+  let s = Math.fround(x).toPrecision(9);
+  if (!/[.e]/.test(s)) s += '.0';
+  return x < 0 ? `(${s})` : s;
+}
+
+/** An integer literal (for index arithmetic). */
+export function int(n: number): string {
+  if (!Number.isInteger(n)) throw new Error(`internal: ${n} is not an integer`);
+  return n < 0 ? `(${n})` : String(n);
+}
+
+export interface StridedRead {
+  /** Statements that compute the index variables. */
+  prelude: string;
+  /** One index expression per input view. */
+  index: string[];
+}
+
+/**
+ * Index expressions that read each input view (already broadcast to `shape`)
+ * at the element whose row-major position in `shape` is the variable `flat`.
+ */
+export function stridedIndex(shape: readonly number[], views: readonly View[], flat: string, prefix: string): StridedRead {
+  const out = contiguousStrides(shape);
+  const c = coalesce(shape, [out, ...views.map((v) => v.strides)]);
+  const n = sizeOf(shape);
+  const index = views.map((v, k) => {
+    const strides = c.strides[k + 1];
+    const isIdentity = strides.every((s, d) => s === c.strides[0][d]);
+    if (isIdentity) return v.offset === 0 ? flat : `${flat} + ${int(v.offset)}`;
+    return '';
+  });
+  if (index.every((e) => e !== '')) return { prelude: '', index };
+  // decompose flat into coordinates along the coalesced axes (last fastest)
+  const lines: string[] = [];
+  const rank = c.shape.length;
+  let q = flat;
+  const coord: string[] = new Array(rank);
+  for (let d = rank - 1; d >= 0; d--) {
+    const dim = c.shape[d];
+    if (d === 0) {
+      coord[d] = q;
+    } else {
+      const qn = `${prefix}q${d}`;
+      lines.push(`const ${qn} = Math.floor(${q} / ${int(dim)});`);
+      lines.push(`const ${prefix}c${d} = ${q} - ${qn} * ${int(dim)};`);
+      coord[d] = `${prefix}c${d}`;
+      q = qn;
+    }
+  }
+  void n;
+  views.forEach((v, k) => {
+    if (index[k] !== '') return;
+    const terms = [int(v.offset)];
+    c.strides[k + 1].forEach((s, d) => {
+      if (s !== 0) terms.push(s === 1 ? coord[d] : `${coord[d]} * ${int(s)}`);
+    });
+    index[k] = terms.join(' + ');
+  });
+  return { prelude: lines.join('\n  '), index };
+}
