@@ -18,5 +18,7 @@ export default defineConfig({
     testTimeout: 120_000,
     hookTimeout: 120_000,
     pool: 'forks',
+    // --expose-gc: the memory-discipline tests measure heap after a forced collection
+    poolOptions: { forks: { execArgv: ['--expose-gc'] } },
   },
 });

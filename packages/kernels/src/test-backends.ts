@@ -9,7 +9,8 @@ let cached: Backend[] | null = null;
 
 export function testBackends(): Backend[] {
   if (cached) return cached;
-  const only = (typeof process !== 'undefined' && process.env.MASKGRAD_TEST_BACKENDS)?.split(',');
+  const env = typeof process !== 'undefined' ? process.env.MASKGRAD_TEST_BACKENDS : undefined;
+  const only = env ? env.split(',') : null;
   const names = (['headlessgl', 'webasm', 'cpu'] as const).filter((n) => {
     if (only && !only.includes(n)) return false;
     if (n === 'headlessgl') return probeHeadlessGL().available;

@@ -1,0 +1,182 @@
+import { describe, expect, it } from 'vitest';
+import {
+  Adam, AdamW, SGD, conv2d, crossEntropy, gradcheck, noGrad, ones, randn, tensor, toDot, where, type Tensor,
+} from './index.js';
+
+describe('the public contract', () => {
+  it('runs the example from the issue', async () => {
+    const x = tensor([[1, 2], [3, 4]], { requiresGrad: true });
+    const w = tensor(new Float32Array(6), [2, 3], { requiresGrad: false });
+    expect(w.shape).toEqual([2, 3]);
+    const y = x.matmul(x).relu().sum();
+    await y.backward();
+    expect(x.grad!.shape).toEqual([2, 2]);
+    // y = Σ (x x)_ij, dy/dx = 1·xᵀ + xᵀ·1 : [[3+4, 3+7],[1+6, 3+... ]] computed by hand below
+    // d/dX sum(X X) = 1 Xᵀ + Xᵀ 1 where 1 is all-ones 2×2
+    // 1·Xᵀ = [[1+2, 3+4],[1+2, 3+4]] = [[3,7],[3,7]]; Xᵀ·1 = [[1+3,1+3],[2+4,2+4]] = [[4,4],[6,6]]
+    expect(Array.from(await x.grad!.data())).toEqual([7, 11, 9, 13]);
+    expect(await y.item()).toBe(7 + 10 + 15 + 22);
+  });
+
+  it('noGrad records nothing; detach cuts the graph', () => {
+    const x = tensor([1, 2, 3], { requiresGrad: true });
+    const y = noGrad(() => x.mul(2));
+    expect(y.requiresGrad).toBe(false);
+    expect(y.gradFn).toBeNull();
+    expect(x.mul(2).detach().requiresGrad).toBe(false);
+  });
+
+  it('accumulates gradients across backward calls and along shared paths', async () => {
+    const x = tensor([2], { requiresGrad: true });
+    const y = x.mul(x).add(x); // x² + x → 2x + 1 = 5
+    await y.backward();
+    expect(Array.from(await x.grad!.data())).toEqual([5]);
+    await x.mul(3).sum().backward();
+    expect(Array.from(await x.grad!.data())).toEqual([8]);
+  });
+
+  it('computes no gradient for frozen inputs (no weight-gradient kernels)', async () => {
+    const w = randn([4, 4], { seed: 1 }); // frozen
+    const m = tensor(new Float32Array(4).fill(1), [1, 4], { requiresGrad: true });
+    const y = m.matmul(w).sum();
+    let weightGradCalls = 0;
+    const inner = y.gradFn!.inputs[0].gradFn!;
+    const orig = inner.backward;
+    inner.backward = (g, needs) => {
+      if (needs[1]) weightGradCalls++;
+      return orig(g, needs);
+    };
+    await y.backward();
+    expect(weightGradCalls).toBe(0);
+    expect(w.grad).toBeNull();
+    expect(m.grad!.shape).toEqual([1, 4]);
+  });
+
+  it('rejects backward on a non-scalar without a gradient, and on a tensor without grad', async () => {
+    await expect(tensor([1, 2], { requiresGrad: true }).mul(2).backward()).rejects.toThrow(/pass a gradient/);
+    await expect(tensor([1, 2]).sum().backward()).rejects.toThrow(/does not require grad/);
+  });
+
+  it('toDot draws ops and tensors', () => {
+    const x = tensor([1, 2], { requiresGrad: true });
+    x.name = 'mask';
+    const dot = toDot(x.exp().sum());
+    expect(dot).toMatch(/digraph/);
+    expect(dot).toMatch(/label="exp"/);
+    expect(dot).toMatch(/mask\\n\[2\]\\nrequiresGrad/);
+  });
+});
+
+const r = (shape: number[], seed: number, lo = -1, hi = 1) => randn(shape, { seed }).clamp(-2, 2).mul((hi - lo) / 4).add((hi + lo) / 2);
+const pos = (shape: number[], seed: number) => r(shape, seed, 0.5, 2);
+
+const cases: [string, (...x: Tensor[]) => Tensor, Tensor[]][] = [
+  ['add broadcast', (a, b) => a.add(b), [r([2, 3], 1), r([3], 2)]],
+  ['sub', (a, b) => a.sub(b), [r([2, 3], 1), r([2, 1], 2)]],
+  ['mul', (a, b) => a.mul(b), [r([2, 3], 1), r([1, 3], 2)]],
+  ['div', (a, b) => a.div(b), [r([2, 3], 1), pos([2, 3], 2)]],
+  ['maximum', (a, b) => a.maximum(b), [tensor([0.1, -0.5, 0.9, 0.3]), tensor([0.4, -0.9, 0.2, 0.7])]],
+  ['pow tensor', (a, b) => a.pow(b), [pos([4], 1), r([4], 2)]],
+  ['neg exp', (a) => a.neg().exp(), [r([4], 3)]],
+  ['log', (a) => a.log(), [pos([4], 3)]],
+  ['sqrt', (a) => a.sqrt(), [pos([4], 3)]],
+  ['rsqrt', (a) => a.rsqrt(), [pos([4], 3)]],
+  ['tanh', (a) => a.tanh(), [r([4], 3)]],
+  ['erf', (a) => a.erf(), [r([4], 3)]],
+  ['gelu', (a) => a.gelu(), [r([6], 3, -3, 3)]],
+  ['relu', (a) => a.relu(), [tensor([-0.8, -0.3, 0.2, 0.6, 1.1, -1.2])]], // away from the kink at 0
+  ['sigmoid', (a) => a.sigmoid(), [r([4], 3)]],
+  ['abs', (a) => a.abs(), [tensor([-0.8, -0.3, 0.2, 0.6, 1.1, -1.2])]],
+  ['pow scalar', (a) => a.pow(3), [r([4], 3)]],
+  ['clamp', (a) => a.clamp(-0.3, 0.4), [tensor([-0.8, -0.2, 0.1, 0.35, 0.6, -0.5])]],
+  ['where', (c, a, b) => where(c.gt(0), a, b), [r([5], 1), r([5], 2), r([1], 3)]],
+  ['sum axes', (a) => a.sum([0, 2], true), [r([2, 3, 4], 7)]],
+  ['mean', (a) => a.mean(1), [r([2, 3, 4], 7)]],
+  ['max', (a) => a.max(-1), [r([3, 5], 8)]],
+  ['softmax', (a) => a.softmax(0), [r([4, 3], 9, -2, 2)]],
+  ['logSoftmax', (a) => a.logSoftmax(-1), [r([3, 4], 9, -2, 2)]],
+  ['matmul batched + broadcast', (a, b) => a.matmul(b), [r([2, 3, 4], 10), r([4, 2], 11)]],
+  ['matmul transposed view', (a, b) => a.matmul(b.transpose()), [r([3, 4], 10), r([5, 4], 11)]],
+  ['permute reshape', (a) => a.permute([2, 0, 1]).reshape([4, 6]).mul(r([4, 6], 3)), [r([2, 3, 4], 12)]],
+  ['expand slice', (a) => a.expand([3, 2, 4]).slice(2, 1, 3).mul(r([3, 2, 2], 4)), [r([2, 4], 13)]],
+  ['concat', (a, b) => a.concat([b], 1).mul(r([2, 5], 5)), [r([2, 2], 14), r([2, 3], 15)]],
+  ['gather', (a) => a.gather(1, [2, 0, 2]), [r([2, 3], 16)]],
+  ['flip', (a) => a.flip(0).mul(r([3, 2], 6)), [r([3, 2], 17)]],
+  ['pad constant', (a) => a.pad([[1, 2]], 'constant', 0.5).mul(r([2, 6], 7)), [r([2, 3], 18)]],
+  ['pad reflect', (a) => a.pad([[2, 1], [1, 2]], 'reflect').mul(r([1, 7, 7], 8)), [r([1, 4, 4], 19)]],
+  ['conv2d', (x, w, b) => conv2d(x, w, b, { stride: 2, padding: 1 }), [r([1, 2, 5, 5], 20), r([3, 2, 3, 3], 21), r([3], 22)]],
+  ['conv2d groups', (x, w) => conv2d(x, w, null, { groups: 2 }), [r([1, 2, 4, 4], 20), r([2, 1, 2, 2], 21)]],
+  ['resizeBilinear up', (a) => a.resizeBilinear(7, 9), [r([1, 1, 3, 4], 23)]],
+  ['resizeBilinear down', (a) => a.resizeBilinear(3, 2), [r([2, 7, 5], 24)]],
+  ['layerNorm', (x, g, b) => x.layerNorm(g, b, 1e-5), [r([3, 5], 25), r([5], 26), r([5], 27)]],
+  ['crossEntropy', (z) => crossEntropy(z, [2, 0, 1]), [r([3, 4], 28, -2, 2)]],
+];
+
+describe('gradcheck of every differentiable op (central differences, h = 1e-2)', () => {
+  it.each(cases)('%s', (_, fn, inputs) => {
+    // float32 forward evaluations: |error| ≤ 2e-3 + 2e-2·|numeric|
+    const res = gradcheck(fn, inputs, { eps: 1e-2, atol: 2e-3, rtol: 2e-2 });
+    expect(res.worst, JSON.stringify(res.worst)).not.toBeNull();
+    expect(res.ok, `worst ${JSON.stringify(res.worst)}`).toBe(true);
+  });
+
+  it('gradcheck itself catches a wrong derivative', () => {
+    const wrong = (a: Tensor) => a.mul(a).add(noGrad(() => a.mul(a)).detach()); // hides half of d/da a²·2
+    expect(gradcheck(wrong, [r([4], 1)], { eps: 1e-2, atol: 2e-3, rtol: 2e-2 }).ok).toBe(false);
+  });
+});
+
+describe('optimizers', () => {
+  const quad = async (opt: SGD | Adam, p: Tensor, steps: number) => {
+    for (let i = 0; i < steps; i++) {
+      opt.zeroGrad();
+      await p.sub(3).pow(2).sum().backward();
+      opt.step();
+    }
+    return Array.from(await p.data());
+  };
+
+  it('SGD with momentum converges on a quadratic', async () => {
+    const p = tensor([0, 10], { requiresGrad: true });
+    for (const v of await quad(new SGD([p], { lr: 0.05, momentum: 0.9 }), p, 200)) expect(v).toBeCloseTo(3, 3);
+  });
+
+  it('Adam matches a hand-computed first step, then converges', async () => {
+    const p = tensor([1], { requiresGrad: true });
+    const opt = new Adam([p], { lr: 0.1 });
+    // first Adam step moves by lr·sign(g) exactly (m̂ = g, v̂ = g²)
+    expect((await quad(opt, p, 1))[0]).toBeCloseTo(1.1, 5);
+    expect((await quad(opt, p, 300))[0]).toBeCloseTo(3, 2);
+  });
+
+  it('AdamW decays weights with no gradient pressure', async () => {
+    const p = tensor([2], { requiresGrad: true });
+    const opt = new AdamW([p], { lr: 0.1, weightDecay: 0.5 });
+    p.grad = tensor([0]);
+    opt.step();
+    // p·(1 − lr·λ) − lr·0/(0 + ε) = 2·0.95
+    expect((await p.data())[0]).toBeCloseTo(1.9, 6);
+  });
+});
+
+describe('memory discipline', () => {
+  it('1000 forward+backward steps do not grow memory', async () => {
+    const gc = (globalThis as { gc?: () => void }).gc;
+    expect(gc, 'vitest runs with --expose-gc').toBeTypeOf('function');
+    const w = randn([64, 64], { seed: 3 });
+    const x = ones([8, 64], { requiresGrad: true });
+    const step = async () => {
+      x.grad = null;
+      await x.matmul(w).gelu().softmax().log().mean().backward();
+    };
+    for (let i = 0; i < 50; i++) await step();
+    gc?.();
+    const before = process.memoryUsage();
+    for (let i = 0; i < 1000; i++) await step();
+    gc?.();
+    const after = process.memoryUsage();
+    const grown = after.heapUsed + after.arrayBuffers - (before.heapUsed + before.arrayBuffers);
+    // one step allocates ~100 kB of buffers; 1000 retained steps would be ~100 MB
+    expect(grown).toBeLessThan(8 * 1024 * 1024);
+  });
+});

@@ -1,0 +1,46 @@
+/**
+ * 2-D convolution, NCHW input and OIHW weight (torch.nn.functional.conv2d),
+ * with its input and weight gradients as kernels of their own.
+ */
+import { conv2dInputGradKernel, conv2dKernel, conv2dWeightGradKernel, convOutputSize, type Conv2dShape } from '@maskgrad/kernels';
+import { result } from '../record.js';
+import type { Tensor } from '../tensor.js';
+import { add } from './binary.js';
+import { contiguous, reshape } from './movement.js';
+
+export interface Conv2dOptions {
+  stride?: number | [number, number];
+  padding?: number | [number, number];
+  groups?: number;
+}
+
+const pair = (v: number | [number, number] | undefined, d: number): [number, number] =>
+  v === undefined ? [d, d] : typeof v === 'number' ? [v, v] : v;
+
+export function conv2d(x: Tensor, weight: Tensor, bias: Tensor | null = null, opts: Conv2dOptions = {}): Tensor {
+  if (x.rank !== 4 || weight.rank !== 4) {
+    throw new Error(`conv2d(): input must be [N, C, H, W] and weight [OC, C/groups, KH, KW]; got [${x.shape.join(', ')}] and [${weight.shape.join(', ')}]`);
+  }
+  const [strideH, strideW] = pair(opts.stride, 1);
+  const [padH, padW] = pair(opts.padding, 0);
+  const groups = opts.groups ?? 1;
+  const [n, c, h, w] = x.shape;
+  const [oc, cg, kh, kw] = weight.shape;
+  if (c % groups !== 0 || oc % groups !== 0 || cg !== c / groups) {
+    throw new Error(`conv2d(): ${c} input channels, ${oc} output channels and groups=${groups} do not fit weight [${weight.shape.join(', ')}]`);
+  }
+  const s: Conv2dShape = { n, c, h, w, oc, kh, kw, strideH, strideW, padH, padW, groups };
+  const { oh, ow } = convOutputSize(s);
+  if (oh < 1 || ow < 1) throw new Error(`conv2d(): a ${kh}×${kw} kernel does not fit a ${h}×${w} input with padding ${padH},${padW}`);
+  const xc = contiguous(x);
+  const wc = contiguous(weight);
+  const data = conv2dKernel(x.backend, xc.buffer, wc.buffer, s);
+  const y = result(data, [n, oc, oh, ow], [xc, wc], 'conv2d', (g, needs) => {
+    const gc = contiguous(g);
+    return [
+      needs[0] ? result(conv2dInputGradKernel(g.backend, gc.buffer, wc.buffer, s), xc.shape, [], 'conv2dInputGrad', () => []) : null,
+      needs[1] ? result(conv2dWeightGradKernel(g.backend, gc.buffer, xc.buffer, s), wc.shape, [], 'conv2dWeightGrad', () => []) : null,
+    ];
+  });
+  return bias ? add(y, reshape(bias, [1, oc, 1, 1])) : y;
+}

@@ -1,0 +1,55 @@
+/**
+ * Matrix product with batch broadcasting: [..., M, K] @ [..., K, N].
+ * dA = dC · Bᵀ, dB = Aᵀ · dC (summed over broadcast batch axes).
+ * Transposed views are passed to the kernel as flags, not copied.
+ */
+import { broadcastShapes, matmulKernel, sizeOf, type MatmulShape } from '@maskgrad/kernels';
+import { result } from '../record.js';
+import type { Tensor } from '../tensor.js';
+import { contiguous, expand, reshape, transpose } from './movement.js';
+import { sumTo } from './reduce.js';
+
+/** The operand's data as a contiguous matrix batch, or its transpose, without copying when possible. */
+function operand(x: Tensor, batchShape: number[]): { data: Float32Array; trans: boolean; broadcast: boolean } {
+  const r = x.rank;
+  const batch = x.shape.slice(0, r - 2);
+  const rows = x.shape[r - 2];
+  const cols = x.shape[r - 1];
+  const batchSize = sizeOf(batch);
+  const broadcast = batchSize === 1 && sizeOf(batchShape) !== 1;
+  // a transposed contiguous matrix: strides [.., 1, rows]
+  const st = x.strides;
+  const transView = x.offset === 0 && st[r - 2] === 1 && st[r - 1] === rows && (batchSize === 1 || st[r - 3] === rows * cols)
+    && x.buffer.length === x.size;
+  if (transView && (broadcast || batch.every((d, i) => d === batchShape[batchShape.length - batch.length + i]))) {
+    return { data: x.buffer, trans: true, broadcast };
+  }
+  if (broadcast || batch.length === batchShape.length && batch.every((d, i) => d === batchShape[i])) {
+    return { data: contiguous(x).buffer, trans: false, broadcast };
+  }
+  return { data: contiguous(expand(x, [...batchShape, rows, cols])).buffer, trans: false, broadcast: false };
+}
+
+export function matmul(a: Tensor, b: Tensor): Tensor {
+  if (a.rank < 1 || b.rank < 1) throw new Error('matmul() needs tensors of rank >= 1');
+  // vectors: [K] is treated as [1, K] on the left and [K, 1] on the right, then squeezed
+  if (a.rank === 1) return reshape(matmul(reshape(a, [1, a.shape[0]]), b), b.rank === 1 ? [] : [...b.shape.slice(0, -2), b.shape[b.rank - 1]]);
+  if (b.rank === 1) return reshape(matmul(a, reshape(b, [b.shape[0], 1])), a.shape.slice(0, -1));
+  const m = a.shape[a.rank - 2];
+  const k = a.shape[a.rank - 1];
+  const n = b.shape[b.rank - 1];
+  if (b.shape[b.rank - 2] !== k) {
+    throw new Error(`matmul(): inner dimensions differ: [${a.shape.join(', ')}] @ [${b.shape.join(', ')}] (${k} vs ${b.shape[b.rank - 2]})`);
+  }
+  const batchShape = broadcastShapes(a.shape.slice(0, -2), b.shape.slice(0, -2));
+  const oa = operand(a, batchShape);
+  const ob = operand(b, batchShape);
+  const spec: MatmulShape = {
+    batch: sizeOf(batchShape), m, k, n, transA: oa.trans, transB: ob.trans, broadcastA: oa.broadcast, broadcastB: ob.broadcast,
+  };
+  const data = matmulKernel(a.backend, oa.data, ob.data, spec);
+  return result(data, [...batchShape, m, n], [a, b], 'matmul', (g, needs) => [
+    needs[0] ? sumTo(matmul(g, transpose(b)), a.shape) : null,
+    needs[1] ? sumTo(matmul(transpose(a), g), b.shape) : null,
+  ]);
+}

@@ -1,0 +1,24 @@
+/**
+ * Bilinear resize of the last two axes, PyTorch's
+ * F.interpolate(mode='bilinear', align_corners=False); the gradient is the
+ * transpose of the interpolation, as a gather kernel.
+ */
+import { resizeBilinearGradKernel, resizeBilinearKernel, type ResizeShape } from '@maskgrad/kernels';
+import { result } from '../record.js';
+import type { Tensor } from '../tensor.js';
+import { contiguous } from './movement.js';
+
+export function resizeBilinear(x: Tensor, height: number, width: number): Tensor {
+  if (x.rank < 2) throw new Error(`resizeBilinear(): needs at least 2 axes, got [${x.shape.join(', ')}]`);
+  if (!(Number.isInteger(height) && Number.isInteger(width) && height > 0 && width > 0)) {
+    throw new Error(`resizeBilinear(): output size must be positive integers, got ${height}×${width}`);
+  }
+  const h = x.shape[x.rank - 2];
+  const w = x.shape[x.rank - 1];
+  const s: ResizeShape = { planes: x.size / (h * w), h, w, oh: height, ow: width };
+  const xc = contiguous(x);
+  const data = resizeBilinearKernel(x.backend, xc.buffer, s);
+  return result(data, [...x.shape.slice(0, -2), height, width], [xc], 'resizeBilinear', (g) => [
+    result(resizeBilinearGradKernel(g.backend, contiguous(g).buffer, s), xc.shape, [], 'resizeBilinearGrad', () => []),
+  ]);
+}

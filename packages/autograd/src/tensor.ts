@@ -1,0 +1,145 @@
+/**
+ * Tensor: a strided view of float32 data on a backend, plus the graph
+ * edge that produced it (micrograd's `_prev` and `_backward`, as `gradFn`).
+ *
+ * Ops live in ./ops, one file per op family, each op's forward beside its
+ * derivative; ./methods.ts attaches them as chainable methods.
+ */
+import { contiguousStrides, isContiguous, materializeReference, sizeOf, type Backend, type View } from '@maskgrad/kernels';
+import { getBackend } from './backend.js';
+
+/** How an op pushes the gradient of its output back to its inputs. */
+export interface GradFn {
+  /** The op's name, shown by toDot. */
+  name: string;
+  inputs: readonly Tensor[];
+  /**
+   * Given dL/d(output), return dL/d(input) for each input (null where
+   * `needs[i]` is false: gradients are computed only where they are used).
+   */
+  backward(grad: Tensor, needs: readonly boolean[]): (Tensor | null)[];
+}
+
+let nextId = 0;
+
+export class Tensor {
+  readonly id = nextId++;
+  readonly shape: readonly number[];
+  readonly strides: readonly number[];
+  readonly offset: number;
+  readonly backend: Backend;
+  /** Set for leaves that want a gradient, and for results computed from them. */
+  readonly requiresGrad: boolean;
+  /** The op that produced this tensor (null for leaves and under noGrad). */
+  gradFn: GradFn | null;
+  /** Accumulated dL/d(this) after backward(), for leaves that require grad. */
+  grad: Tensor | null = null;
+  /** An optional label for toDot and error messages. */
+  name?: string;
+  private storage: Float32Array | null;
+
+  constructor(storage: Float32Array, shape: readonly number[], opts: {
+    strides?: readonly number[]; offset?: number; requiresGrad?: boolean; gradFn?: GradFn | null; backend?: Backend;
+  } = {}) {
+    this.storage = storage;
+    this.shape = [...shape];
+    this.strides = opts.strides ? [...opts.strides] : contiguousStrides(shape);
+    this.offset = opts.offset ?? 0;
+    this.requiresGrad = opts.requiresGrad ?? false;
+    this.gradFn = opts.gradFn ?? null;
+    this.backend = opts.backend ?? getBackend();
+  }
+
+  get size(): number {
+    return sizeOf(this.shape);
+  }
+
+  get rank(): number {
+    return this.shape.length;
+  }
+
+  get isLeaf(): boolean {
+    return this.gradFn === null;
+  }
+
+  get disposed(): boolean {
+    return this.storage === null;
+  }
+
+  /** The backing array (shared between views). Throws after dispose(). */
+  get buffer(): Float32Array {
+    if (!this.storage) throw new Error(`tensor${this.name ? ` '${this.name}'` : ''} [${this.shape.join(', ')}] was disposed`);
+    return this.storage;
+  }
+
+  get stridedView(): View {
+    return { data: this.buffer, shape: this.shape, strides: this.strides, offset: this.offset };
+  }
+
+  get isContiguous(): boolean {
+    return this.offset === 0 && isContiguous(this.stridedView) && this.buffer.length === this.size;
+  }
+
+  /**
+   * The elements in row-major order as a contiguous Float32Array. For a
+   * contiguous tensor this is the backing array itself: do not mutate it.
+   */
+  contiguousData(): Float32Array {
+    if (this.isContiguous) return this.buffer;
+    return materializeReference(this.stridedView);
+  }
+
+  /** Read the values back (row-major copy). */
+  async data(): Promise<Float32Array> {
+    return this.dataSync();
+  }
+
+  dataSync(): Float32Array {
+    return Float32Array.from(this.contiguousData());
+  }
+
+  /** The single value of a one-element tensor. */
+  async item(): Promise<number> {
+    if (this.size !== 1) throw new Error(`item() needs a tensor with one element, this one has shape [${this.shape.join(', ')}]`);
+    return this.contiguousData()[0];
+  }
+
+  /** Nested arrays, for printing and tests. */
+  async array(): Promise<unknown> {
+    const d = this.dataSync();
+    const build = (dim: number, off: number): unknown => {
+      if (dim === this.shape.length) return d[off];
+      const step = sizeOf(this.shape.slice(dim + 1));
+      return Array.from({ length: this.shape[dim] }, (_, i) => build(dim + 1, off + i * step));
+    };
+    return build(0, 0);
+  }
+
+  /** A tensor sharing this one's data with no graph history and no grad. */
+  detach(): Tensor {
+    return new Tensor(this.buffer, this.shape, { strides: this.strides, offset: this.offset, backend: this.backend });
+  }
+
+  /**
+   * Replace this leaf's values in place (optimizers do this). The new data
+   * must have the same number of elements; the tensor becomes contiguous.
+   */
+  assign(data: Float32Array): void {
+    if (this.gradFn) throw new Error('assign(): only leaf tensors can be updated in place');
+    if (data.length !== this.size) throw new Error(`assign(): ${data.length} values for a tensor of ${this.size} elements`);
+    this.storage = data;
+    (this as { strides: readonly number[] }).strides = contiguousStrides(this.shape);
+    (this as { offset: number }).offset = 0;
+  }
+
+  /** Drop the data and the graph edge now rather than at garbage collection. */
+  dispose(): void {
+    this.storage = null;
+    this.gradFn = null;
+    this.grad = null;
+  }
+
+  toString(): string {
+    return `Tensor[${this.shape.join(', ')}]${this.requiresGrad ? ' requiresGrad' : ''}${this.gradFn ? ` <${this.gradFn.name}>` : ''}`;
+  }
+}

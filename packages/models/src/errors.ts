@@ -1,0 +1,91 @@
+// Typed errors for everything read from disk or from the network: checkpoints, configs, images.
+// Every message names where the problem is (file, key), what was expected, what was found, and
+// what to do about it, so that a user can fix the input without reading our source.
+
+/** The parts of a file-format error; every part is optional, the message skips missing ones. */
+export interface FileErrorDetails {
+  /** The file (path or display name) being read. */
+  file?: string;
+  /** The key, field or tensor name inside the file. */
+  key?: string;
+  /** What a valid file has there. */
+  expected?: string;
+  /** What this file has there. */
+  found?: string;
+  /** What the user can do about it. */
+  hint?: string;
+  /** The lower-level error that caused this one (JSON parser, fs, codec). */
+  cause?: unknown;
+}
+
+/**
+ * Composes `file: key: expected E, found F. hint` from the parts that are present.
+ * Exported so that each error class in this package reads the same way.
+ */
+export function formatFileError(details: FileErrorDetails): string {
+  const where = [details.file, details.key].filter((s) => s !== undefined && s !== '').join(': ');
+  const what: string[] = [];
+  if (details.expected !== undefined) what.push(`expected ${details.expected}`);
+  if (details.found !== undefined) what.push(`found ${details.found}`);
+  let message = where;
+  if (what.length > 0) message += (message ? ': ' : '') + what.join(', ');
+  if (message === '') message = 'invalid input';
+  if (details.hint !== undefined && details.hint !== '') {
+    message += (/[.!?]$/.test(message) ? ' ' : '. ') + details.hint;
+  }
+  return message;
+}
+
+/** A checkpoint (safetensors) or model config that cannot be used, and why. */
+export class CheckpointError extends Error {
+  override readonly name = 'CheckpointError';
+  readonly file?: string;
+  readonly key?: string;
+  readonly expected?: string;
+  readonly found?: string;
+  readonly hint?: string;
+
+  constructor(details: FileErrorDetails) {
+    super(formatFileError(details), details.cause === undefined ? undefined : { cause: details.cause });
+    this.file = details.file;
+    this.key = details.key;
+    this.expected = details.expected;
+    this.found = details.found;
+    this.hint = details.hint;
+  }
+}
+
+/** An image file that cannot be decoded or written, and why. */
+export class ImageError extends Error {
+  override readonly name = 'ImageError';
+  readonly file?: string;
+  readonly key?: string;
+  readonly expected?: string;
+  readonly found?: string;
+  readonly hint?: string;
+
+  constructor(details: FileErrorDetails) {
+    super(formatFileError(details), details.cause === undefined ? undefined : { cause: details.cause });
+    this.file = details.file;
+    this.key = details.key;
+    this.expected = details.expected;
+    this.found = details.found;
+    this.hint = details.hint;
+  }
+}
+
+/**
+ * A short description of a JSON value for the `found` part of a message:
+ * `missing`, `null`, `string "gelu_fast"`, `number 3.5`, `array of 2 items`, `object`.
+ */
+export function describeJsonValue(value: unknown): string {
+  if (value === undefined) return 'missing';
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return `array of ${value.length} item${value.length === 1 ? '' : 's'}`;
+  if (typeof value === 'string') {
+    const shown = value.length > 60 ? `${value.slice(0, 57)}...` : value;
+    return `string ${JSON.stringify(shown)}`;
+  }
+  if (typeof value === 'number' || typeof value === 'boolean') return `${typeof value} ${String(value)}`;
+  return typeof value;
+}
