@@ -28,8 +28,7 @@ export class Tensor {
   readonly strides: readonly number[];
   readonly offset: number;
   readonly backend: Backend;
-  /** Set for leaves that want a gradient, and for results computed from them. */
-  readonly requiresGrad: boolean;
+  private wantsGrad: boolean;
   /** The op that produced this tensor (null for leaves and under noGrad). */
   gradFn: GradFn | null;
   /** Accumulated dL/d(this) after backward(), for leaves that require grad. */
@@ -45,9 +44,22 @@ export class Tensor {
     this.shape = [...shape];
     this.strides = opts.strides ? [...opts.strides] : contiguousStrides(shape);
     this.offset = opts.offset ?? 0;
-    this.requiresGrad = opts.requiresGrad ?? false;
+    this.wantsGrad = opts.requiresGrad ?? false;
     this.gradFn = opts.gradFn ?? null;
     this.backend = opts.backend ?? getBackend();
+  }
+
+  /** Set for leaves that want a gradient, and for results computed from them. */
+  get requiresGrad(): boolean {
+    return this.wantsGrad;
+  }
+
+  /** Turn gradient tracking on or off for a leaf (freezing a weight, say). Returns this. */
+  setRequiresGrad(flag: boolean): this {
+    if (this.gradFn) throw new Error('setRequiresGrad(): only leaf tensors can change whether they require grad');
+    this.wantsGrad = flag;
+    if (!flag) this.grad = null;
+    return this;
   }
 
   get size(): number {

@@ -1,0 +1,85 @@
+/**
+ * ImageClassifier: a loaded ViT with its labels and preprocessing.
+ * forward(x) takes normalized [N, 3, S, S] input; preprocess(images)
+ * turns RGB8 images into that input (resize, rescale 1/255, normalize).
+ */
+import { resizeBilinear, tensor, type Tensor } from '@maskgrad/autograd';
+import type { ViTConfig } from './config.js';
+import { IMAGENET_LABELS } from './imagenet-labels.js';
+import type { VisionTransformer } from './layers/vit.js';
+
+/** An 8-bit RGB image, 3 bytes per pixel, row-major. */
+export interface RgbImage {
+  width: number;
+  height: number;
+  data: Uint8Array;
+}
+
+export class ImageClassifier {
+  readonly labels: readonly string[];
+
+  constructor(readonly vit: VisionTransformer, readonly config: ViTConfig, labels?: readonly string[]) {
+    const fallback = config.numClasses === 1000 ? IMAGENET_LABELS : Array.from({ length: config.numClasses }, (_, i) => `class ${i}`);
+    this.labels = labels ?? config.labels ?? fallback;
+    if (this.labels.length !== config.numClasses) {
+      throw new Error(`${this.labels.length} labels given for a model with ${config.numClasses} classes`);
+    }
+  }
+
+  get imageSize(): number {
+    return this.config.imageSize;
+  }
+
+  /** Logits [N, classes]. */
+  forward(x: Tensor): Tensor {
+    return this.vit.forward(x);
+  }
+
+  /** [N, 3, H, W] pixels in [0, 1] from RGB8 images (no resize). */
+  pixels(images: RgbImage | readonly RgbImage[]): Tensor {
+    const list = Array.isArray(images) ? images : [images as RgbImage];
+    const { width, height } = list[0];
+    const data = new Float32Array(list.length * 3 * width * height);
+    list.forEach((img, n) => {
+      if (img.width !== width || img.height !== height) throw new Error('pixels(): images in one batch must have the same size');
+      const plane = width * height;
+      for (let i = 0; i < plane; i++) {
+        for (let c = 0; c < 3; c++) data[(n * 3 + c) * plane + i] = img.data[i * 3 + c] / 255;
+      }
+    });
+    return tensor(data, [list.length, 3, height, width]);
+  }
+
+  /** Resize [N, 3, H, W] pixels in [0, 1] to the model's size (bilinear, align_corners=false). */
+  resize(pixels: Tensor): Tensor {
+    const s = this.config.imageSize;
+    return pixels.shape[2] === s && pixels.shape[3] === s ? pixels : resizeBilinear(pixels, s, s);
+  }
+
+  /** (x − mean) / std per channel, for [N, 3, S, S] pixels in [0, 1]. Differentiable. */
+  normalize(pixels: Tensor): Tensor {
+    const mean = tensor(Float32Array.from(this.config.imageMean), [1, 3, 1, 1]);
+    const inv = tensor(Float32Array.from(this.config.imageStd, (s) => 1 / s), [1, 3, 1, 1]);
+    return pixels.sub(mean).mul(inv);
+  }
+
+  /** RGB8 images → the model's normalized input [N, 3, S, S]. */
+  preprocess(images: RgbImage | readonly RgbImage[]): Tensor {
+    const list = Array.isArray(images) ? images : [images as RgbImage];
+    const resized = list.map((img) => this.resize(this.pixels(img)));
+    const batch = resized.length === 1 ? resized[0] : resized[0].concat(resized.slice(1), 0);
+    return this.normalize(batch);
+  }
+
+  /** Class probabilities for preprocessed input, top k per image. */
+  async classify(x: Tensor, top = 5): Promise<{ index: number; label: string; probability: number }[][]> {
+    const probs = await this.forward(x).softmax(-1).data();
+    const c = this.config.numClasses;
+    const out: { index: number; label: string; probability: number }[][] = [];
+    for (let n = 0; n < x.shape[0]; n++) {
+      const row = Array.from(probs.subarray(n * c, (n + 1) * c), (p, i) => ({ index: i, label: this.labels[i], probability: p }));
+      out.push(row.sort((a, b) => b.probability - a.probability).slice(0, top));
+    }
+    return out;
+  }
+}

@@ -1,0 +1,16 @@
+/**
+ * @maskgrad/models: Vision Transformer layers on @maskgrad/autograd, and
+ * checkpoint loading (safetensors; Hugging Face and timm layouts).
+ * Browser-safe; file and image I/O live in '@maskgrad/models/node'.
+ */
+export { Module, type StateDict, type StateEntry } from './layers/module.js';
+export { Linear, Conv2d, LayerNorm } from './layers/linear.js';
+export { Attention, type QkvLayout } from './layers/attention.js';
+export { Block, Mlp, VisionTransformer } from './layers/vit.js';
+export { ImageClassifier, type RgbImage } from './classifier.js';
+export { classifierFromCheckpoint, stateDictFromCheckpoint, type ModelOptions } from './load.js';
+export { checkpointKey, detectHfKeyLayout, type KeyLayout } from './checkpoint-keys.js';
+export { parseHfConfig, parseTimmConfig, type ViTConfig, type HiddenAct } from './config.js';
+export { parseSafetensors, writeSafetensors, type Safetensors, type SafetensorsTensorInfo, type SafetensorsWriteEntry } from './safetensors.js';
+export { CheckpointError, ImageError, formatFileError } from './errors.js';
+export { IMAGENET_LABELS } from './imagenet-labels.js';

@@ -1,0 +1,54 @@
+/**
+ * Linear, Conv2d and LayerNorm layers, with torch's parameter layouts:
+ * Linear.weight [out, in], Conv2d.weight [out, in/groups, kh, kw].
+ */
+import { conv2d, layerNorm, type Conv2dOptions, type Tensor } from '@maskgrad/autograd';
+import { Module } from './module.js';
+
+/** y = x·Wᵀ + b over the last axis. */
+export class Linear extends Module {
+  readonly weight: Tensor;
+  readonly bias: Tensor | null;
+
+  constructor(readonly inFeatures: number, readonly outFeatures: number, bias = true) {
+    super();
+    this.weight = this.param('weight', [outFeatures, inFeatures]);
+    this.bias = bias ? this.param('bias', [outFeatures]) : null;
+  }
+
+  forward(x: Tensor): Tensor {
+    const y = x.matmul(this.weight.transpose());
+    return this.bias ? y.add(this.bias) : y;
+  }
+}
+
+export class Conv2d extends Module {
+  readonly weight: Tensor;
+  readonly bias: Tensor | null;
+
+  constructor(inChannels: number, outChannels: number, kernel: number, readonly opts: Conv2dOptions & { bias?: boolean } = {}) {
+    super();
+    const groups = opts.groups ?? 1;
+    this.weight = this.param('weight', [outChannels, inChannels / groups, kernel, kernel]);
+    this.bias = opts.bias === false ? null : this.param('bias', [outChannels]);
+  }
+
+  forward(x: Tensor): Tensor {
+    return conv2d(x, this.weight, this.bias, this.opts);
+  }
+}
+
+export class LayerNorm extends Module {
+  readonly weight: Tensor;
+  readonly bias: Tensor;
+
+  constructor(readonly dim: number, readonly eps = 1e-5) {
+    super();
+    this.weight = this.param('weight', [dim], new Float32Array(dim).fill(1));
+    this.bias = this.param('bias', [dim]);
+  }
+
+  forward(x: Tensor): Tensor {
+    return layerNorm(x, this.weight, this.bias, this.eps);
+  }
+}

@@ -1,0 +1,8 @@
+/**
+ * @maskgrad/models/node: the Node-only edge — reading checkpoints and
+ * image files, writing PNGs.
+ */
+export * from './index.js';
+export { loadModel, readConfigFile, type LoadModelOptions } from './node/load-model.js';
+export { readSafetensorsFile } from './node/read-safetensors-file.js';
+export { decodeImage, readImageFile, encodePng, writePngFile } from './node/image-io.js';

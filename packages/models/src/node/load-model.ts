@@ -1,0 +1,71 @@
+/**
+ * Node-only: load a ViT classifier from a checkpoint folder or file.
+ *   folder with config.json (+ preprocessor_config.json) and model.safetensors → Hugging Face
+ *   folder with timm_config.json and model.safetensors                         → timm
+ *   a bare .safetensors file, with `config` naming either kind of config file
+ */
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
+import { ImageClassifier } from '../classifier.js';
+import { parseHfConfig, parseTimmConfig, type ViTConfig } from '../config.js';
+import { CheckpointError } from '../errors.js';
+import { classifierFromCheckpoint, type ModelOptions } from '../load.js';
+import { readSafetensorsFile } from './read-safetensors-file.js';
+
+export interface LoadModelOptions extends ModelOptions {
+  /** A config.json (Hugging Face) or timm_config.json (timm) for a bare .safetensors file. */
+  config?: string;
+}
+
+function readJson(path: string): unknown {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (cause) {
+    throw new CheckpointError({ file: path, expected: 'a readable JSON file', found: (cause as Error).message, cause, hint: 'check the path' });
+  }
+  try {
+    return JSON.parse(text);
+  } catch (cause) {
+    throw new CheckpointError({ file: path, expected: 'valid JSON', found: (cause as Error).message, cause, hint: 'the file is corrupt or not a config' });
+  }
+}
+
+/** Parse a config file of either kind, deciding by its name or its fields. */
+export function readConfigFile(path: string): ViTConfig {
+  const json = readJson(path);
+  const isTimm = basename(path) === 'timm_config.json' || (typeof json === 'object' && json !== null && 'embed_dim' in json);
+  if (isTimm) return parseTimmConfig(json, path);
+  const pre = join(dirname(path), 'preprocessor_config.json');
+  return existsSync(pre) ? parseHfConfig(json, path, readJson(pre), pre) : parseHfConfig(json, path);
+}
+
+export function loadModel(dirOrFile: string, opts: LoadModelOptions = {}): ImageClassifier {
+  if (!existsSync(dirOrFile)) {
+    throw new CheckpointError({ file: dirOrFile, expected: 'a checkpoint folder or a .safetensors file', found: 'nothing at this path', hint: 'check the --model path' });
+  }
+  let weights: string;
+  let configPath: string;
+  if (statSync(dirOrFile).isDirectory()) {
+    weights = join(dirOrFile, 'model.safetensors');
+    if (!existsSync(weights)) {
+      throw new CheckpointError({ file: dirOrFile, expected: 'a folder holding model.safetensors', found: 'no model.safetensors', hint: 'download the safetensors weights of the checkpoint (PyTorch .bin files are not read)' });
+    }
+    const candidates = opts.config ? [opts.config] : [join(dirOrFile, 'config.json'), join(dirOrFile, 'timm_config.json')];
+    const found = candidates.find((p) => existsSync(p));
+    if (!found) {
+      throw new CheckpointError({ file: dirOrFile, expected: 'config.json (Hugging Face) or timm_config.json (timm)', found: 'neither', hint: 'add the config file that came with the weights, or pass --config' });
+    }
+    configPath = found;
+  } else {
+    weights = dirOrFile;
+    if (!opts.config) {
+      throw new CheckpointError({ file: dirOrFile, expected: 'a config for this bare .safetensors file', found: 'no config option', hint: 'pass --config path/to/config.json (or timm_config.json)' });
+    }
+    configPath = opts.config;
+  }
+  const config = readConfigFile(configPath);
+  return classifierFromCheckpoint(config, readSafetensorsFile(weights), opts);
+}
+
+export type { ImageClassifier };
