@@ -105,6 +105,7 @@ const cases: [string, (...x: Tensor[]) => Tensor, Tensor[]][] = [
   ['pad constant', (a) => a.pad([[1, 2]], 'constant', 0.5).mul(r([2, 6], 7)), [r([2, 3], 18)]],
   ['pad reflect', (a) => a.pad([[2, 1], [1, 2]], 'reflect').mul(r([1, 7, 7], 8)), [r([1, 4, 4], 19)]],
   ['conv2d', (x, w, b) => conv2d(x, w, b, { stride: 2, padding: 1 }), [r([1, 2, 5, 5], 20), r([3, 2, 3, 3], 21), r([3], 22)]],
+  ['conv2d as patches (stride = kernel)', (x, w, b) => conv2d(x, w, b, { stride: 2 }), [r([2, 3, 4, 6], 20), r([5, 3, 2, 2], 21), r([5], 22)]],
   ['conv2d groups', (x, w) => conv2d(x, w, null, { groups: 2 }), [r([1, 2, 4, 4], 20), r([2, 1, 2, 2], 21)]],
   ['resizeBilinear up', (a) => a.resizeBilinear(7, 9), [r([1, 1, 3, 4], 23)]],
   ['resizeBilinear down', (a) => a.resizeBilinear(3, 2), [r([2, 7, 5], 24)]],
@@ -123,6 +124,17 @@ describe('gradcheck of every differentiable op (central differences, h = 1e-2)',
   it('gradcheck itself catches a wrong derivative', () => {
     const wrong = (a: Tensor) => a.mul(a).add(noGrad(() => a.mul(a)).detach()); // hides half of d/da a²·2
     expect(gradcheck(wrong, [r([4], 1)], { eps: 1e-2, atol: 2e-3, rtol: 2e-2 }).ok).toBe(false);
+  });
+});
+
+describe('conv2d paths', () => {
+  it('the patch (stride = kernel) path equals the direct kernel', async () => {
+    const x = r([2, 3, 8, 8], 1);
+    const w = r([4, 3, 4, 4], 2);
+    const viaPatches = await conv2d(x, w, null, { stride: 4 }).data();
+    // 3 zero columns/rows that no window reaches make 11×11, not a multiple of 4: the direct kernel runs
+    const direct = await conv2d(x.pad([[0, 3], [0, 3]]), w, null, { stride: 4 }).data();
+    expect(Array.from(viaPatches).map((v, i) => Math.abs(v - direct[i])).reduce((a, b) => Math.max(a, b))).toBeLessThan(1e-5);
   });
 });
 

@@ -15,6 +15,7 @@ export { backwardSync, topologicalOrder, type BackwardOptions } from './backward
 export { getBackend, setBackend, backendSkipReasons } from './backend.js';
 export { gradcheck, type GradcheckOptions, type GradcheckResult } from './gradcheck.js';
 export { toDot } from './to-dot.js';
+export { hashUniform } from '@maskgrad/kernels';
 export { Optimizer, SGD, Adam, AdamW, type AdamOptions, type SGDOptions } from './optim.js';
 export { add, sub, mul, div, maximum, minimum, powTensor, compare, where, type TensorLike, type CompareName } from './ops/binary.js';
 export { neg, exp, log, sqrt, rsqrt, tanh, erf, gelu, relu, sigmoid, abs, pow, clamp } from './ops/unary.js';

@@ -14,8 +14,11 @@ export type ArgType = 'Array' | 'Integer' | 'Float';
 export interface KernelSpec {
   /** A gpu.js kernel function as source text: `function(a, b) { ... return x; }`. */
   source: string;
-  /** Number of output cells (of 4 values each when `vec4`). */
-  output: number;
+  /**
+   * Output cells (of 4 values each when `vec4`): a count for a 1-D kernel,
+   * or [x, y, z] for a 3-D one (x fastest). The result is always flat.
+   */
+  output: number | readonly [number, number, number];
   /** gpu.js argument types, in parameter order. */
   args: Record<string, ArgType>;
   /** The kernel returns `[x, y, z, w]` per cell (register blocking). */
@@ -39,6 +42,8 @@ export class Backend {
   private readonly cache = new Map<string, CompiledKernel>();
   private calls = 0;
   private compiles = 0;
+  /** Per-kernel wall time (ms) and call counts, when profiling is on. */
+  profile: Map<string, { ms: number; calls: number }> | null = null;
 
   constructor(name: BackendName, gpu: GPU) {
     this.name = name;
@@ -51,11 +56,21 @@ export class Backend {
 
   /** Run a kernel synchronously; returns a fresh Float32Array the caller owns. */
   run(spec: KernelSpec, args: readonly (Float32Array | number)[]): Float32Array {
-    if (spec.output === 0) return new Float32Array(0);
+    const cells = typeof spec.output === 'number' ? spec.output : spec.output[0] * spec.output[1] * spec.output[2];
+    if (cells === 0) return new Float32Array(0);
     const kernel = this.compile(spec);
     this.calls++;
+    const t0 = this.profile ? performance.now() : 0;
     const result = kernel(...args);
-    return spec.vec4 ? flattenVec4(result, spec.output) : (result as Float32Array);
+    if (this.profile) {
+      const name = spec.source.slice(0, 120).replace(/\s+/g, ' ');
+      const e = this.profile.get(name) ?? { ms: 0, calls: 0 };
+      e.ms += performance.now() - t0;
+      e.calls++;
+      this.profile.set(name, e);
+    }
+    if (typeof spec.output === 'number' && !spec.vec4) return result as Float32Array;
+    return flatten(result, cells * (spec.vec4 ? 4 : 1));
   }
 
   /** Which gpu.js kernel class actually ran the last compile (to catch silent cpu fallbacks). */
@@ -65,10 +80,11 @@ export class Backend {
 
   private compile(spec: KernelSpec): CompiledKernel {
     const key = `${spec.output}|${spec.vec4 ? 4 : 1}|${spec.source}`;
+    const output = typeof spec.output === 'number' ? [spec.output] : [...spec.output];
     let kernel = this.cache.get(key);
     if (!kernel) {
       kernel = this.gpu.createKernel(spec.source as never, {
-        output: [spec.output],
+        output,
         argumentTypes: spec.args as never,
         returnType: spec.vec4 ? 'Array(4)' : 'Number',
         tactic: 'precision',
@@ -92,17 +108,35 @@ export class Backend {
 }
 
 /**
- * gpu.js returns an Array(4) kernel's 1-D result as one subarray view per
- * cell over a single flat buffer; recover that buffer without copying.
+ * gpu.js shapes n-d and Array(4) results as nested arrays whose leaves are
+ * subarray views of one flat buffer (webasm); recover that buffer without
+ * copying when the views are laid end to end, else copy leaf by leaf.
  */
-function flattenVec4(result: unknown, cells: number): Float32Array {
-  const rows = result as Float32Array[];
-  const first = rows[0];
-  const flat = new Float32Array(first.buffer, first.byteOffset, cells * 4);
-  if (rows.length > 1 && rows[1].byteOffset !== first.byteOffset + 16) {
-    const copy = new Float32Array(cells * 4);
-    for (let i = 0; i < cells; i++) copy.set(rows[i], i * 4);
-    return copy;
+function flatten(result: unknown, length: number): Float32Array {
+  let first: unknown = result;
+  while (Array.isArray(first)) first = first[0];
+  const leaf = first as Float32Array;
+  if (leaf.buffer.byteLength >= leaf.byteOffset + length * 4) {
+    const flat = new Float32Array(leaf.buffer, leaf.byteOffset, length);
+    if (isViewOf(result, flat)) return flat;
   }
-  return flat;
+  const out = new Float32Array(length);
+  let at = 0;
+  const walk = (v: unknown): void => {
+    if (Array.isArray(v)) v.forEach(walk);
+    else {
+      out.set(v as Float32Array, at);
+      at += (v as Float32Array).length;
+    }
+  };
+  walk(result);
+  return out;
+}
+
+/** Spot-check that the last leaf sits where a flat layout puts it. */
+function isViewOf(result: unknown, flat: Float32Array): boolean {
+  let last: unknown = result;
+  while (Array.isArray(last)) last = last[last.length - 1];
+  const leaf = last as Float32Array;
+  return leaf.buffer === flat.buffer && leaf.byteOffset + leaf.byteLength === flat.byteOffset + flat.byteLength;
 }

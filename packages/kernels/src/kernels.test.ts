@@ -50,6 +50,10 @@ describe.each(testBackends().map((b) => [b.name, b] as const))('kernels on %s', 
     { batch: 3, m: 4, k: 9, n: 6, transB: true },
     { batch: 2, m: 6, k: 5, n: 4, transA: true, broadcastB: true },
     { batch: 2, m: 1, k: 3, n: 1, transA: true, transB: true, broadcastA: true },
+    { batch: 3, m: 2, k: 1, n: 3, broadcastB: true },
+    { batch: 1, m: 13, k: 37, n: 21, transA: true },
+    { batch: 4, m: 9, k: 8, n: 7, transB: true, broadcastB: true },
+    { batch: 2, m: 4, k: 5, n: 4 },
   ] as MatmulShape[])('matmul %o', (s) => {
     const a = seededFloats((s.broadcastA ? 1 : s.batch) * s.m * s.k, 1);
     const b = seededFloats((s.broadcastB ? 1 : s.batch) * s.k * s.n, 2);

@@ -1,0 +1,137 @@
+/**
+ * explain(): learn the mask by gradient descent. Adam on the mask only
+ * (the model is frozen, so no weight gradients are computed), the mask
+ * clamped to [0, 1] after every step.
+ */
+import { Adam, full, hashUniform, noGrad, randn, resizeBilinear, tensor, type Tensor } from '@maskgrad/autograd';
+import { gaussianBlur } from './blur.js';
+import { composite, objective, targetProbability, type Classifier } from './objective.js';
+import { OptionError, resolveOptions, type ExplainOptions, type ResolvedOptions } from './options.js';
+
+export interface MaskImage {
+  width: number;
+  height: number;
+  /** Row-major values in [0, 1]. */
+  values: Float32Array;
+}
+
+export interface ExplainResult {
+  mask: MaskImage;
+  upsampledMask: MaskImage;
+  target: number;
+  label: string;
+  probabilityBefore: number;
+  probabilityAfter: number;
+  history: { iteration: number; loss: number; probability: number }[];
+  options: ResolvedOptions;
+  /** [3, H, W] in [0, 1]: Φ(x; M) with the final mask, and the perturbation P. */
+  perturbed: Float32Array;
+  baseline: Float32Array;
+}
+
+function resolveTarget(t: number | string, labels: readonly string[]): number {
+  if (typeof t === 'number') {
+    if (!Number.isInteger(t) || t < 0 || t >= labels.length) throw new OptionError('target', t, `a class index from 0 to ${labels.length - 1}`);
+    return t;
+  }
+  const i = labels.indexOf(t);
+  if (i < 0) {
+    const asNum = Number(t);
+    if (t.trim() !== '' && Number.isInteger(asNum)) return resolveTarget(asNum, labels);
+    const some = labels.slice(0, 8).map((l) => `'${l}'`).join(', ');
+    throw new OptionError('target', t, `a class index or one of the model's labels (${some}${labels.length > 8 ? ', …' : ''})`);
+  }
+  return i;
+}
+
+/** The perturbation P for images [N, 3, H, W]. */
+export function baselineOf(x: Tensor, o: ResolvedOptions): Tensor {
+  return noGrad(() => {
+    if (o.perturbation === 'blur') return gaussianBlur(x, o.blurSigma);
+    if (o.perturbation === 'constant') {
+      const color = o.constantColor
+        ? tensor(Float32Array.from(o.constantColor), [1, 3, 1, 1], { backend: x.backend })
+        : x.mean([2, 3], true);
+      return color.expand(x.shape).contiguous();
+    }
+    // noise: x + η, η ~ N(0, σ²) drawn once per run from a stream away from the mask-noise seeds
+    const seed = (o.seed * 2 + 16_000_001) % (2 ** 24 - 2);
+    return x.add(randn(x.shape, { seed, std: o.noiseStd, backend: x.backend })).clamp(0, 1);
+  });
+}
+
+/** Seeds for iteration i: distinct, below 2^24, two consecutive values each. */
+function iterationSeed(seed: number, i: number): number {
+  return (seed * 7919 * 2 + i * 2) % (2 ** 24 - 2);
+}
+
+function jitterAt(o: ResolvedOptions, i: number): { dy: number; dx: number; max: number } {
+  if (o.jitter === 0) return { dy: 0, dx: 0, max: 0 };
+  const pick = (k: number) => Math.min(o.jitter, Math.floor(hashUniform(i * 2 + k, (o.seed + 12345) % 2 ** 24) * (2 * o.jitter + 1)) - o.jitter);
+  return { dy: pick(0), dx: pick(1), max: o.jitter };
+}
+
+/**
+ * Explain a batch of images [N, 3, H, W] (pixels in [0, 1], at the model's
+ * input size): one mask per image, optimized together.
+ */
+export async function explainBatch(model: Classifier, x: Tensor, options: ExplainOptions = {}): Promise<ExplainResult[]> {
+  if (x.rank !== 4 || x.shape[1] !== 3) throw new OptionError('image', `[${x.shape.join(', ')}]`, 'a tensor [N, 3, H, W] of pixels in [0, 1]');
+  const [n, , h, w] = x.shape;
+  if (h !== w) throw new OptionError('image', `${w}×${h}`, 'a square image at the model input size (resize it first)');
+  const o = resolveOptions(options, h);
+  const probsBefore = await noGrad(() => model.forward(model.normalize(x)).softmax(-1)).data();
+  const c = model.labels.length;
+  const targets = Array.from({ length: n }, (_, i) => {
+    const t = Array.isArray(options.target) ? options.target[i] : options.target;
+    if (t !== undefined) return resolveTarget(t, model.labels);
+    const row = probsBefore.subarray(i * c, (i + 1) * c);
+    return row.indexOf(Math.max(...row));
+  });
+  const baseline = baselineOf(x, o);
+  const m = full([n, 1, o.maskSize, o.maskSize], o.maskInit, { requiresGrad: true, backend: x.backend });
+  m.name = 'mask';
+  const opt = new Adam([m], { lr: o.lr, beta1: 0.9, beta2: 0.999, eps: 1e-8 });
+  const history: ExplainResult['history'][] = Array.from({ length: n }, () => []);
+  for (let i = 0; i < o.iterations; i++) {
+    const value = objective(m, {
+      model, x, baseline, targets, game: o.game, l1: o.l1, tv: o.tv, tvBeta: o.tvBeta,
+      maskNoise: o.maskNoise, noiseSeed: iterationSeed(o.seed, i), jitter: jitterAt(o, i),
+    });
+    const loss = await value.loss.data();
+    const prob = await value.probability.data();
+    opt.zeroGrad();
+    await value.total.backward();
+    opt.step();
+    noGrad(() => m.assign(Float32Array.from(m.clamp(0, 1).contiguousData())));
+    for (let k = 0; k < n; k++) history[k].push({ iteration: i, loss: loss[k], probability: prob[k] });
+    options.onProgress?.({ iteration: i, iterations: o.iterations, loss: Array.from(loss), probability: Array.from(prob) });
+  }
+  // the final mask, without noise or jitter
+  const final = noGrad(() => {
+    const up = resizeBilinear(m, h, w);
+    const phi = composite(x, baseline, up);
+    return { up, phi, p: targetProbability(model.forward(model.normalize(phi)), targets) };
+  });
+  const [mv, uv, pv, phiv, bv] = [m.dataSync(), final.up.dataSync(), final.p.dataSync(), final.phi.dataSync(), baseline.dataSync()];
+  const side = o.maskSize;
+  return targets.map((t, k) => ({
+    mask: { width: side, height: side, values: mv.slice(k * side * side, (k + 1) * side * side) },
+    upsampledMask: { width: w, height: h, values: uv.slice(k * h * w, (k + 1) * h * w) },
+    target: t,
+    label: model.labels[t],
+    probabilityBefore: probsBefore[k * c + t],
+    probabilityAfter: pv[k],
+    history: history[k],
+    options: o,
+    perturbed: phiv.slice(k * 3 * h * w, (k + 1) * 3 * h * w),
+    baseline: bv.slice(k * 3 * h * w, (k + 1) * 3 * h * w),
+  }));
+}
+
+/** Explain one image [1, 3, H, W] (or [3, H, W]). */
+export async function explain(model: Classifier, image: Tensor, options: ExplainOptions = {}): Promise<ExplainResult> {
+  const x = image.rank === 3 ? image.reshape([1, ...image.shape]) : image;
+  if (x.shape[0] !== 1) throw new OptionError('image', `[${image.shape.join(', ')}]`, 'one image; use explainBatch for several');
+  return (await explainBatch(model, x, options))[0];
+}
