@@ -7,4 +7,6 @@ export default defineConfig({
   sourcemap: true,
   clean: true,
   target: 'es2022',
+  // optional native backends, loaded at run time only if present
+  external: ['webgpu', 'gl'],
 });

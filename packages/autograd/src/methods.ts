@@ -21,62 +21,6 @@ import { Tensor } from './tensor.js';
 
 type Axes = number | readonly number[];
 
-declare module './tensor.js' {
-  interface Tensor {
-    add(b: TensorLike): Tensor;
-    sub(b: TensorLike): Tensor;
-    mul(b: TensorLike): Tensor;
-    div(b: TensorLike): Tensor;
-    maximum(b: TensorLike): Tensor;
-    minimum(b: TensorLike): Tensor;
-    /** x^p: a number p uses the scalar kernel, a tensor the elementwise one. */
-    pow(p: TensorLike): Tensor;
-    eq(b: TensorLike): Tensor;
-    ne(b: TensorLike): Tensor;
-    lt(b: TensorLike): Tensor;
-    le(b: TensorLike): Tensor;
-    gt(b: TensorLike): Tensor;
-    ge(b: TensorLike): Tensor;
-    neg(): Tensor;
-    exp(): Tensor;
-    log(): Tensor;
-    sqrt(): Tensor;
-    rsqrt(): Tensor;
-    tanh(): Tensor;
-    erf(): Tensor;
-    gelu(): Tensor;
-    relu(): Tensor;
-    sigmoid(): Tensor;
-    abs(): Tensor;
-    clamp(lo: number, hi: number): Tensor;
-    sum(axis?: Axes, keepdim?: boolean): Tensor;
-    mean(axis?: Axes, keepdim?: boolean): Tensor;
-    max(axis?: Axes, keepdim?: boolean): Tensor;
-    argmax(axis?: number, keepdim?: boolean): Tensor;
-    softmax(axis?: number): Tensor;
-    logSoftmax(axis?: number): Tensor;
-    matmul(b: Tensor): Tensor;
-    reshape(shape: readonly number[]): Tensor;
-    view(shape: readonly number[]): Tensor;
-    permute(perm: readonly number[]): Tensor;
-    transpose(a?: number, b?: number): Tensor;
-    expand(shape: readonly number[]): Tensor;
-    slice(axis: number, start: number, end?: number): Tensor;
-    squeeze(axis: number): Tensor;
-    unsqueeze(axis: number): Tensor;
-    contiguous(): Tensor;
-    flip(axis: number): Tensor;
-    gather(axis: number, index: Float32Array | readonly number[]): Tensor;
-    pad(pads: readonly (readonly [number, number])[], mode?: PadMode, value?: number): Tensor;
-    conv2d(weight: Tensor, bias?: Tensor | null, opts?: Conv2dOptions): Tensor;
-    resizeBilinear(height: number, width: number): Tensor;
-    layerNorm(gamma: Tensor | null, beta: Tensor | null, eps?: number): Tensor;
-    concat(others: readonly Tensor[], axis?: number): Tensor;
-    /** Accumulate gradients into every leaf that requires grad. */
-    backward(grad?: Tensor, opts?: BackwardOptions): Promise<void>;
-  }
-}
-
 const cmp = (op: CompareName) => function (this: Tensor, b: TensorLike) { return compare(op, this, b); };
 
 Object.assign(Tensor.prototype, {

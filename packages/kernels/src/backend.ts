@@ -58,7 +58,7 @@ export class Backend {
   run(spec: KernelSpec, args: readonly (Float32Array | number)[]): Float32Array {
     const cells = typeof spec.output === 'number' ? spec.output : spec.output[0] * spec.output[1] * spec.output[2];
     if (cells === 0) return new Float32Array(0);
-    const kernel = this.compile(spec);
+    const kernel = this.compile(spec, args);
     this.calls++;
     const t0 = this.profile ? performance.now() : 0;
     const result = kernel(...args);
@@ -74,12 +74,14 @@ export class Backend {
   }
 
   /** Which gpu.js kernel class actually ran the last compile (to catch silent cpu fallbacks). */
-  kernelClassOf(spec: KernelSpec): string {
-    return this.compile(spec).kernel?.constructor.name ?? 'unknown';
+  kernelClassOf(spec: KernelSpec, args: readonly (Float32Array | number)[]): string {
+    return this.compile(spec, args).kernel?.constructor.name ?? 'unknown';
   }
 
-  private compile(spec: KernelSpec): CompiledKernel {
-    const key = `${spec.output}|${spec.vec4 ? 4 : 1}|${spec.source}`;
+  /** One compiled kernel per source, output size and argument sizes (gpu.js fixes all three). */
+  private compile(spec: KernelSpec, args: readonly (Float32Array | number)[]): CompiledKernel {
+    const sizes = args.map((a) => (typeof a === 'number' ? 's' : a.length)).join(',');
+    const key = `${spec.output}|${spec.vec4 ? 4 : 1}|${sizes}|${spec.source}`;
     const output = typeof spec.output === 'number' ? [spec.output] : [...spec.output];
     let kernel = this.cache.get(key);
     if (!kernel) {

@@ -60,6 +60,18 @@ export function baselineOf(x: Tensor, o: ResolvedOptions): Tensor {
   });
 }
 
+/**
+ * Kernels run synchronously; give the event loop a turn now and then so
+ * timers, I/O and progress output are not starved during a long run.
+ */
+let lastYield = 0;
+async function yieldNowAndThen(): Promise<void> {
+  const now = Date.now();
+  if (now - lastYield < 50) return;
+  lastYield = now;
+  await new Promise((resolve) => setTimeout(resolve, 0));
+}
+
 /** Seeds for iteration i: distinct, below 2^24, two consecutive values each. */
 function iterationSeed(seed: number, i: number): number {
   return (seed * 7919 * 2 + i * 2) % (2 ** 24 - 2);
@@ -106,6 +118,7 @@ export async function explainBatch(model: Classifier, x: Tensor, options: Explai
     noGrad(() => m.assign(Float32Array.from(m.clamp(0, 1).contiguousData())));
     for (let k = 0; k < n; k++) history[k].push({ iteration: i, loss: loss[k], probability: prob[k] });
     options.onProgress?.({ iteration: i, iterations: o.iterations, loss: Array.from(loss), probability: Array.from(prob) });
+    await yieldNowAndThen();
   }
   // the final mask, without noise or jitter
   const final = noGrad(() => {

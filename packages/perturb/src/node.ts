@@ -1,0 +1,7 @@
+/**
+ * @maskgrad/perturb/node: the Node edge — perturb() reads image files and
+ * writes the mask, heatmap, perturbed image, blurred image, collage and
+ * result.json.
+ */
+export * from './index.js';
+export { perturb, perturbBatch, renderResult, resultJson, OUTPUT_FILES, type PerturbOptions, type Transforms } from './node/perturb.js';

@@ -1,0 +1,120 @@
+/**
+ * perturb(image, model, outputFolder, transforms?, { plot, ...options }):
+ * the seed project's entry point. Explains the image and writes
+ *   mask.png       the upsampled mask (white kept, black deleted)
+ *   heatmap.png    saliency colour-mapped over the image
+ *   perturbed.png  Φ(x; M), what the model saw at the end
+ *   blurred.png    the perturbation P (blurred, constant or noisy image)
+ *   collage.png    original | mask | overlay | perturbed
+ *   result.json    everything explain() returns (low-res mask as a flat array)
+ * Options are checked before any work; files are written whole or not at all.
+ */
+import { mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { readImageFile, encodePng, type ImageClassifier, type RgbImage } from '@maskgrad/models/node';
+import type { Tensor } from '@maskgrad/autograd';
+import { explainBatch, type ExplainResult } from '../explain.js';
+import { resolveOptions, type ExplainOptions } from '../options.js';
+import { collage, heatmapOverlay, maskToRgb8, planarToRgb8, upscale, type Rgb8 } from '../render.js';
+
+/** Image → pixels [1, 3, S, S] in [0, 1] at the model's input size. */
+export type Transforms = (image: RgbImage) => Tensor;
+
+export interface PerturbOptions extends ExplainOptions {
+  /** Write the PNGs (mask, heatmap, perturbed, blurred, collage); result.json is always written. */
+  plot?: boolean;
+}
+
+export const OUTPUT_FILES = ['mask.png', 'heatmap.png', 'perturbed.png', 'blurred.png', 'collage.png', 'result.json'] as const;
+
+function defaultTransforms(model: ImageClassifier): Transforms {
+  return (img) => model.resize(model.pixels(img));
+}
+
+/** result.json: explain()'s result with the typed arrays as plain arrays. */
+export function resultJson(r: ExplainResult, source?: string): unknown {
+  return {
+    source,
+    target: r.target,
+    label: r.label,
+    probabilityBefore: r.probabilityBefore,
+    probabilityAfter: r.probabilityAfter,
+    mask: { width: r.mask.width, height: r.mask.height, values: Array.from(r.mask.values) },
+    upsampledMask: { width: r.upsampledMask.width, height: r.upsampledMask.height },
+    options: r.options,
+    history: r.history,
+  };
+}
+
+/** The PNGs for one result, as RGB8 images by file name. */
+export function renderResult(r: ExplainResult, original: Float32Array): Record<string, Rgb8> {
+  const { width: w, height: h, values: up } = r.upsampledMask;
+  const image = planarToRgb8(original, w, h);
+  const saliency = r.options.game === 'deletion' ? up.map((v) => 1 - v) : up;
+  const overlay = heatmapOverlay(image, saliency);
+  const mask = maskToRgb8(up, w, h);
+  const perturbed = planarToRgb8(r.perturbed, w, h);
+  const factor = Math.max(1, Math.ceil(224 / w));
+  return {
+    'mask.png': mask,
+    'heatmap.png': overlay,
+    'perturbed.png': perturbed,
+    'blurred.png': planarToRgb8(r.baseline, w, h),
+    'collage.png': collage([image, mask, overlay, perturbed].map((p) => upscale(p, factor))),
+  };
+}
+
+/** Write the files into a temporary sibling folder, then move it into place. */
+function writeFolder(folder: string, files: Record<string, Uint8Array | string>): void {
+  const tmp = join(dirname(folder), `.${folder.split(/[\\/]/).pop()}.partial-${process.pid}`);
+  mkdirSync(dirname(folder), { recursive: true });
+  rmSync(tmp, { recursive: true, force: true });
+  mkdirSync(tmp);
+  try {
+    for (const [name, content] of Object.entries(files)) writeFileSync(join(tmp, name), content);
+    rmSync(folder, { recursive: true, force: true });
+    renameSync(tmp, folder);
+  } catch (e) {
+    rmSync(tmp, { recursive: true, force: true });
+    throw e;
+  }
+}
+
+/**
+ * Explain several images as one batch (one mask each) and write one output
+ * folder per image.
+ */
+export async function perturbBatch(
+  images: readonly (string | RgbImage)[], model: ImageClassifier, outputFolders: readonly string[],
+  transforms?: Transforms | null, options: PerturbOptions = {},
+): Promise<ExplainResult[]> {
+  if (images.length !== outputFolders.length) throw new Error(`${images.length} images but ${outputFolders.length} output folders`);
+  resolveOptions(options, model.imageSize); // reject bad options before reading anything
+  const decoded = images.map((im) => (typeof im === 'string' ? readImageFile(im) : im));
+  const tf = transforms ?? defaultTransforms(model);
+  const pixels = decoded.map((d) => tf(d));
+  const x = pixels.length === 1 ? pixels[0] : pixels[0].concat(pixels.slice(1), 0);
+  const results = await explainBatch(model, x, options);
+  const xs = x.dataSync();
+  const plane = 3 * x.shape[2] * x.shape[3];
+  results.forEach((r, i) => {
+    const files: Record<string, Uint8Array | string> = {
+      'result.json': JSON.stringify(resultJson(r, typeof images[i] === 'string' ? (images[i] as string) : undefined), null, 2),
+    };
+    if (options.plot !== false) {
+      for (const [name, img] of Object.entries(renderResult(r, xs.subarray(i * plane, (i + 1) * plane)))) {
+        files[name] = encodePng(img.width, img.height, img.data, 3);
+      }
+    }
+    writeFolder(outputFolders[i], files);
+  });
+  return results;
+}
+
+/** The seed project's perturb(image, model, output_folder, transforms, plot=True). */
+export async function perturb(
+  image: string | RgbImage, model: ImageClassifier, outputFolder: string,
+  transforms?: Transforms | null, options: PerturbOptions = {},
+): Promise<ExplainResult> {
+  return (await perturbBatch([image], model, [outputFolder], transforms, options))[0];
+}
