@@ -101,6 +101,22 @@ export class Backend {
     return kernel;
   }
 
+  /**
+   * Kernels gpu.js silently ran on another backend (it degrades unsupported
+   * kernels to cpu with only a console warning): the first line of each source.
+   */
+  fallbacks(): string[] {
+    const expected: Record<BackendName, string> = {
+      webasm: 'WebAssemblyKernel', cpu: 'CPUKernel', headlessgl: 'HeadlessGLKernel', webgpu: 'WebGPUKernel',
+    };
+    const out: string[] = [];
+    for (const [key, k] of this.cache) {
+      const cls = k.kernel?.constructor.name;
+      if (cls && cls !== expected[this.name]) out.push(`${cls}: ${key.split('|').pop()!.split('\n').slice(0, 2).join(' ')}`);
+    }
+    return out;
+  }
+
   /** Release every compiled kernel (and its WebAssembly memory). */
   destroy(): void {
     for (const k of this.cache.values()) k.destroy?.();

@@ -101,4 +101,9 @@ describe.each(testBackends().map((b) => [b.name, b] as const))('kernels on %s', 
     expect(dx[(0 * 5 + 0) * 3 + 1]).toBeCloseTo(dy[(0 * 4 + 1) * 3 + 1] + dy[(0 * 4 + 2) * 3 + 1], 6);
     expect(dx[(1 * 5 + 1) * 3 + 2]).toBe(0);
   });
+
+  it('ran every kernel above on the backend it asked for (no silent gpu.js fallback)', () => {
+    expect(backend.stats.compiles).toBeGreaterThan(20);
+    expect(backend.fallbacks()).toEqual([]);
+  });
 });

@@ -1,0 +1,60 @@
+/**
+ * Model and backend set-up shared by the commands. The checks here run
+ * before the weights are read: the config alone gives the input size and the
+ * labels, which is enough to validate --mask-size, --target and friends.
+ */
+import { existsSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { getBackend, setBackend } from '@maskgrad/autograd';
+import { IMAGENET_LABELS, readConfigFile, type ViTConfig } from '@maskgrad/models/node';
+import { suggest } from './args.js';
+import { UsageError } from './errors.js';
+
+/**
+ * The config that loadModel(model, { config }) will read, parsed (a bad
+ * config throws CheckpointError). null when a file is missing: loadModel
+ * then says exactly what.
+ */
+export function peekConfig(model: string, config?: string): ViTConfig | null {
+  if (!existsSync(model)) return null;
+  if (config !== undefined) return readConfigFile(config); // a missing --config is named by the reader
+  if (!statSync(model).isDirectory()) return null;
+  const path = [join(model, 'config.json'), join(model, 'timm_config.json')].find((p) => existsSync(p));
+  return path === undefined ? null : readConfigFile(path);
+}
+
+/** The class names an ImageClassifier built from this config will have (same fallbacks). */
+export function labelsOf(config: ViTConfig): readonly string[] {
+  if (config.labels) return config.labels;
+  return config.numClasses === 1000 ? IMAGENET_LABELS : Array.from({ length: config.numClasses }, (_, i) => `class ${i}`);
+}
+
+/** --target as a class index: a label of the model, or an index into its labels. */
+export function resolveTarget(raw: string, labels: readonly string[]): number {
+  const byLabel = labels.indexOf(raw);
+  if (byLabel >= 0) return byLabel;
+  if (/^\d+$/.test(raw.trim())) {
+    const i = Number(raw);
+    if (i < labels.length) return i;
+    throw new UsageError(`--target ${raw} is out of range: this model has ${labels.length} classes, so use an index from 0 to ${labels.length - 1} or a label.`);
+  }
+  const some = labels.slice(0, 8).map((l) => `'${l}'`).join(', ');
+  throw new UsageError(
+    `--target '${raw}' is not a label of this model.${suggest(raw, labels)} ` +
+    `Use a class index from 0 to ${labels.length - 1} or one of its labels (${some}${labels.length > 8 ? ', ...' : ''}); ` +
+    `'maskgrad classify' shows the labels an image gets.`,
+  );
+}
+
+/**
+ * Use the --backend the user asked for (or MASKGRAD_BACKEND, or auto) and
+ * return its name. A backend that cannot run here is a usage error.
+ */
+export function useBackend(requested: string | undefined): string {
+  try {
+    return (requested === undefined ? getBackend() : setBackend(requested)).name;
+  } catch (e) {
+    const source = requested === undefined ? `MASKGRAD_BACKEND=${process.env.MASKGRAD_BACKEND ?? ''}` : `--backend ${requested}`;
+    throw new UsageError(`${source} cannot be used: ${(e as Error).message}. Run 'maskgrad info' to see which backends work here.`);
+  }
+}

@@ -1,0 +1,182 @@
+/**
+ * End-to-end tests of the built `maskgrad` binary (packages/cli/dist/index.js):
+ * exit codes, stdout/stderr contents and the files written, on the trained
+ * 64 px shapes ViT. Build first: `npx turbo run build` (npm test does).
+ */
+import { spawnSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { fixture } from './fixtures.js';
+
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+const BIN = join(ROOT, 'packages/cli/dist/index.js');
+const MODEL = fixture('shapes-vit-hf');
+const IMG0 = join(MODEL, 'images/img0.png'); // the model says: disc
+const IMG2 = join(MODEL, 'images/img2.png'); // the model says: cross
+const SIX = ['blurred.png', 'collage.png', 'heatmap.png', 'mask.png', 'perturbed.png', 'result.json'];
+
+function maskgrad(...args: string[]): { status: number | null; stdout: string; stderr: string } {
+  const env: NodeJS.ProcessEnv = { ...process.env, NO_COLOR: '1' };
+  delete env.MASKGRAD_DEBUG;
+  const r = spawnSync(process.execPath, [BIN, ...args], { cwd: ROOT, env, encoding: 'utf8', timeout: 60_000 });
+  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+let tmp: string;
+beforeAll(() => {
+  if (!existsSync(BIN)) throw new Error(`${BIN} is missing: run 'npx turbo run build' before the CLI tests`);
+  tmp = mkdtempSync(join(tmpdir(), 'maskgrad-cli-'));
+});
+afterAll(() => rmSync(tmp, { recursive: true, force: true }));
+
+describe('maskgrad help, version, info', () => {
+  it('--help lists the commands and exits 0; <command> --help shows its flags', () => {
+    const top = maskgrad('--help');
+    expect(top.status).toBe(0);
+    for (const c of ['classify', 'explain', 'info']) expect(top.stdout).toContain(c);
+    const explain = maskgrad('explain', '--help');
+    expect(explain.status).toBe(0);
+    expect(explain.stdout).toContain('--mask-size');
+  });
+
+  it('--version prints the version of packages/cli/package.json', () => {
+    const pkg = JSON.parse(readFileSync(join(ROOT, 'packages/cli/package.json'), 'utf8')) as { version: string };
+    const r = maskgrad('--version');
+    expect(r.status).toBe(0);
+    expect(r.stdout.trim()).toBe(pkg.version);
+  });
+
+  it('info lists every backend with a reason, and the one auto selects', () => {
+    const human = maskgrad('info');
+    expect(human.status).toBe(0);
+    expect(human.stdout).toMatch(/^\s+webasm\s+(yes|no)\s+\S/m);
+    expect(human.stdout).toMatch(/^\s+cpu\s+yes\s+\S/m);
+    expect(human.stdout).toMatch(/^\s+webgpu\s+(yes|no)\s+\S/m);
+    const json = JSON.parse(maskgrad('info', '--json').stdout) as { backends: { name: string; available: boolean; reason: string }[]; auto: string };
+    const names = json.backends.map((b) => b.name);
+    expect(names).toEqual(expect.arrayContaining(['webgpu', 'webasm', 'cpu']));
+    expect(json.backends.find((b) => b.name === 'webgpu')!.reason.length).toBeGreaterThan(10);
+    expect(json.backends.find((b) => b.name === json.auto)!.available).toBe(true);
+  });
+});
+
+describe('maskgrad classify', () => {
+  it('--json gives the top classes of each image, most probable first', () => {
+    const r = maskgrad('classify', IMG0, IMG2, '--model', MODEL, '--top', '4', '--json');
+    expect(r.status).toBe(0);
+    const doc = JSON.parse(r.stdout) as { model: string; backend: string; results: { image: string; top: { index: number; label: string; probability: number }[] }[] };
+    expect(doc.model).toBe(MODEL);
+    expect(['webasm', 'cpu', 'headlessgl']).toContain(doc.backend);
+    expect(doc.results.map((x) => x.image)).toEqual([IMG0, IMG2]);
+    expect(doc.results.map((x) => x.top[0].label)).toEqual(['disc', 'cross']);
+    for (const { top } of doc.results) {
+      expect(top).toHaveLength(4);
+      expect(top.reduce((s, p) => s + p.probability, 0)).toBeCloseTo(1, 4);
+      expect(top[0].probability).toBeGreaterThan(0.9);
+    }
+  });
+
+  it('prints a table per image', () => {
+    const r = maskgrad('classify', IMG0, IMG2, '--model', MODEL, '--top', '2');
+    expect(r.status).toBe(0);
+    expect(r.stdout).toContain(IMG0);
+    expect(r.stdout).toMatch(/^\s+1\s+0\s+disc\s+0\.9\d{3}$/m);
+    expect(r.stdout).toMatch(/^\s+1\s+3\s+cross\s+0\.9\d{3}$/m);
+  });
+});
+
+describe('maskgrad explain', () => {
+  it('one image: the six files directly in --out, a valid result.json, progress on stderr', () => {
+    const out = join(tmp, 'one');
+    const r = maskgrad('explain', IMG0, '--model', MODEL, '--out', out, '--iterations', '3', '--mask-size', '8');
+    expect(r.status).toBe(0);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toMatch(/iteration 3\/3 +loss \d\.\d+ +p \d\.\d{3} +elapsed/);
+    expect(r.stderr).toContain(out);
+    expect(readdirSync(out).sort()).toEqual(SIX);
+    expect(readFileSync(join(out, 'mask.png')).subarray(1, 4).toString()).toBe('PNG');
+    const result = JSON.parse(readFileSync(join(out, 'result.json'), 'utf8'));
+    expect(result).toMatchObject({ source: IMG0, target: 0, label: 'disc', mask: { width: 8, height: 8 } });
+    expect(result.mask.values).toHaveLength(64);
+    expect(result.history).toHaveLength(3);
+    expect(result.options).toMatchObject({ iterations: 3, maskSize: 8 });
+  });
+
+  it('several images: one subfolder each (clashing names numbered), explained as one batch, --json', () => {
+    const other = join(tmp, 'other');
+    mkdirSync(other);
+    copyFileSync(IMG2, join(other, 'img0.png')); // same basename as IMG0
+    const out = join(tmp, 'many');
+    const r = maskgrad('explain', IMG0, IMG2, join(other, 'img0.png'), '--model', MODEL, '--out', out, '--iterations', '2', '--mask-size', '8', '--json');
+    expect(r.status).toBe(0);
+    // one batch: every progress line carries the probabilities of all three images
+    expect(r.stderr).toMatch(/iteration 2\/2 .* p \d\.\d{3} \d\.\d{3} \d\.\d{3} /);
+    const doc = JSON.parse(r.stdout) as { results: { image: string; out: string; target: number; label: string; probabilityBefore: number; probabilityAfter: number }[] };
+    expect(doc.results.map((x) => x.out)).toEqual(['img0', 'img2', 'img0-2'].map((n) => join(out, n)));
+    expect(doc.results.map((x) => x.label)).toEqual(['disc', 'cross', 'cross']);
+    for (const x of doc.results) {
+      expect(readdirSync(x.out).sort()).toEqual(SIX);
+      expect(x.probabilityBefore).toBeGreaterThan(0.9);
+      expect(x.probabilityAfter).toBeGreaterThanOrEqual(0);
+    }
+  });
+
+  it('--no-plot --quiet --target: result.json only, no progress, the requested class', () => {
+    const out = join(tmp, 'quiet');
+    const r = maskgrad('explain', IMG0, '--model', MODEL, '--out', out, '--iterations', '1', '--no-plot', '--quiet', '--target', 'square');
+    expect(r.status).toBe(0);
+    expect(r.stderr).not.toContain('iteration');
+    expect(readdirSync(out)).toEqual(['result.json']);
+    expect(JSON.parse(readFileSync(join(out, 'result.json'), 'utf8'))).toMatchObject({ target: 1, label: 'square' });
+  });
+});
+
+describe('bad input exits 2, names the problem, and writes nothing', () => {
+  const corrupt = () => join(tmp, 'corrupt.png');
+  const out = () => join(tmp, 'bad-out');
+  const explain = (...extra: string[]) => ['explain', IMG0, '--model', MODEL, '--out', out(), '--iterations', '2', ...extra];
+  const cases: [string, () => string[], RegExp][] = [
+    ['unknown flag', () => explain('--bogus'), /unknown option '--bogus'/],
+    ['misspelt flag', () => explain('--iteratons', '3'), /--iteratons.*Did you mean --iterations\?/],
+    ['unknown command', () => ['frobnicate', IMG0], /unknown command 'frobnicate'/],
+    ['--iterations -1', () => explain('--iterations', '-1'), /--iterations -1 .*whole number from 1/],
+    ['--iterations abc', () => explain('--iterations', 'abc'), /--iterations expects a number, found 'abc'/],
+    ['--mask-size 0', () => explain('--mask-size', '0'), /--mask-size 0 .*from 2 to the image side \(64\)/],
+    ['--blur-sigma 0', () => explain('--blur-sigma', '0'), /--blur-sigma 0 .*positive/],
+    ['--target giraffe', () => explain('--target', 'giraffe'), /--target 'giraffe' is not a label.*'disc'/],
+    ['--game foo', () => explain('--game', 'foo'), /--game 'foo' is not one of deletion, preservation/],
+    ['--backend webgpu', () => explain('--backend', 'webgpu'), /--backend webgpu cannot be used/],
+    ['missing image', () => ['explain', join(tmp, 'nope.png'), '--model', MODEL, '--out', out()], /nope\.png: .*no such file/],
+    ['corrupt image', () => ['explain', IMG0, corrupt(), '--model', MODEL, '--out', out()], /corrupt\.png: expected/],
+    ['--model pointing nowhere', () => ['explain', IMG0, '--model', join(tmp, 'no-model'), '--out', out()], /no-model: .*nothing at this path/],
+    ['missing --model', () => ['explain', IMG0, '--out', out()], /missing --model.*For example: maskgrad explain/],
+    ['missing --out', () => ['explain', IMG0, '--model', MODEL], /missing --out/],
+    ['classify --top 0', () => ['classify', IMG0, '--model', MODEL, '--top', '0'], /--top 0 is not allowed/],
+    ['classify missing --model', () => ['classify', IMG0], /missing --model.*For example: maskgrad classify/],
+  ];
+  beforeAll(() => writeFileSync(corrupt(), randomBytes(4096)));
+
+  it.each(cases)('%s', (_, args, message) => {
+    const r = maskgrad(...args());
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(/^maskgrad: error: /);
+    expect(r.stderr).toMatch(message);
+    expect(r.stdout).toBe('');
+    expect(existsSync(out())).toBe(false);
+    expect(readdirSync(tmp).filter((f) => f.includes('partial'))).toEqual([]);
+  });
+
+  it('refuses to replace an --out folder that holds other files', () => {
+    const full = join(tmp, 'full');
+    mkdirSync(full);
+    writeFileSync(join(full, 'notes.txt'), 'keep me');
+    const r = maskgrad('explain', IMG0, '--model', MODEL, '--out', full, '--iterations', '1');
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(/--out .*full already holds other files \('notes\.txt'\)/);
+    expect(readdirSync(full)).toEqual(['notes.txt']);
+  });
+});
