@@ -36,9 +36,8 @@ export function formatFileError(details: FileErrorDetails): string {
   return message;
 }
 
-/** A checkpoint (safetensors) or model config that cannot be used, and why. */
-export class CheckpointError extends Error {
-  override readonly name = 'CheckpointError';
+/** A file that cannot be used: which file, which key, what was expected and found, what to do. */
+export class FileError extends Error {
   readonly file?: string;
   readonly key?: string;
   readonly expected?: string;
@@ -55,23 +54,14 @@ export class CheckpointError extends Error {
   }
 }
 
-/** An image file that cannot be decoded or written, and why. */
-export class ImageError extends Error {
-  override readonly name = 'ImageError';
-  readonly file?: string;
-  readonly key?: string;
-  readonly expected?: string;
-  readonly found?: string;
-  readonly hint?: string;
+/** A checkpoint (safetensors) or model config that cannot be used, and why. */
+export class CheckpointError extends FileError {
+  override readonly name = 'CheckpointError';
+}
 
-  constructor(details: FileErrorDetails) {
-    super(formatFileError(details), details.cause === undefined ? undefined : { cause: details.cause });
-    this.file = details.file;
-    this.key = details.key;
-    this.expected = details.expected;
-    this.found = details.found;
-    this.hint = details.hint;
-  }
+/** An image file that cannot be decoded or written, and why. */
+export class ImageError extends FileError {
+  override readonly name = 'ImageError';
 }
 
 /**
