@@ -17,7 +17,7 @@ const BIN = join(ROOT, 'packages/cli/dist/index.js');
 const MODEL = fixture('shapes-vit-hf');
 const IMG0 = join(MODEL, 'images/img0.png'); // the model says: disc
 const IMG2 = join(MODEL, 'images/img2.png'); // the model says: cross
-const SIX = ['blurred.png', 'collage.png', 'heatmap.png', 'mask.png', 'perturbed.png', 'result.json'];
+const ALL = ['blurred.png', 'collage.png', 'heatmap.png', 'mask.png', 'perturbed.png', 'report.html', 'result.json'];
 
 function maskgrad(...args: string[]): { status: number | null; stdout: string; stderr: string } {
   const env: NodeJS.ProcessEnv = { ...process.env, NO_COLOR: '1' };
@@ -90,14 +90,14 @@ describe('maskgrad classify', () => {
 });
 
 describe('maskgrad explain', () => {
-  it('one image: the six files directly in --out, a valid result.json, progress on stderr', () => {
+  it('one image: all seven files directly in --out, a valid result.json, progress on stderr', () => {
     const out = join(tmp, 'one');
     const r = maskgrad('explain', IMG0, '--model', MODEL, '--out', out, '--iterations', '3', '--mask-size', '8');
     expect(r.status).toBe(0);
     expect(r.stdout).toBe('');
     expect(r.stderr).toMatch(/iteration 3\/3 +loss \d\.\d+ +p \d\.\d{3} +elapsed/);
     expect(r.stderr).toContain(out);
-    expect(readdirSync(out).sort()).toEqual(SIX);
+    expect(readdirSync(out).sort()).toEqual(ALL);
     expect(readFileSync(join(out, 'mask.png')).subarray(1, 4).toString()).toBe('PNG');
     const result = JSON.parse(readFileSync(join(out, 'result.json'), 'utf8'));
     expect(result).toMatchObject({ source: IMG0, target: 0, label: 'disc', mask: { width: 8, height: 8 } });
@@ -119,7 +119,7 @@ describe('maskgrad explain', () => {
     expect(doc.results.map((x) => x.out)).toEqual(['img0', 'img2', 'img0-2'].map((n) => join(out, n)));
     expect(doc.results.map((x) => x.label)).toEqual(['disc', 'cross', 'cross']);
     for (const x of doc.results) {
-      expect(readdirSync(x.out).sort()).toEqual(SIX);
+      expect(readdirSync(x.out).sort()).toEqual(ALL);
       expect(x.probabilityBefore).toBeGreaterThan(0.9);
       expect(x.probabilityAfter).toBeGreaterThanOrEqual(0);
     }

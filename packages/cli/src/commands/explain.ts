@@ -1,7 +1,7 @@
 /**
  * maskgrad explain <image...> --model <dir> --out <dir>: learn a mask per
  * image by meaningful perturbation (Fong & Vedaldi 2017), all images as one
- * batch, and write mask, heatmap, perturbed, blurred, collage and result.json.
+ * batch, and write mask, heatmap, perturbed, blurred, collage, result.json and report.html.
  */
 import { loadModel, readImageFile } from '@maskgrad/models/node';
 import { OUTPUT_FILES, perturbBatch, resolveOptions, type ExplainOptions, type Game, type Perturbation } from '@maskgrad/perturb/node';
@@ -20,8 +20,9 @@ evidence for a class (deletion game) or that alone preserves it (preservation
 game), by gradient descent on a mask. Several images are explained together as
 one batch, each in its own subfolder of --out named after the image file.
 
-Writes mask.png, heatmap.png, perturbed.png, blurred.png, collage.png and
-result.json (one image: directly in --out; several: in --out/<image name>/).
+Writes mask.png, heatmap.png, perturbed.png, blurred.png, collage.png,
+result.json and report.html, a self-contained page of the result (one image:
+directly in --out; several: in --out/<image name>/).
 
 Required:
   --model <dir|file>        ViT checkpoint folder (or a .safetensors file with --config)
@@ -47,6 +48,7 @@ Options (S is the model's input side in pixels):
   --seed <N>                random seed, 0 to 16777215 (default 0)
   --backend <name>          auto, webgpu, headlessgl, webasm or cpu (default auto)
   --no-plot                 write result.json only, no images
+  --no-report               do not write report.html
   --json                    print the results as one JSON document on stdout
   --quiet                   no progress line on stderr
   -h, --help                show this help
@@ -68,6 +70,7 @@ const OPTIONS: OptionSpec = {
   'constant-color': { type: 'string' },
   backend: { type: 'string' },
   'no-plot': { type: 'boolean' },
+  'no-report': { type: 'boolean' },
   json: { type: 'boolean' },
   quiet: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
@@ -123,9 +126,10 @@ export async function run(args: readonly string[]): Promise<number> {
   const classifier = loadModel(model, { config: configPath });
   const progress = createProgress(process.stderr, values.quiet === true);
   const plot = values['no-plot'] !== true;
+  const report = values['no-report'] !== true;
   let results;
   try {
-    results = await perturbBatch(images, classifier, folders, null, { ...options, plot, onProgress: progress.onProgress });
+    results = await perturbBatch(images, classifier, folders, null, { ...options, plot, report, modelName: model, onProgress: progress.onProgress });
   } finally {
     progress.finish();
   }
@@ -137,7 +141,7 @@ export async function run(args: readonly string[]): Promise<number> {
   if (values.json) {
     process.stdout.write(`${JSON.stringify({ results: rows }, null, 2)}\n`);
   } else {
-    const files = plot ? OUTPUT_FILES.join(', ') : 'result.json';
+    const files = plot ? OUTPUT_FILES.filter((f) => report || f !== 'report.html').join(', ') : 'result.json';
     const game = results[0]?.options.game ?? 'deletion';
     const lines = rows.map((r) =>
       `${r.image}: '${r.label}' (class ${r.target}) probability ${r.probabilityBefore.toFixed(4)} before, ` +

@@ -11,7 +11,7 @@ const model = tinyClassifier();
 const img = (seed: number) => ({ width: 8, height: 8, data: Uint8Array.from(seededFloats(192, seed, 0, 255), (v) => Math.floor(v)) });
 
 describe('perturb() writes the seed project\'s files', () => {
-  it('mask, heatmap, perturbed, blurred, collage and result.json, all readable', async () => {
+  it('mask, heatmap, perturbed, blurred, collage, result.json and report.html, all readable', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'maskgrad-perturb-'));
     const src = join(dir, 'in.png');
     writeFileSync(src, encodePng(8, 8, img(1).data, 3));
@@ -29,6 +29,8 @@ describe('perturb() writes the seed project\'s files', () => {
     expect(json.history.length).toBe(3);
     expect(json.target).toBe(r.target);
     expect(json.source).toBe(src);
+    const html = readFileSync(join(out, 'report.html'), 'utf8');
+    expect(html.match(/data:image\/png;base64,/g)!.length).toBe(5);
   });
 
   it('plot: false writes only result.json; a batch writes one folder per image', async () => {

@@ -7,6 +7,7 @@
  *   blurred.png    the perturbation P (blurred, constant or noisy image)
  *   collage.png    original | mask | overlay | perturbed
  *   result.json    everything explain() returns (low-res mask as a flat array)
+ *   report.html    a self-contained page: images, parameters, probabilities, curves
  * Options are checked before any work; files are written whole or not at all.
  */
 import { mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
@@ -15,6 +16,7 @@ import { readImageFile, encodePng, type ImageClassifier, type RgbImage } from '@
 import type { Tensor } from '@maskgrad/autograd';
 import { explainBatch, type ExplainResult } from '../explain.js';
 import { resolveOptions, type ExplainOptions } from '../options.js';
+import { reportHtml } from '../report.js';
 import { collage, heatmapOverlay, maskToRgb8, planarToRgb8, upscale, type Rgb8 } from '../render.js';
 
 /** Image → pixels [1, 3, S, S] in [0, 1] at the model's input size. */
@@ -23,9 +25,13 @@ export type Transforms = (image: RgbImage) => Tensor;
 export interface PerturbOptions extends ExplainOptions {
   /** Write the PNGs (mask, heatmap, perturbed, blurred, collage); result.json is always written. */
   plot?: boolean;
+  /** Write report.html, a self-contained page of the result (default: when plotting). */
+  report?: boolean;
+  /** Named in the report. */
+  modelName?: string;
 }
 
-export const OUTPUT_FILES = ['mask.png', 'heatmap.png', 'perturbed.png', 'blurred.png', 'collage.png', 'result.json'] as const;
+export const OUTPUT_FILES = ['mask.png', 'heatmap.png', 'perturbed.png', 'blurred.png', 'collage.png', 'result.json', 'report.html'] as const;
 
 function defaultTransforms(model: ImageClassifier): Transforms {
   return (img) => model.resize(model.pixels(img));
@@ -102,8 +108,14 @@ export async function perturbBatch(
       'result.json': JSON.stringify(resultJson(r, typeof images[i] === 'string' ? (images[i] as string) : undefined), null, 2),
     };
     if (options.plot !== false) {
+      const pngs: Record<string, Uint8Array> = {};
       for (const [name, img] of Object.entries(renderResult(r, xs.subarray(i * plane, (i + 1) * plane)))) {
-        files[name] = encodePng(img.width, img.height, img.data, 3);
+        pngs[name] = encodePng(img.width, img.height, img.data, 3);
+      }
+      Object.assign(files, pngs);
+      if (options.report !== false) {
+        const source = typeof images[i] === 'string' ? (images[i] as string) : undefined;
+        files['report.html'] = reportHtml({ result: r, pngs, source, model: options.modelName });
       }
     }
     writeFolder(outputFolders[i], files);

@@ -1,0 +1,43 @@
+import { describe, expect, it } from 'vitest';
+import { base64, lineChart, reportHtml } from './report.js';
+import type { ExplainResult } from './explain.js';
+import { resolveOptions } from './options.js';
+
+describe('report.html', () => {
+  it('base64 matches the standard encoding, with padding', () => {
+    const enc = (s: string) => base64(new TextEncoder().encode(s));
+    expect(enc('')).toBe('');
+    expect(enc('f')).toBe('Zg==');
+    expect(enc('fo')).toBe('Zm8=');
+    expect(enc('foo')).toBe('Zm9v');
+    expect(enc('foobar!')).toBe('Zm9vYmFyIQ==');
+    expect(base64(Uint8Array.from([255, 254, 253]))).toBe('//79');
+  });
+
+  it('draws a polyline with one point per iteration', () => {
+    const svg = lineChart([1, 0.5, 0.25], { title: 'loss', color: 'red', id: 'c' });
+    expect(svg.match(/points="([^"]+)"/)![1].split(' ')).toHaveLength(3);
+  });
+
+  it('is one self-contained page: images inline, curves, probabilities, parameters, escaped text', () => {
+    const r: ExplainResult = {
+      mask: { width: 2, height: 2, values: new Float32Array(4) },
+      upsampledMask: { width: 4, height: 4, values: new Float32Array(16) },
+      target: 1, label: '<b>cat</b>', probabilityBefore: 0.9, probabilityAfter: 0.1,
+      history: [{ iteration: 0, loss: 1, probability: 0.9 }, { iteration: 1, loss: 0.5, probability: 0.1 }],
+      options: resolveOptions({}, 64), perturbed: new Float32Array(48), baseline: new Float32Array(48),
+    };
+    const png = Uint8Array.from([137, 80, 78, 71]);
+    const html = reportHtml({ result: r, pngs: { 'collage.png': png, 'heatmap.png': png }, source: 'a.png', model: 'm' });
+    expect(html).toContain('src="data:image/png;base64,iVBORw=="');
+    expect(html).not.toMatch(/src="(?!data:)/); // nothing loaded from elsewhere
+    expect(html).not.toContain('<script');
+    expect(html).toContain('id="loss-curve"');
+    expect(html).toContain('id="probability-curve"');
+    expect(html).toContain('90.0%');
+    expect(html).toContain('10.0%');
+    expect(html).toContain('&#60;b&#62;cat&#60;/b&#62;');
+    expect(html).not.toContain('<b>cat</b>');
+    expect(html).toContain('<th>iterations</th><td>300</td>');
+  });
+});

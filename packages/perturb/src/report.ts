@@ -1,0 +1,89 @@
+/**
+ * The HTML report of an explanation: one self-contained file (images
+ * inline as data URIs, charts as inline SVG, no scripts, no network) with
+ * the input, the parameters, the collage, the heatmap, the class
+ * probability before and after, and the loss and probability curves.
+ */
+import type { ExplainResult } from './explain.js';
+
+const B64 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
+
+/** RFC 4648 base64 (browser-safe; no Buffer). */
+export function base64(bytes: Uint8Array): string {
+  let out = '';
+  for (let i = 0; i < bytes.length; i += 3) {
+    const n = (bytes[i] << 16) | ((bytes[i + 1] ?? 0) << 8) | (bytes[i + 2] ?? 0);
+    out += B64[(n >> 18) & 63] + B64[(n >> 12) & 63];
+    out += i + 1 < bytes.length ? B64[(n >> 6) & 63] : '=';
+    out += i + 2 < bytes.length ? B64[n & 63] : '=';
+  }
+  return out;
+}
+
+const escape = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+
+/** A line chart of y against x as an SVG element string. */
+export function lineChart(ys: readonly number[], opts: { title: string; color: string; yMin?: number; yMax?: number; id: string }): string {
+  const w = 420, h = 180, l = 44, r = 10, t = 24, b = 28;
+  const lo = opts.yMin ?? Math.min(...ys);
+  const hi = opts.yMax ?? Math.max(...ys);
+  const span = hi - lo || 1;
+  const px = (i: number) => l + ((w - l - r) * i) / Math.max(1, ys.length - 1);
+  const py = (v: number) => t + (h - t - b) * (1 - (v - lo) / span);
+  const points = ys.map((v, i) => `${px(i).toFixed(1)},${py(v).toFixed(1)}`).join(' ');
+  const tick = (v: number) => `<text x="${l - 6}" y="${py(v) + 4}" text-anchor="end">${v.toPrecision(3)}</text>`;
+  return `<svg id="${opts.id}" class="chart" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${w} ${h}" width="${w}" height="${h}" role="img" aria-label="${escape(opts.title)}">
+  <text x="${l}" y="16" class="title">${escape(opts.title)}</text>
+  <line x1="${l}" y1="${h - b}" x2="${w - r}" y2="${h - b}" class="axis"/><line x1="${l}" y1="${t}" x2="${l}" y2="${h - b}" class="axis"/>
+  ${tick(lo)}${tick(hi)}
+  <text x="${l}" y="${h - 8}">0</text><text x="${w - r}" y="${h - 8}" text-anchor="end">iteration ${ys.length - 1}</text>
+  <polyline fill="none" stroke="${opts.color}" stroke-width="2" points="${points}"/>
+</svg>`;
+}
+
+export interface ReportInput {
+  result: ExplainResult;
+  /** PNG files by name (collage.png, heatmap.png, mask.png, perturbed.png, blurred.png, input.png). */
+  pngs: Record<string, Uint8Array>;
+  source?: string;
+  model?: string;
+}
+
+export function reportHtml({ result: r, pngs, source, model }: ReportInput): string {
+  const img = (name: string, alt: string) =>
+    pngs[name] ? `<figure><img id="${name.replace('.png', '')}" alt="${escape(alt)}" src="data:image/png;base64,${base64(pngs[name])}"><figcaption>${escape(alt)}</figcaption></figure>` : '';
+  const params = Object.entries(r.options)
+    .map(([k, v]) => `<tr><th>${escape(k)}</th><td>${escape(JSON.stringify(v))}</td></tr>`).join('\n');
+  const loss = r.history.map((h) => h.loss);
+  const prob = r.history.map((h) => h.probability);
+  const pct = (p: number) => `${(100 * p).toFixed(1)}%`;
+  return `<!doctype html>
+<html lang="en"><head><meta charset="utf-8">
+<title>maskgrad: why '${escape(r.label)}'?</title>
+<style>
+body { font: 14px/1.45 system-ui, sans-serif; margin: 24px auto; max-width: 1100px; color: #222; }
+h1 { font-size: 20px; } h2 { font-size: 16px; margin-top: 28px; }
+figure { display: inline-block; margin: 0 12px 12px 0; } figure img { image-rendering: pixelated; max-width: 100%; }
+#heatmap, #mask, #perturbed, #blurred { width: 224px; }
+figcaption { color: #555; font-size: 12px; }
+table { border-collapse: collapse; } th, td { text-align: left; padding: 2px 12px 2px 0; }
+.prob { font-size: 16px; } .chart text { font-size: 11px; fill: #444; } .chart .title { font-weight: 600; } .chart .axis { stroke: #999; }
+</style></head>
+<body>
+<h1>Why did the model say '${escape(r.label)}'?</h1>
+<p>${source ? `Image <code>${escape(source)}</code>` : 'Image'}${model ? `, model <code>${escape(model)}</code>` : ''}. Meaningful perturbation (Fong &amp; Vedaldi, ICCV 2017), ${escape(r.options.game)} game, ${escape(r.options.perturbation)} perturbation.</p>
+<p class="prob" id="probabilities">p('${escape(r.label)}') before: <b>${pct(r.probabilityBefore)}</b> &nbsp;→&nbsp; after perturbing the masked region: <b>${pct(r.probabilityAfter)}</b></p>
+${img('collage.png', 'original | mask | saliency overlay | perturbed')}
+<h2>Images</h2>
+${img('heatmap.png', 'saliency over the image')}${img('mask.png', 'mask (white kept, black perturbed)')}${img('perturbed.png', 'perturbed image Φ(x; M)')}${img('blurred.png', 'the perturbation P')}
+<h2>Optimization</h2>
+${lineChart(loss, { title: 'loss', color: '#c0392b', id: 'loss-curve' })}
+${lineChart(prob, { title: `p('${r.label}')`, color: '#2471a3', yMin: 0, yMax: 1, id: 'probability-curve' })}
+<h2>Parameters</h2>
+<table id="parameters">
+<tr><th>target</th><td>${r.target} (${escape(r.label)})</td></tr>
+${params}
+</table>
+</body></html>
+`;
+}
