@@ -76,6 +76,8 @@ const cases: [string, (...x: Tensor[]) => Tensor, Tensor[]][] = [
   ['mul', (a, b) => a.mul(b), [r([2, 3], 1), r([1, 3], 2)]],
   ['div', (a, b) => a.div(b), [r([2, 3], 1), pos([2, 3], 2)]],
   ['maximum', (a, b) => a.maximum(b), [tensor([0.1, -0.5, 0.9, 0.3]), tensor([0.4, -0.9, 0.2, 0.7])]],
+  ['minimum', (a, b) => a.minimum(b), [tensor([0.1, -0.5, 0.9, 0.3]), tensor([0.4, -0.9, 0.2, 0.7])]],
+  ['squeeze unsqueeze sum-all', (a) => a.unsqueeze(0).squeeze(0).unsqueeze(-1).mul(r([2, 3, 1], 3)).sum(), [r([2, 3], 4)]],
   ['pow tensor', (a, b) => a.pow(b), [pos([4], 1), r([4], 2)]],
   ['neg exp', (a) => a.neg().exp(), [r([4], 3)]],
   ['log', (a) => a.log(), [pos([4], 3)]],
