@@ -95,6 +95,7 @@ export class Backend {
         dynamicOutput: false,
         dynamicArguments: false,
       } as never) as unknown as CompiledKernel;
+      flatResults(kernel);
       this.cache.set(key, kernel);
       this.compiles++;
     }
@@ -122,6 +123,20 @@ export class Backend {
     for (const k of this.cache.values()) k.destroy?.();
     this.cache.clear();
     this.gpu.destroy();
+  }
+}
+
+/**
+ * gpu.js's webasm kernel hands its flat result to `_shapeOutput`, which
+ * builds nested arrays and one subarray view per Array(4) cell (a third of
+ * a matmul's time, in garbage). maskgrad wants the flat array: return it as
+ * is. (gpu.js 2.24.1 internals; other backends are left alone, and
+ * `flatten` below copes with either shape.)
+ */
+function flatResults(kernel: CompiledKernel): void {
+  const inner = kernel.kernel as unknown as { constructor: { name: string }; _shapeOutput?: (data: Float32Array) => unknown } | undefined;
+  if (inner?.constructor.name === 'WebAssemblyKernel' && typeof inner._shapeOutput === 'function') {
+    inner._shapeOutput = (data: Float32Array) => data;
   }
 }
 
