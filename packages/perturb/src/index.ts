@@ -9,3 +9,19 @@ export { gaussianBlur, gaussianTaps } from './blur.js';
 export { base64, lineChart, reportHtml, type ReportInput } from './report.js';
 export { collage, colormap, heatmapOverlay, maskToRgb8, planarToRgb8, upscale, type Rgb8 } from './render.js';
 export { DEFAULTS, OptionError, resolveOptions, type ExplainOptions, type Game, type Perturbation, type ProgressEvent, type ResolvedOptions } from './options.js';
+
+// ---- Saliency baselines and the evaluation ("does the mask point at the object?") ----
+export { gradientSaliency } from './baselines/gradient.js';
+export { occlusionSaliency, windowStarts, type OcclusionOptions } from './baselines/occlusion.js';
+export { attentionRollout, hasAttention, type AttentionClassifier } from './baselines/rollout.js';
+export { riseSaliency, riseMask, type RiseOptions } from './baselines/rise.js';
+export { perturbationSaliency, saliencyOfExplanation, type PerturbationSaliencyOptions } from './baselines/perturbation.js';
+export { probabilities, type SaliencyFn, type ImageSource } from './baselines/saliency.js';
+export {
+  areaAboveHalf, centerOfMass, centroidHit, curve, curveImage, insideBox, meanValue, peakPoint, pointingHit, salienceOrder, stepCounts,
+  trapezoidAuc, TIE_TOLERANCE, type Box, type Curve, type CurveKind, type Point, type Scorer,
+} from './eval/metrics.js';
+export {
+  evaluate, scaleBox, toMarkdownTable, METHODS, DEFAULT_METHODS, type EvalModel, type EvalProgress, type EvalResult, type EvaluateOptions,
+  type ImageRecord, type MethodName, type MethodRecord, type MethodScores, type MethodSummary,
+} from './eval/evaluate.js';

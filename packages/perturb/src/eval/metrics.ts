@@ -1,0 +1,182 @@
+/**
+ * "Does the saliency point at the object?" as numbers. Pure functions on
+ * saliency maps: row-major Float32Array [H·W], higher = more important.
+ *
+ *   pointing game (Zhang et al. 2016)   the map's maximum inside the object box
+ *   centroid pointing                    the map's centre of mass inside the box
+ *   deletion / insertion AUC             Petsiuk, Das & Saenko, "RISE", BMVC 2018
+ *   mean area                            share of pixels above the map's mid-range
+ */
+
+/** An object box in pixels, corners inclusive: x0 ≤ x ≤ x1, y0 ≤ y ≤ y1. */
+export interface Box {
+  x0: number;
+  y0: number;
+  x1: number;
+  y1: number;
+}
+
+export interface Point {
+  x: number;
+  y: number;
+}
+
+/**
+ * Values within this (relative) distance of the maximum count as maximal:
+ * bilinear upsampling of a plateau of exact 1s can give 1 − 1 ulp in fp32.
+ */
+export const TIE_TOLERANCE = 1e-6;
+
+function checkSize(saliency: ArrayLike<number>, width: number, height: number): void {
+  if (saliency.length !== width * height) {
+    throw new Error(`saliency map has ${saliency.length} values, expected ${width}×${height} = ${width * height}`);
+  }
+}
+
+export function insideBox(p: Point, box: Box): boolean {
+  return p.x >= box.x0 && p.x <= box.x1 && p.y >= box.y0 && p.y <= box.y1;
+}
+
+/**
+ * Where the map peaks. All pixels with s ≥ max − TIE_TOLERANCE·max(1, |max|)
+ * are maximal; the point is the centroid of the maximal pixels, rounded to
+ * the nearest pixel (ties: a clamped mask has whole plateaus at its maximum;
+ * a constant map points at the image centre).
+ */
+export function peakPoint(saliency: ArrayLike<number>, width: number, height: number): Point {
+  checkSize(saliency, width, height);
+  let max = -Infinity;
+  for (let i = 0; i < saliency.length; i++) if (saliency[i] > max) max = saliency[i];
+  const floor = max - TIE_TOLERANCE * Math.max(1, Math.abs(max));
+  let sx = 0, sy = 0, count = 0;
+  for (let i = 0; i < saliency.length; i++) {
+    if (saliency[i] >= floor) {
+      sx += i % width;
+      sy += Math.floor(i / width);
+      count++;
+    }
+  }
+  return { x: Math.round(sx / count), y: Math.round(sy / count) };
+}
+
+/**
+ * Centre of mass with weights w = s − min(s) (the least salient pixel weighs
+ * nothing), rounded to the nearest pixel; a constant map gives the centre.
+ */
+export function centerOfMass(saliency: ArrayLike<number>, width: number, height: number): Point {
+  checkSize(saliency, width, height);
+  let min = Infinity;
+  for (let i = 0; i < saliency.length; i++) if (saliency[i] < min) min = saliency[i];
+  let sx = 0, sy = 0, total = 0;
+  for (let i = 0; i < saliency.length; i++) {
+    const w = saliency[i] - min;
+    sx += w * (i % width);
+    sy += w * Math.floor(i / width);
+    total += w;
+  }
+  if (!(total > 0)) return { x: Math.round((width - 1) / 2), y: Math.round((height - 1) / 2) };
+  return { x: Math.round(sx / total), y: Math.round(sy / total) };
+}
+
+/** Pointing game: 1 if the peak (peakPoint's tie rule) lies in the box, else 0. */
+export function pointingHit(saliency: ArrayLike<number>, width: number, height: number, box: Box): 0 | 1 {
+  return insideBox(peakPoint(saliency, width, height), box) ? 1 : 0;
+}
+
+/** Centroid pointing: 1 if the centre of mass lies in the box, else 0. */
+export function centroidHit(saliency: ArrayLike<number>, width: number, height: number, box: Box): 0 | 1 {
+  return insideBox(centerOfMass(saliency, width, height), box) ? 1 : 0;
+}
+
+/**
+ * Mean area: the share of pixels with (s − min)/(max − min) > 0.5, i.e.
+ * above half the maximum for maps whose minimum is 0. A constant map
+ * singles nothing out: area 1.
+ */
+export function areaAboveHalf(saliency: ArrayLike<number>): number {
+  let min = Infinity, max = -Infinity;
+  for (let i = 0; i < saliency.length; i++) {
+    min = Math.min(min, saliency[i]);
+    max = Math.max(max, saliency[i]);
+  }
+  if (!(max > min)) return 1;
+  const mid = (min + max) / 2;
+  let n = 0;
+  for (let i = 0; i < saliency.length; i++) if (saliency[i] > mid) n++;
+  return n / saliency.length;
+}
+
+/** Mean of a map: for the deletion game's saliency 1 − M this is mean(1 − M), the deleted area. */
+export function meanValue(saliency: ArrayLike<number>): number {
+  let s = 0;
+  for (let i = 0; i < saliency.length; i++) s += saliency[i];
+  return s / saliency.length;
+}
+
+/** Trapezoid rule: ∫ y dx ≈ Σ_k (x_k − x_{k−1})·(y_{k−1} + y_k)/2. */
+export function trapezoidAuc(xs: ArrayLike<number>, ys: ArrayLike<number>): number {
+  if (xs.length !== ys.length || xs.length < 2) throw new Error(`trapezoidAuc: need two equal-length arrays of ≥ 2 points, got ${xs.length} and ${ys.length}`);
+  let a = 0;
+  for (let k = 1; k < xs.length; k++) a += (xs[k] - xs[k - 1]) * (ys[k - 1] + ys[k]) / 2;
+  return a;
+}
+
+/** Pixel indices from most to least salient; equal values keep raster order (stable). */
+export function salienceOrder(saliency: ArrayLike<number>): Uint32Array {
+  const order = Array.from({ length: saliency.length }, (_, i) => i);
+  order.sort((a, b) => saliency[b] - saliency[a] || a - b);
+  return Uint32Array.from(order);
+}
+
+/** Pixels changed at step k of K: n_k = round(k·P/K), so n_0 = 0 and n_K = P. */
+export function stepCounts(pixels: number, steps: number): number[] {
+  if (!Number.isInteger(steps) || steps < 1) throw new Error(`steps must be a whole number ≥ 1, got ${steps}`);
+  return Array.from({ length: steps + 1 }, (_, k) => Math.round((k * pixels) / steps));
+}
+
+export type CurveKind = 'deletion' | 'insertion';
+
+/**
+ * One image of the deletion or insertion game, planar [C, H, W] in `out`:
+ *   deletion:  the `count` most salient pixels of `image` replaced by `baseline`
+ *   insertion: the `count` most salient pixels of `image` pasted into `baseline`
+ * (every channel of a chosen pixel moves together).
+ */
+export function curveImage(
+  out: Float32Array, image: Float32Array, baseline: Float32Array, order: Uint32Array, count: number, kind: CurveKind,
+): Float32Array {
+  const plane = order.length;
+  const channels = image.length / plane;
+  const [first, second] = kind === 'deletion' ? [image, baseline] : [baseline, image];
+  out.set(first);
+  for (let r = 0; r < count; r++) {
+    const p = order[r];
+    for (let c = 0; c < channels; c++) out[c * plane + p] = second[c * plane + p];
+  }
+  return out;
+}
+
+/** Target probability for each planar image [C, H, W] of a batch. */
+export type Scorer = (images: readonly Float32Array[]) => number[] | Promise<number[]>;
+
+export interface Curve {
+  /** Fraction of pixels changed, n_k / P, from 0 to 1. */
+  fractions: number[];
+  probabilities: number[];
+  auc: number;
+}
+
+/**
+ * Deletion or insertion curve of one image (K + 1 images through `score`,
+ * in one call). Deletion AUC: lower is better; insertion AUC: higher is better.
+ */
+export async function curve(
+  kind: CurveKind, image: Float32Array, baseline: Float32Array, saliency: ArrayLike<number>, score: Scorer, steps = 16,
+): Promise<Curve> {
+  const order = salienceOrder(saliency);
+  const counts = stepCounts(order.length, steps);
+  const images = counts.map((n) => curveImage(new Float32Array(image.length), image, baseline, order, n, kind));
+  const probabilities = await score(images);
+  const fractions = counts.map((n) => n / order.length);
+  return { fractions, probabilities, auc: trapezoidAuc(fractions, probabilities) };
+}

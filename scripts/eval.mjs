@@ -1,0 +1,163 @@
+#!/usr/bin/env node
+/**
+ * npm run eval -- [--model <dir>] [--images N] [--data fixture|shapes] [--seed S] [--methods a,b] [--iterations N] [--explain <json>] [--out <dir>]
+ *
+ * "Does the mask point at the object?" as numbers: the meaningful
+ * perturbation (shipped defaults unless --iterations / --explain '{"maskSize":16}') against gradient,
+ * occlusion, attention rollout (and RISE on request), scored by pointing
+ * game, centroid pointing, deletion/insertion AUC and mean area. Uses the
+ * BUILT packages (npm run build first). Writes out/eval/<model>/results.json
+ * and results.md, and prints the Markdown table.
+ *
+ * --data fixture (default): the 8 PyTorch fixture images of tests/fixtures/shapes-vit-hf
+ * (boxes from reference.safetensors), and that folder's model unless --model; about 6 min
+ * on 2 CPU cores with the shipped defaults.
+ * --data shapes: --images generated shapes (held-out seed 2002 unless --seed) and the
+ * built-in model (defaultModelPath()) unless --model; the shipped 300 iterations cost
+ * ~20–30 s per image on 2 CPU cores, so 200 images take over an hour there.
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { basename, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { getBackend, noGrad, resizeBilinear, tensor } from '@maskgrad/autograd';
+import * as models from '@maskgrad/models/node';
+import { DEFAULT_METHODS, evaluate, METHODS, pointingHit, resolveOptions, toMarkdownTable } from '@maskgrad/perturb/node';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+const FIXTURE = join(root, 'tests/fixtures/shapes-vit-hf');
+const USAGE = 'usage: npm run eval -- [--model <dir>] [--images N] [--data fixture|shapes] [--seed S] [--methods perturbation,gradient,occlusion,rollout,rise] [--iterations N] [--explain <json of explain options>] [--out <dir>]';
+
+function fail(message) {
+  console.error(`eval: ${message}\n${USAGE}`);
+  process.exit(2);
+}
+
+const { values: args } = parseArgs({
+  options: {
+    model: { type: 'string' },
+    images: { type: 'string', default: '200' },
+    data: { type: 'string', default: 'fixture' },
+    methods: { type: 'string' },
+    iterations: { type: 'string' },
+    explain: { type: 'string' },
+    seed: { type: 'string', default: '2002' },
+    out: { type: 'string', default: join(root, 'out/eval') },
+    help: { type: 'boolean', short: 'h' },
+  },
+});
+if (args.help) {
+  console.log(USAGE);
+  process.exit(0);
+}
+const count = Number(args.images);
+if (!Number.isInteger(count) || count < 1) fail(`--images must be a whole number ≥ 1, got '${args.images}'`);
+const seed = Number(args.seed);
+if (!Number.isInteger(seed) || seed < 0) fail(`--seed must be a whole number ≥ 0, got '${args.seed}'`);
+if (!['fixture', 'shapes'].includes(args.data)) fail(`--data must be 'fixture' or 'shapes', got '${args.data}'`);
+const methods = args.methods ? args.methods.split(',').map((m) => m.trim()) : DEFAULT_METHODS;
+for (const m of methods) if (!METHODS.includes(m)) fail(`unknown method '${m}' in --methods; use some of ${METHODS.join(', ')}`);
+let explainOptions = {};
+if (args.explain !== undefined) {
+  try {
+    explainOptions = JSON.parse(args.explain);
+  } catch (e) {
+    fail(`--explain must be a JSON object of explain options, e.g. '{"maskSize":16,"maskNoise":0}' (${e.message})`);
+  }
+}
+if (args.iterations !== undefined) explainOptions.iterations = Number(args.iterations);
+
+function modelPath() {
+  if (args.model) return resolve(args.model);
+  if (args.data === 'fixture') return FIXTURE;
+  if (typeof models.defaultModelPath === 'function') return models.defaultModelPath();
+  fail('no built-in model yet (@maskgrad/models/node has no defaultModelPath); pass --model <dir>');
+}
+
+/** The fixture's images with their boxes (x0, y0, x1, y1 inclusive) from reference.safetensors. */
+function fixtureData(n) {
+  const ref = models.readSafetensorsFile(join(FIXTURE, 'reference.safetensors'));
+  const available = 8;
+  if (n > available) console.error(`eval: the fixture has ${available} images; using ${available} (asked for ${n})`);
+  const k = Math.min(n, available);
+  const images = Array.from({ length: k }, (_, i) => models.readImageFile(join(FIXTURE, `images/img${i}.png`)));
+  const boxes = Array.from({ length: k }, (_, i) => {
+    const [x0, y0, x1, y1] = ref.read(`box_img${i}`);
+    return { x0, y0, x1, y1 };
+  });
+  return { images, boxes, ref };
+}
+
+/**
+ * n generated shapes with their boxes (packages/models/src/data/shapes.ts), drawn from --seed
+ * (default 2002: the held-out test seed of scripts/train.mjs, never seen in training).
+ */
+function shapesData(n) {
+  if (typeof models.makeShapesDataset !== 'function') fail('the shapes generator (makeShapesDataset) is not exported by @maskgrad/models/node in this build; use --data fixture');
+  const samples = models.makeShapesDataset(n, seed);
+  return {
+    images: samples.map((s) => s.image),
+    boxes: samples.map(({ box: [x0, y0, x1, y1] }) => ({ x0, y0, x1, y1 })),
+    ref: null,
+  };
+}
+
+/** PyTorch's deterministic reference masks (16×16, 100 iterations) under our pointing rule, for comparison. */
+function referencePointing(ref, images, boxes) {
+  let ours = 0, firstIndex = 0;
+  images.forEach((img, i) => {
+    const m = tensor(ref.read(`mask_img${i}`), [1, 1, 16, 16]);
+    const up = noGrad(() => resizeBilinear(m, img.height, img.width)).dataSync();
+    const saliency = up.map((v) => 1 - v);
+    ours += pointingHit(saliency, img.width, img.height, boxes[i]);
+    const at = saliency.indexOf(Math.max(...saliency)); // torch.argmax: the first maximal pixel
+    const [x, y] = [at % img.width, Math.floor(at / img.width)];
+    firstIndex += x >= boxes[i].x0 && x <= boxes[i].x1 && y >= boxes[i].y0 && y <= boxes[i].y1 ? 1 : 0;
+  });
+  return { ours: ours / images.length, firstIndex: firstIndex / images.length };
+}
+
+const t0 = performance.now();
+const dir = modelPath();
+const model = models.loadModel(dir);
+const { images, boxes, ref } = args.data === 'fixture' ? fixtureData(count) : shapesData(count);
+const backend = getBackend().name;
+const resolved = resolveOptions(explainOptions, model.imageSize);
+console.error(`eval: ${images.length} images, model ${dir} (${model.imageSize} px), backend ${backend}, methods ${methods.join(', ')}`);
+console.error(`eval: meaningful perturbation: ${resolved.game}, ${resolved.iterations} iterations, mask ${resolved.maskSize}×${resolved.maskSize}, blur σ ${resolved.blurSigma.toFixed(2)}, mask noise ${resolved.maskNoise}, jitter ${resolved.jitter}`);
+
+const result = await evaluate(model, images, boxes, {
+  methods,
+  explainOptions,
+  onProgress: (p) => console.error(`  ${(p.seconds).toFixed(1).padStart(7)} s  ${p.phase}${p.method ? ` ${p.method}` : ''}  ${p.done}/${p.total} images`),
+});
+const reference = ref ? referencePointing(ref, images, result.images.map((r) => r.box)) : null;
+const seconds = (performance.now() - t0) / 1000;
+
+const table = toMarkdownTable(result);
+const name = basename(dir).replace(/\.safetensors$/, '');
+const outDir = join(resolve(args.out), name);
+mkdirSync(outDir, { recursive: true });
+const command = process.argv.length > 2 ? `npm run eval -- ${process.argv.slice(2).join(' ')}` : 'npm run eval';
+const notes = [
+  `# Evaluation: ${name}`,
+  '',
+  `${images.length} images (${args.data === 'fixture' ? 'tests/fixtures/shapes-vit-hf' : 'generated shapes'}), ${model.imageSize} px, backend ${backend}, ${seconds.toFixed(1)} s in all (deletion/insertion curves ${result.seconds.curves.toFixed(1)} s).`,
+  `Regenerate: \`${command}\``,
+  '',
+  table,
+  '',
+  `Meaningful perturbation: ${resolved.game} game, ${resolved.iterations} iterations, ${resolved.maskSize}×${resolved.maskSize} mask, blur σ ${resolved.blurSigma.toFixed(2)} px, mask noise ${resolved.maskNoise}, jitter ${resolved.jitter} px, l1 ${resolved.l1}, tv ${resolved.tv} (β ${resolved.tvBeta}), lr ${resolved.lr}, seed ${resolved.seed}.`,
+  `Deletion/insertion: ${result.settings.steps} steps, pixels ranked by saliency (ties in raster order) replaced by / pasted into the image blurred with σ ${result.settings.curveBlurSigma.toFixed(2)} px (the shipped blur, whatever the explanation's options); AUC by the trapezoid rule over the fraction of pixels.`,
+  'Pointing: the peak (centroid of all pixels within 1e-6 of the maximum) inside the box; centroid: the centre of mass of s − min(s) inside the box.',
+  'Mean area: mean(1 − M) for the perturbation mask; for the other maps the share of pixels above the mid-range (s − min)/(max − min) > 0.5.',
+  ...(reference ? ['', `PyTorch's deterministic reference masks (16×16, 100 iterations, no noise) on the same images: pointing ${reference.ours.toFixed(3)} with this tie rule, ${reference.firstIndex.toFixed(3)} with torch.argmax (first maximal pixel; summary.json: 0.75 on all 8).`] : []),
+  '',
+].join('\n');
+writeFileSync(join(outDir, 'results.md'), notes);
+writeFileSync(join(outDir, 'results.json'), JSON.stringify({
+  model: dir, data: args.data, command, backend, node: process.version, date: new Date().toISOString(), seconds, reference, ...result,
+}, null, 2));
+console.log(table);
+console.log(`\n${images.length} images in ${seconds.toFixed(1)} s (backend ${backend}); wrote ${join(outDir, 'results.md')} and results.json`);
+if (reference) console.log(`PyTorch reference masks: pointing ${reference.ours.toFixed(3)} (this tie rule), ${reference.firstIndex.toFixed(3)} (first maximal pixel)`);
