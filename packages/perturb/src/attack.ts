@@ -1,0 +1,106 @@
+/**
+ * Adversarial attacks under an L∞ budget ε, on any loaded classifier, with
+ * the gradient from our own autograd:
+ *   FGSM (Goodfellow et al. 2015): x' = clip(x + ε·sign(∇ₓL))
+ *   PGD  (Madry et al. 2018):      x ← Π_{B∞(x₀, ε) ∩ [0,1]}(x + α·sign(∇ₓL)), repeated,
+ *                                  optionally from a random start in the ε-ball.
+ * Untargeted attacks ascend the cross-entropy of the clean label; targeted
+ * ones descend the cross-entropy of the target. Pixels stay in [0, 1].
+ */
+import { crossEntropy, noGrad, rand, tensor, type Tensor } from '@maskgrad/autograd';
+import type { Classifier } from './objective.js';
+import { OptionError } from './options.js';
+
+export interface AttackOptions {
+  method?: 'fgsm' | 'pgd';
+  /** L∞ budget in [0, 1] pixel units (8/255 is common). */
+  eps: number;
+  /** PGD step α (default ε/4). */
+  stepSize?: number;
+  /** PGD iterations (default 10). */
+  steps?: number;
+  /** PGD: start from a uniformly random point of the ε-ball (default true). */
+  randomStart?: boolean;
+  /** Targeted attack: make the model say this class (one per image or one for all). */
+  target?: number | readonly number[];
+  seed?: number;
+}
+
+export interface AttackResult {
+  /** Adversarial pixels [N, 3, H, W] in [0, 1]. */
+  adversarial: Tensor;
+  /** The labels attacked (the clean predictions) and the targets, if any. */
+  cleanLabels: number[];
+  targets: number[] | null;
+}
+
+function check(o: AttackOptions): Required<Omit<AttackOptions, 'target'>> & { target?: AttackOptions['target'] } {
+  const method = o.method ?? 'pgd';
+  if (method !== 'fgsm' && method !== 'pgd') throw new OptionError('method', method, "use 'fgsm' or 'pgd'");
+  if (!(typeof o.eps === 'number' && o.eps > 0 && o.eps <= 1)) throw new OptionError('eps', o.eps, 'a number in (0, 1], e.g. 8/255');
+  const steps = o.steps ?? (method === 'fgsm' ? 1 : 10);
+  if (!(Number.isInteger(steps) && steps >= 1 && steps <= 10_000)) throw new OptionError('steps', steps, 'a whole number from 1 to 10000');
+  const stepSize = o.stepSize ?? (method === 'fgsm' ? o.eps : o.eps / 4);
+  if (!(typeof stepSize === 'number' && stepSize > 0 && stepSize <= 1)) throw new OptionError('stepSize', stepSize, 'a number in (0, 1]');
+  const seed = o.seed ?? 0;
+  if (!(Number.isInteger(seed) && seed >= 0 && seed < 2 ** 24)) throw new OptionError('seed', seed, 'a whole number from 0 to 16777215');
+  return { method, eps: o.eps, steps, stepSize, randomStart: o.randomStart ?? method === 'pgd', seed, target: o.target };
+}
+
+/** Predicted class of each image [N, 3, H, W] in [0, 1]. */
+export async function predict(model: Classifier, x: Tensor): Promise<number[]> {
+  const logits = await noGrad(() => model.forward(model.normalize(x))).data();
+  const c = model.labels.length;
+  return Array.from({ length: x.shape[0] }, (_, i) => {
+    const row = logits.subarray(i * c, (i + 1) * c);
+    return row.indexOf(Math.max(...row));
+  });
+}
+
+/** The cross-entropy to ascend (untargeted) or descend (targeted, negated), and its input gradient. */
+async function lossGradient(model: Classifier, x: Tensor, labels: number[], targeted: boolean): Promise<{ loss: number; grad: Tensor }> {
+  const leaf = x.detach().setRequiresGrad(true);
+  const ce = crossEntropy(model.forward(model.normalize(leaf)), labels);
+  const loss = targeted ? ce.neg() : ce;
+  await loss.backward();
+  return { loss: await loss.item(), grad: leaf.grad! };
+}
+
+/** One signed-gradient step, projected onto the ε-ball around x0 and onto [0, 1]. */
+function step(x: Tensor, grad: Tensor, x0: Tensor, alpha: number, eps: number): Tensor {
+  return noGrad(() => {
+    const sign = grad.gt(0).sub(grad.lt(0));
+    return x.add(sign.mul(alpha)).maximum(x0.sub(eps)).minimum(x0.add(eps)).clamp(0, 1);
+  });
+}
+
+/** Attack a batch of images [N, 3, H, W] in [0, 1]. */
+export async function attack(model: Classifier, x: Tensor, options: AttackOptions): Promise<AttackResult & { losses: number[] }> {
+  const o = check(options);
+  const n = x.shape[0];
+  const cleanLabels = await predict(model, x);
+  let targets: number[] | null = null;
+  if (o.target !== undefined) {
+    targets = typeof o.target === 'number' ? new Array(n).fill(o.target) : [...o.target];
+    for (const t of targets) {
+      if (!(Number.isInteger(t) && t >= 0 && t < model.labels.length)) throw new OptionError('target', t, `a class index from 0 to ${model.labels.length - 1}`);
+    }
+  }
+  const x0 = x.detach();
+  let cur = x0;
+  if (o.method === 'pgd' && o.randomStart) {
+    cur = noGrad(() => x0.add(rand(x.shape, { seed: o.seed, lo: -o.eps, hi: o.eps, backend: x.backend })).clamp(0, 1));
+  }
+  const losses: number[] = [];
+  for (let s = 0; s < o.steps; s++) {
+    const { loss, grad } = await lossGradient(model, cur, targets ?? cleanLabels, targets !== null);
+    losses.push(loss);
+    cur = step(cur, grad, x0, o.stepSize, o.eps);
+  }
+  return { adversarial: cur, cleanLabels, targets, losses };
+}
+
+/** Round pixels to 8 bits, as saving to PNG and reading back does (the PNG encoder's arithmetic, in JS). */
+export function quantize8(x: Tensor): Tensor {
+  return tensor(Float32Array.from(x.contiguousData(), (v) => Math.round(Math.min(1, Math.max(0, v)) * 255) / 255), x.shape, { backend: x.backend });
+}
