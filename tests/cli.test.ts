@@ -180,3 +180,34 @@ describe('bad input exits 2, names the problem, and writes nothing', () => {
     expect(readdirSync(full)).toEqual(['notes.txt']);
   });
 });
+
+describe('maskgrad attack', () => {
+  it('FGSM at 8/255 writes the adversarial PNG and checks the 8-bit round trip', () => {
+    const out = join(tmp, 'adv-fgsm');
+    const r = maskgrad('attack', IMG2, '--model', MODEL, '--method', 'fgsm', '--eps', '8/255', '--out', out, '--json');
+    expect(r.status).toBe(0);
+    const res = JSON.parse(r.stdout) as Record<string, unknown> & { clean: { label: string }; afterPngRoundTrip: { label: string }; linfDistanceAfterPngRoundTrip: number };
+    expect(res.clean.label).toBe('cross');
+    expect(typeof res.succeeded).toBe('boolean');
+    expect(typeof res.succeededAfterPngRoundTrip).toBe('boolean');
+    expect(res.eps).toBeCloseTo(8 / 255, 9);
+    // rounding to 8 bits can move a pixel by at most half a level past the budget
+    expect(res.linfDistanceAfterPngRoundTrip).toBeLessThanOrEqual(8 / 255 + 0.5 / 255 + 1e-6);
+    expect(readdirSync(out).sort()).toEqual(['adversarial.png', 'clean.png', 'result.json']);
+    expect(JSON.parse(readFileSync(join(out, 'result.json'), 'utf8')).afterPngRoundTrip.label).toBe(res.afterPngRoundTrip.label);
+  });
+
+  it.each([
+    [['--eps', '2'], /--eps '2' is not allowed/],
+    [['--eps', 'abc'], /--eps 'abc'/],
+    [['--method', 'bim'], /--method 'bim' is not one of fgsm, pgd/],
+    [['--steps', '0'], /--steps 0 is not allowed/],
+    [['--target', 'giraffe'], /--target 'giraffe' is not a label/],
+  ])('bad input %j exits 2 and writes nothing', (flags, message) => {
+    const out = join(tmp, `adv-bad-${String(flags[1]).replace(/\W/g, '')}`);
+    const r = maskgrad('attack', IMG2, '--model', MODEL, '--out', out, ...(flags as string[]));
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(message);
+    expect(existsSync(out)).toBe(false);
+  });
+});

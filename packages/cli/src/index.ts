@@ -4,6 +4,7 @@
  * 1 unexpected failure; see errors.ts).
  */
 import { suggest, wantsHelp } from './args.js';
+import * as attack from './commands/attack.js';
 import * as classify from './commands/classify.js';
 import * as explain from './commands/explain.js';
 import * as info from './commands/info.js';
@@ -16,7 +17,7 @@ interface Command {
   run: (args: readonly string[]) => Promise<number>;
 }
 
-const COMMANDS: Record<string, Command> = { classify, explain, info };
+const COMMANDS: Record<string, Command> = { classify, explain, attack, info };
 
 const HELP = `Usage: maskgrad <command> [options]
 
@@ -34,6 +35,7 @@ Options:
 Examples:
   maskgrad classify cat.png --model ./vit-base-patch16-224
   maskgrad explain cat.png --model ./vit-base-patch16-224 --out explained/cat
+  maskgrad attack cat.png --model ./vit-base-patch16-224 --eps 8/255 --out adv/cat
   maskgrad info
 
 Exit status: 0 success, 2 bad usage or bad input, 1 unexpected failure.

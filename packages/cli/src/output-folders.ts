@@ -31,7 +31,8 @@ const RESULT_FILES = new Set<string>(OUTPUT_FILES);
  * Refuse output folders that exist and hold something other than a previous
  * result, and an --out whose nearest existing parent cannot be written.
  */
-export function checkReplaceable(out: string, folders: readonly string[]): void {
+export function checkReplaceable(out: string, folders: readonly string[], resultFiles: ReadonlySet<string> | readonly string[] = RESULT_FILES): void {
+  const known = new Set(resultFiles);
   if (existsSync(out) && !statSync(out).isDirectory()) {
     throw new UsageError(`--out ${out} is a file, not a folder. Pass a new or empty folder for the results.`);
   }
@@ -52,7 +53,7 @@ export function checkReplaceable(out: string, folders: readonly string[]): void 
     if (!statSync(folder).isDirectory()) {
       throw new UsageError(`${what} exists and is a file. Move it away or pass another --out.`);
     }
-    const others = readdirSync(folder).filter((f) => !RESULT_FILES.has(f));
+    const others = readdirSync(folder).filter((f) => !known.has(f));
     if (others.length > 0) {
       throw new UsageError(
         `${what} already holds other files ('${others[0]}'${others.length > 1 ? ` and ${others.length - 1} more` : ''}); ` +

@@ -4,4 +4,5 @@
  * result.json.
  */
 export * from './index.js';
+export { attackImage, type AttackReport, type Prediction } from './node/attack-files.js';
 export { perturb, perturbBatch, renderResult, resultJson, OUTPUT_FILES, type PerturbOptions, type Transforms } from './node/perturb.js';

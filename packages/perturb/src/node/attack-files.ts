@@ -1,0 +1,87 @@
+/**
+ * Node edge of the attacks: attack an image file, write the adversarial
+ * PNG, and check — by actually encoding and decoding the PNG — whether the
+ * attack survives the 8-bit round trip.
+ */
+import { mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { decodeImage, encodePng, readImageFile, type ImageClassifier } from '@maskgrad/models/node';
+import { noGrad, type Tensor } from '@maskgrad/autograd';
+import { attack, type AttackOptions } from '../attack.js';
+import { planarToRgb8 } from '../render.js';
+
+export interface Prediction { index: number; label: string; probability: number }
+
+export interface AttackReport {
+  image: string;
+  method: 'fgsm' | 'pgd';
+  eps: number;
+  steps: number;
+  stepSize: number;
+  target: number | null;
+  clean: Prediction;
+  adversarial: Prediction;
+  /** The adversarial image as written to adversarial.png and read back. */
+  afterPngRoundTrip: Prediction;
+  /** Untargeted: the label changed; targeted: the label is the target. */
+  succeeded: boolean;
+  succeededAfterPngRoundTrip: boolean;
+  linfDistance: number;
+  linfDistanceAfterPngRoundTrip: number;
+}
+
+async function top1(model: ImageClassifier, pixels: Tensor): Promise<Prediction> {
+  const p = await noGrad(() => model.forward(model.normalize(pixels)).softmax(-1)).data();
+  const index = p.indexOf(Math.max(...p));
+  return { index, label: model.labels[index], probability: p[index] };
+}
+
+const linf = (a: Float32Array, b: Float32Array) => a.reduce((m, v, i) => Math.max(m, Math.abs(v - b[i])), 0);
+
+/** Attack one image file and write adversarial.png, clean.png and result.json into `outFolder`. */
+export async function attackImage(
+  imagePath: string, model: ImageClassifier, outFolder: string, options: AttackOptions,
+): Promise<AttackReport> {
+  const x = model.resize(model.pixels(readImageFile(imagePath)));
+  const r = await attack(model, x, options);
+  const side = x.shape[2];
+  const advRgb = planarToRgb8(r.adversarial.dataSync(), side, side);
+  const png = encodePng(side, side, advRgb.data, 3);
+  const roundTrip = model.pixels(decodeImage(png, 'adversarial.png'));
+  const clean = await top1(model, x);
+  const adversarial = await top1(model, r.adversarial);
+  const after = await top1(model, roundTrip);
+  const target = r.targets ? r.targets[0] : null;
+  const success = (p: Prediction) => (target === null ? p.index !== clean.index : p.index === target);
+  const report: AttackReport = {
+    image: imagePath,
+    method: options.method ?? 'pgd',
+    eps: options.eps,
+    steps: r.losses.length,
+    stepSize: options.stepSize ?? ((options.method ?? 'pgd') === 'fgsm' ? options.eps : options.eps / 4),
+    target,
+    clean,
+    adversarial,
+    afterPngRoundTrip: after,
+    succeeded: success(adversarial),
+    succeededAfterPngRoundTrip: success(after),
+    linfDistance: linf(r.adversarial.dataSync(), x.dataSync()),
+    linfDistanceAfterPngRoundTrip: linf(roundTrip.dataSync(), x.dataSync()),
+  };
+  const cleanRgb = planarToRgb8(x.dataSync(), side, side);
+  const tmp = join(dirname(outFolder), `.${outFolder.split(/[\\/]/).pop()}.partial-${process.pid}`);
+  mkdirSync(dirname(outFolder), { recursive: true });
+  rmSync(tmp, { recursive: true, force: true });
+  mkdirSync(tmp);
+  try {
+    writeFileSync(join(tmp, 'adversarial.png'), png);
+    writeFileSync(join(tmp, 'clean.png'), encodePng(side, side, cleanRgb.data, 3));
+    writeFileSync(join(tmp, 'result.json'), JSON.stringify(report, null, 2));
+    rmSync(outFolder, { recursive: true, force: true });
+    renameSync(tmp, outFolder);
+  } catch (e) {
+    rmSync(tmp, { recursive: true, force: true });
+    throw e;
+  }
+  return report;
+}
