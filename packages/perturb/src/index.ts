@@ -6,6 +6,7 @@
 export { explain, explainBatch, baselineOf, type ExplainResult, type MaskImage } from './explain.js';
 export { objective, l1Term, tvTerm, composite, shift, targetProbability, meanPerImage, type Classifier, type ObjectiveInputs, type ObjectiveValue } from './objective.js';
 export { gaussianBlur, gaussianTaps } from './blur.js';
+export { attack, predict, quantize8, type AttackOptions, type AttackResult } from './attack.js';
 export { base64, lineChart, reportHtml, type ReportInput } from './report.js';
 export { collage, colormap, heatmapOverlay, maskToRgb8, planarToRgb8, upscale, type Rgb8 } from './render.js';
 export { DEFAULTS, OptionError, resolveOptions, type ExplainOptions, type Game, type Perturbation, type ProgressEvent, type ResolvedOptions } from './options.js';
