@@ -36,18 +36,32 @@ type CompiledKernel = ((...args: unknown[]) => unknown) & {
   destroy?: () => void;
 };
 
+/**
+ * Each gpu.js webasm kernel owns a WebAssembly.Memory, and a browser's V8
+ * sandbox (a 1 TiB address-space cage, about 8 GiB reserved per 32-bit
+ * memory) holds only about 124 of them per process: past that,
+ * `new WebAssembly.Memory` throws "could not allocate memory". Node has no
+ * sandbox and no such limit.
+ */
+const isNode = typeof process !== 'undefined' && !!process.versions?.node;
+export const BROWSER_WEBASM_KERNEL_LIMIT = 100;
+
 export class Backend {
   readonly name: BackendName;
   private readonly gpu: GPU;
+  /** Compiled kernels, least recently used first when `limit` is finite. */
   private readonly cache = new Map<string, CompiledKernel>();
+  /** Live compiled kernels at most; the least recently used is destroyed to make room. */
+  readonly limit: number;
   private calls = 0;
   private compiles = 0;
   /** Per-kernel wall time (ms) and call counts, when profiling is on. */
   profile: Map<string, { ms: number; calls: number }> | null = null;
 
-  constructor(name: BackendName, gpu: GPU) {
+  constructor(name: BackendName, gpu: GPU, limit = name === 'webasm' && !isNode ? BROWSER_WEBASM_KERNEL_LIMIT : Infinity) {
     this.name = name;
     this.gpu = gpu;
+    this.limit = limit;
   }
 
   get stats(): BackendStats {
@@ -84,7 +98,16 @@ export class Backend {
     const key = `${spec.output}|${spec.vec4 ? 4 : 1}|${sizes}|${spec.source}`;
     const output = typeof spec.output === 'number' ? [spec.output] : [...spec.output];
     let kernel = this.cache.get(key);
+    if (kernel && this.limit !== Infinity) {
+      this.cache.delete(key); // now the most recently used
+      this.cache.set(key, kernel);
+    }
     if (!kernel) {
+      if (this.cache.size >= this.limit) {
+        const [oldest, old] = this.cache.entries().next().value!;
+        this.cache.delete(oldest);
+        old.destroy?.(); // frees its WebAssembly.Memory for the garbage collector
+      }
       kernel = this.gpu.createKernel(spec.source as never, {
         output,
         argumentTypes: spec.args as never,

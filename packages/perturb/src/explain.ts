@@ -117,7 +117,12 @@ export async function explainBatch(model: Classifier, x: Tensor, options: Explai
     opt.step();
     noGrad(() => m.assign(Float32Array.from(m.clamp(0, 1).contiguousData())));
     for (let k = 0; k < n; k++) history[k].push({ iteration: i, loss: loss[k], probability: prob[k] });
-    options.onProgress?.({ iteration: i, iterations: o.iterations, loss: Array.from(loss), probability: Array.from(prob) });
+    if (options.onProgress) {
+      const mv = m.dataSync();
+      const cells = o.maskSize * o.maskSize;
+      const mask = Array.from({ length: n }, (_, k) => mv.slice(k * cells, (k + 1) * cells));
+      options.onProgress({ iteration: i, iterations: o.iterations, loss: Array.from(loss), probability: Array.from(prob), mask });
+    }
     await yieldNowAndThen();
   }
   // the final mask, without noise or jitter

@@ -43,6 +43,8 @@ export interface ProgressEvent {
   /** Per image. */
   loss: number[];
   probability: number[];
+  /** Per image: the low-resolution mask after this iteration's step and clamp (maskSize² values in [0, 1], row-major). */
+  mask: Float32Array[];
 }
 
 export interface ResolvedOptions {

@@ -1,0 +1,288 @@
+/**
+ * maskgrad in the browser: load a ViT checkpoint over HTTP, decode an image
+ * with the browser's own codecs, and learn its explanation mask on this
+ * page, drawing each iteration as it happens.
+ *
+ * Query parameters: ?model=<folder URL> (a Hugging Face ViT folder with
+ * config.json, preprocessor_config.json and model.safetensors; default the
+ * fixture shapes model) and ?backend=webasm|cpu|auto.
+ */
+import { probeWebAsm } from '@maskgrad/kernels';
+import { getBackend, setBackend, type Tensor } from '@maskgrad/autograd';
+import { classifierFromCheckpoint, parseHfConfig, parseSafetensors, type ImageClassifier, type RgbImage } from '@maskgrad/models';
+import {
+  collage, explain, heatmapOverlay, maskToRgb8, planarToRgb8, upscale,
+  type Classifier, type ExplainOptions, type ExplainResult, type ProgressEvent, type Rgb8,
+} from '@maskgrad/perturb';
+
+/** What the page leaves for scripts (and the end-to-end test) once an explanation is done. */
+export interface PageResult {
+  backend: string;
+  target: number;
+  label: string;
+  probabilityBefore: number;
+  probabilityAfter: number;
+  mask: { width: number; height: number; values: number[] };
+  history: ExplainResult['history'];
+  /** The decoded image (8-bit RGB, before resizing). */
+  input: { width: number; height: number; data: number[] };
+  seconds: number;
+}
+
+declare global {
+  interface Window {
+    __maskgradResult?: PageResult;
+  }
+}
+
+const DEFAULT_MODEL = '/fixtures/shapes-vit-hf/';
+const FIXTURE_IMAGES = Array.from({ length: 8 }, (_, i) => `img${i}.png`);
+
+const $ = <T extends HTMLElement = HTMLElement>(id: string) => document.getElementById(id) as T;
+const params = new URLSearchParams(location.search);
+const setState = (s: 'loading' | 'ready' | 'running' | 'done' | 'error') => { document.body.dataset.state = s; };
+const status = (text: string) => { $('status').textContent = text; };
+
+// ---- backend: WebAssembly (SIMD) when the browser runs it, else plain JavaScript ----
+
+/** setBackend must come before the model is built: tensors live on the backend current at creation. */
+function chooseBackend(): string {
+  const asked = params.get('backend');
+  if (asked) return `${setBackend(asked).name} (from ?backend=${asked})`;
+  const wasm = probeWebAsm(); // GPU.isWebAssemblySupported, then a test kernel
+  setBackend(wasm.available ? 'webasm' : 'cpu');
+  return wasm.available ? `webasm — ${wasm.reason}` : `cpu — webasm is unavailable: ${wasm.reason}`;
+}
+
+// ---- model: the checkpoint's three files over HTTP ----
+
+async function fetchOk(url: string): Promise<Response> {
+  const res = await fetch(url);
+  if (!res.ok) throw new Error(`could not fetch ${url}: HTTP ${res.status} ${res.statusText}`);
+  return res;
+}
+
+const fetchBytes = async (url: string) => new Uint8Array(await (await fetchOk(url)).arrayBuffer());
+
+const fetchJson = async (url: string): Promise<unknown> => JSON.parse(new TextDecoder().decode(await fetchBytes(url)));
+
+/** preprocessor_config.json is optional (mean and std default to 0.5). */
+async function fetchOptionalJson(url: string): Promise<unknown> {
+  const res = await fetch(url);
+  if (res.status === 404) return undefined;
+  if (!res.ok) throw new Error(`could not fetch ${url}: HTTP ${res.status} ${res.statusText}`);
+  return res.json();
+}
+
+async function loadModel(base: string): Promise<ImageClassifier> {
+  const folder = base.endsWith('/') ? base : `${base}/`;
+  const [config, preprocessor, weights] = await Promise.all([
+    fetchJson(`${folder}config.json`), fetchOptionalJson(`${folder}preprocessor_config.json`), fetchBytes(`${folder}model.safetensors`),
+  ]);
+  const vit = parseHfConfig(config, `${folder}config.json`, preprocessor, `${folder}preprocessor_config.json`);
+  return classifierFromCheckpoint(vit, parseSafetensors(weights, `${folder}model.safetensors`));
+}
+
+// ---- images in and out ----
+
+/**
+ * Decode with the browser's codecs to 8-bit RGB. colorSpaceConversion
+ * 'none' gives the stored sample values, as the Node decoder reads them;
+ * alpha is dropped (fully transparent pixels come back black).
+ */
+async function decodeImage(blob: Blob): Promise<RgbImage> {
+  const bitmap = await createImageBitmap(blob, { colorSpaceConversion: 'none', premultiplyAlpha: 'none' });
+  const { width, height } = bitmap;
+  const ctx = new OffscreenCanvas(width, height).getContext('2d', { willReadFrequently: true })!;
+  ctx.drawImage(bitmap, 0, 0);
+  bitmap.close();
+  const rgba = ctx.getImageData(0, 0, width, height).data;
+  const data = new Uint8Array(width * height * 3);
+  for (let p = 0, q = 0; p < data.length; p += 3, q += 4) {
+    data[p] = rgba[q];
+    data[p + 1] = rgba[q + 1];
+    data[p + 2] = rgba[q + 2];
+  }
+  return { width, height, data };
+}
+
+/** Draw an RGB8 picture on a canvas, scaled up by a whole factor so that small images stay legible. */
+function draw(canvas: HTMLCanvasElement, img: Rgb8, factor = 1): void {
+  const big = upscale(img, factor);
+  canvas.width = big.width;
+  canvas.height = big.height;
+  const rgba = new ImageData(big.width, big.height);
+  for (let i = 0; i < big.width * big.height; i++) {
+    rgba.data.set(big.data.subarray(i * 3, i * 3 + 3), i * 4);
+    rgba.data[i * 4 + 3] = 255;
+  }
+  canvas.getContext('2d')!.putImageData(rgba, 0, 0);
+}
+
+const fitFactor = (side: number, target: number) => Math.max(1, Math.round(target / side));
+
+/** The probability (blue, 0..1) and the loss (red, its own range) by iteration. */
+function drawCurves(canvas: HTMLCanvasElement, history: { loss: number; probability: number }[], iterations: number): void {
+  const ctx = canvas.getContext('2d')!;
+  const { width: w, height: h } = canvas;
+  ctx.clearRect(0, 0, w, h);
+  ctx.strokeStyle = '#999';
+  ctx.strokeRect(0.5, 0.5, w - 1, h - 1);
+  const losses = history.map((e) => e.loss);
+  const lo = Math.min(...losses), span = Math.max(...losses) - lo || 1;
+  const line = (ys: number[], toY: (v: number) => number, color: string) => {
+    ctx.strokeStyle = color;
+    ctx.lineWidth = 2;
+    ctx.beginPath();
+    ys.forEach((v, i) => ctx.lineTo(4 + ((w - 8) * i) / Math.max(1, iterations - 1), toY(v)));
+    ctx.stroke();
+  };
+  line(losses, (v) => h - 4 - (h - 8) * ((v - lo) / span), '#c0392b');
+  line(history.map((e) => e.probability), (p) => h - 4 - (h - 8) * p, '#2471a3');
+}
+
+// ---- the explanation ----
+
+/**
+ * The model as explain() sees it, through the Classifier interface: it also
+ * keeps the last pixels it was asked to normalize, which during the run is
+ * Φ(x; M) of the current iteration (the mask applied, noise and jitter included).
+ */
+function watched(model: ImageClassifier): { classifier: Classifier; seen: { pixels: Tensor | null } } {
+  const seen = { pixels: null as Tensor | null };
+  const classifier: Classifier = {
+    labels: model.labels,
+    forward: (x) => model.forward(x),
+    normalize: (pixels) => {
+      seen.pixels = pixels;
+      return model.normalize(pixels);
+    },
+  };
+  return { classifier, seen };
+}
+
+function readOptions(): ExplainOptions {
+  const num = (id: string) => {
+    const v = $<HTMLInputElement>(id).value.trim();
+    return v === '' ? undefined : Number(v);
+  };
+  return {
+    iterations: num('iterations'), maskSize: num('mask-size'), blurSigma: num('blur-sigma'), seed: num('seed'),
+    maskNoise: num('mask-noise'), jitter: num('jitter'), game: $<HTMLSelectElement>('game').value as ExplainOptions['game'],
+  };
+}
+
+/**
+ * The seed project's collage, original | mask | overlay | perturbed, from
+ * pixels [3, S, S] in [0, 1] (as renderResult in @maskgrad/perturb/node).
+ */
+function collageOf(r: ExplainResult, original: Float32Array): Rgb8 {
+  const { width: w, height: h, values: up } = r.upsampledMask;
+  const image = planarToRgb8(original, w, h);
+  const overlay = heatmapOverlay(image, r.options.game === 'deletion' ? up.map((v) => 1 - v) : up);
+  const pictures = [image, maskToRgb8(up, w, h), overlay, planarToRgb8(r.perturbed, w, h)];
+  return collage(pictures.map((p) => upscale(p, fitFactor(w, 224))));
+}
+
+async function run(model: ImageClassifier, image: RgbImage): Promise<void> {
+  const options = readOptions();
+  const x = model.resize(model.pixels(image)); // [1, 3, S, S] in [0, 1], as the CLI does it
+  const { classifier, seen } = watched(model);
+  const side = model.imageSize;
+  const history: { loss: number; probability: number }[] = [];
+  const started = performance.now();
+  const r = await explain(classifier, x, {
+    ...options,
+    onProgress: (p: ProgressEvent) => {
+      history.push({ loss: p.loss[0], probability: p.probability[0] });
+      $('progress-text').textContent =
+        `iteration ${p.iteration + 1} / ${p.iterations} · loss ${p.loss[0].toFixed(4)} · p(target) ${p.probability[0].toFixed(4)}`;
+      draw($<HTMLCanvasElement>('live-mask-canvas'), maskToRgb8(p.mask[0], Math.sqrt(p.mask[0].length), Math.sqrt(p.mask[0].length)), fitFactor(Math.sqrt(p.mask[0].length), 192));
+      if (seen.pixels) draw($<HTMLCanvasElement>('live-canvas'), planarToRgb8(seen.pixels.dataSync(), side, side), fitFactor(side, 192));
+      drawCurves($<HTMLCanvasElement>('curve-canvas'), history, p.iterations);
+    },
+  });
+  const seconds = (performance.now() - started) / 1000;
+
+  const pct = (p: number) => `${(100 * p).toFixed(1)}%`;
+  $('summary').innerHTML = '';
+  $('summary').append(
+    `Top class '${r.label}' (class ${r.target}): p = `, Object.assign(document.createElement('b'), { textContent: pct(r.probabilityBefore) }),
+    ' before, ', Object.assign(document.createElement('b'), { textContent: pct(r.probabilityAfter) }),
+    ` after perturbing the masked region (${r.options.iterations} iterations in ${seconds.toFixed(1)} s on ${getBackend().name}).`,
+  );
+  draw($<HTMLCanvasElement>('mask-canvas'), maskToRgb8(r.mask.values, r.mask.width, r.mask.height), fitFactor(r.mask.width, 224));
+  $('mask-info').textContent = `the learned ${r.mask.width}×${r.mask.height} mask (white kept, black ${r.options.perturbation === 'blur' ? 'blurred' : 'perturbed'})`;
+  draw($<HTMLCanvasElement>('collage-canvas'), collageOf(r, x.dataSync()));
+  $('result').hidden = false;
+  window.__maskgradResult = {
+    backend: getBackend().name, target: r.target, label: r.label, probabilityBefore: r.probabilityBefore, probabilityAfter: r.probabilityAfter,
+    mask: { width: r.mask.width, height: r.mask.height, values: Array.from(r.mask.values) }, history: r.history,
+    input: { width: image.width, height: image.height, data: Array.from(image.data) }, seconds,
+  };
+}
+
+// ---- wiring ----
+
+/** Each gpu.js webasm kernel owns a WebAssembly.Memory; Chromium's V8 sandbox holds about 124 per page. */
+const MEMORY_HINT = '\n\nThe webasm backend ran out of WebAssembly memories (the browser allows about 124 per page, one per compiled kernel). ' +
+  'Reload with ?backend=cpu to run on plain JavaScript.';
+
+function fail(e: unknown): void {
+  const message = e instanceof Error ? `${e.name}: ${e.message}` : String(e);
+  $('error').textContent = message + (/WebAssembly\.Memory\(\): could not allocate memory/.test(message) ? MEMORY_HINT : '');
+  $('error').hidden = false;
+  status('Failed.');
+  setState('error');
+  console.error(e);
+}
+
+async function main(): Promise<void> {
+  $('backend').textContent = chooseBackend();
+  const base = params.get('model') ?? DEFAULT_MODEL;
+  const model = await loadModel(base);
+  const c = model.config;
+  $('model').textContent = `${base} — ViT ${c.imageSize} px, patch ${c.patchSize}, width ${c.hiddenSize}, ${c.numLayers} layers; ` +
+    `${c.numClasses} classes (${model.labels.slice(0, 6).join(', ')}${c.numClasses > 6 ? ', …' : ''})`;
+
+  let image: RgbImage | null = null;
+  const use = async (blob: Blob, name: string) => {
+    image = await decodeImage(blob);
+    draw($<HTMLCanvasElement>('input-canvas'), image, fitFactor(Math.max(image.width, image.height), 128));
+    $('input-info').textContent = `${name}, ${image.width}×${image.height} (resized to ${model.imageSize}×${model.imageSize} for the model)`;
+    $<HTMLButtonElement>('explain').disabled = false;
+    status(`Image ${name} ready: press Explain.`);
+  };
+  const guarded = (f: () => Promise<void>) => () => { f().catch(fail); };
+
+  $<HTMLInputElement>('file').disabled = false;
+  $<HTMLInputElement>('file').addEventListener('change', guarded(async () => {
+    const file = $<HTMLInputElement>('file').files?.[0];
+    if (file) await use(file, file.name);
+  }));
+  if (base === DEFAULT_MODEL) {
+    for (const name of FIXTURE_IMAGES) {
+      const button = Object.assign(document.createElement('button'), { type: 'button', textContent: name.replace('.png', '') });
+      button.dataset.image = name;
+      button.addEventListener('click', guarded(async () => {
+        await use(await (await fetchOk(`${DEFAULT_MODEL}images/${name}`)).blob(), name);
+      }));
+      $('fixtures').append(button);
+    }
+  }
+  $('options').addEventListener('submit', (ev) => {
+    ev.preventDefault();
+    if (!image) return;
+    const button = $<HTMLButtonElement>('explain');
+    button.disabled = true;
+    $('error').hidden = true;
+    window.__maskgradResult = undefined;
+    setState('running');
+    status('Explaining…');
+    run(model, image).then(() => { status('Done.'); setState('done'); }, fail).finally(() => { button.disabled = false; });
+  });
+  status('Model loaded: pick an image.');
+  setState('ready');
+}
+
+main().catch(fail);

@@ -1,0 +1,133 @@
+/**
+ * The browser example end to end: bundle examples/browser, serve it, open it
+ * in Chromium, explain a fixture image on the webasm backend by clicking
+ * through the page, and compare the page's mask with explain() in Node on
+ * the same model, pixels, seed, backend and options.
+ *
+ * Tolerance: 1e-5 on every mask value and every probability. Both sides run
+ * the same generated WebAssembly modules (f32 arithmetic in WebAssembly is
+ * IEEE-754 exact, with no fused or reordered operations), the same seeded
+ * in-kernel random streams for mask noise and jitter, and V8's fdlibm-based
+ * Math functions for the kernels' Math imports; the decoded pixels are
+ * checked equal first. So the two runs are expected to agree bit for bit;
+ * 1e-5 leaves room for a last-bit difference in a Math import between two
+ * V8 versions without hiding a real divergence (Adam's first steps are ±lr
+ * = 0.1 per mask cell).
+ */
+import { copyFileSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { setBackend } from '@maskgrad/autograd';
+import { loadModel, readImageFile } from '@maskgrad/models/node';
+import { explain } from '@maskgrad/perturb';
+import { buildExample } from '../examples/browser/build.mjs';
+import { serve, type Serving } from '../examples/browser/serve.mjs';
+import type { PageResult } from '../examples/browser/main.js';
+import { fixture, maxAbsDiff } from './fixtures.js';
+
+const CHROMIUM = '/usr/bin/chromium';
+/** Fails the test (never skips it) where Chromium is missing. */
+function requireChromium(): void {
+  if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: the browser tests need Debian's chromium (apt-get install -y chromium; CI installs it)`);
+}
+const CHROMIUM_ARGS = [
+  '--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+  '--disable-background-networking', '--disable-component-update', '--disable-sync',
+];
+const IMAGE = 'img0.png';
+/** Mask noise and jitter stay at their defaults (0.2, 1 px at 64 px): the seeded random streams are compared too. */
+const OPTIONS = { iterations: 10, maskSize: 8, blurSigma: 3, seed: 5 };
+const TOLERANCE = 1e-5;
+const SCREENSHOT = '/tmp/maskgrad-browser-e2e.png';
+
+let serving: Serving | undefined;
+let context: BrowserContext | undefined;
+let profile: string | undefined;
+
+beforeAll(async () => {
+  if (!existsSync(CHROMIUM)) return; // the test fails, saying what to install
+  await buildExample();
+  serving = await serve({ port: 0 });
+  profile = mkdtempSync(join(tmpdir(), 'maskgrad-chromium-'));
+  context = await chromium.launchPersistentContext(profile, { executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+});
+
+afterAll(async () => {
+  await context?.close();
+  await serving?.close();
+  if (profile) rmSync(profile, { recursive: true, force: true });
+});
+
+/** Console errors, uncaught exceptions and failed requests, as text. */
+function watchForErrors(page: Page): string[] {
+  const errors: string[] = [];
+  page.on('console', (m) => { if (m.type() === 'error') errors.push(`console.error: ${m.text()}`); });
+  page.on('pageerror', (e) => errors.push(`page error: ${e.message}`));
+  page.on('requestfailed', (r) => errors.push(`request failed: ${r.url()} (${r.failure()?.errorText})`));
+  page.on('response', (r) => { if (r.status() >= 400) errors.push(`HTTP ${r.status()}: ${r.url()}`); });
+  return errors;
+}
+
+/** Wait for body[data-state=state]; if the page lands in 'error' instead, fail with its message. */
+async function waitForState(page: Page, state: string, timeout: number): Promise<void> {
+  await page.waitForSelector(`body[data-state="${state}"], body[data-state="error"]`, { timeout });
+  if ((await page.getAttribute('body', 'data-state')) === 'error') throw new Error(`the page failed: ${await page.textContent('#error')}`);
+}
+
+describe('the browser example', () => {
+  it(`explains ${IMAGE} on webasm in Chromium, with the mask Node computes`, async () => {
+    requireChromium();
+    const page = context!.pages()[0] ?? await context!.newPage();
+    const errors = watchForErrors(page);
+    await page.goto(serving!.url);
+    await waitForState(page, 'ready', 20_000);
+    expect(await page.textContent('#backend')).toMatch(/^webasm\b/);
+
+    await page.fill('#iterations', String(OPTIONS.iterations));
+    await page.fill('#mask-size', String(OPTIONS.maskSize));
+    await page.fill('#blur-sigma', String(OPTIONS.blurSigma));
+    await page.fill('#seed', String(OPTIONS.seed));
+    await page.click(`button[data-image="${IMAGE}"]`);
+    await page.waitForSelector('#explain:not([disabled])');
+    await page.click('#explain');
+
+    // Node's run, while the page's runs in Chromium's process
+    setBackend('webasm');
+    const model = loadModel(fixture('shapes-vit-hf'));
+    const image = readImageFile(fixture(`shapes-vit-hf/images/${IMAGE}`));
+    const node = await explain(model, model.resize(model.pixels(image)), OPTIONS);
+
+    try {
+      await waitForState(page, 'done', 45_000);
+    } finally { // a screenshot of the failure too
+      const shot = join(profile!, 'browser-e2e.png');
+      await page.screenshot({ path: shot, fullPage: true });
+      copyFileSync(shot, SCREENSHOT);
+    }
+    const web = (await page.evaluate(() => window.__maskgradResult)) as PageResult;
+
+    expect(web.backend).toBe('webasm');
+    expect(web.input.width).toBe(image.width);
+    expect(web.input.height).toBe(image.height);
+    expect(maxAbsDiff(web.input.data, image.data)).toBe(0); // the browser's PNG decoding gives the same bytes
+    expect(web.label).toBe(node.label);
+    expect(web.mask.width).toBe(OPTIONS.maskSize);
+    const maskDiff = maxAbsDiff(web.mask.values, node.mask.values);
+    console.log(`browser vs Node (webasm): max |Δ mask| = ${maskDiff.toExponential(2)}, ${web.seconds.toFixed(1)} s in Chromium`);
+    expect(maskDiff).toBeLessThanOrEqual(TOLERANCE);
+    expect(Math.abs(web.probabilityBefore - node.probabilityBefore)).toBeLessThanOrEqual(TOLERANCE);
+    expect(Math.abs(web.probabilityAfter - node.probabilityAfter)).toBeLessThanOrEqual(TOLERANCE);
+    expect(web.history).toHaveLength(OPTIONS.iterations);
+    expect(maxAbsDiff(web.history.map((h) => h.probability), node.history.map((h) => h.probability))).toBeLessThanOrEqual(TOLERANCE);
+    // the mask moved: the run did something worth comparing
+    expect(Math.min(...node.mask.values)).toBeLessThan(0.9);
+
+    // the page shows what it computed
+    expect(await page.textContent('#summary')).toContain(`'${node.label}'`);
+    expect(await page.isVisible('#collage-canvas')).toBe(true);
+    expect(await page.evaluate(() => (document.getElementById('collage-canvas') as HTMLCanvasElement).width)).toBeGreaterThan(4 * 224);
+    expect(errors).toEqual([]);
+  }, 60_000);
+});
