@@ -14,3 +14,9 @@ export { parseHfConfig, parseTimmConfig, type ViTConfig, type HiddenAct } from '
 export { parseSafetensors, writeSafetensors, type Safetensors, type SafetensorsTensorInfo, type SafetensorsWriteEntry } from './safetensors.js';
 export { CheckpointError, ImageError, formatFileError } from './errors.js';
 export { IMAGENET_LABELS } from './imagenet-labels.js';
+export { DEFAULT_DIFFICULTY, SHAPE_CLASSES, makeShape, makeShapesDataset, type ShapeClass, type ShapeOptions, type ShapeSample } from './data/shapes.js';
+export { mixSeed, mulberry32, type Random } from './data/prng.js';
+export {
+  evaluateAccuracy, initViTWeights, learningRate, trainClassifier,
+  type LabelledImages, type TrainOptions, type TrainProgress, type TrainResult,
+} from './train.js';
