@@ -3,12 +3,11 @@
  * PNG, and check — by actually encoding and decoding the PNG — whether the
  * attack survives the 8-bit round trip.
  */
-import { mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
 import { decodeImage, encodePng, readImageFile, type ImageClassifier } from '@maskgrad/models/node';
 import { noGrad, type Tensor } from '@maskgrad/autograd';
 import { attack, type AttackOptions } from '../attack.js';
 import { planarToRgb8 } from '../render.js';
+import { writeFolder } from './perturb.js';
 
 export interface Prediction { index: number; label: string; probability: number }
 
@@ -69,19 +68,10 @@ export async function attackImage(
     linfDistanceAfterPngRoundTrip: linf(roundTrip.dataSync(), x.dataSync()),
   };
   const cleanRgb = planarToRgb8(x.dataSync(), side, side);
-  const tmp = join(dirname(outFolder), `.${outFolder.split(/[\\/]/).pop()}.partial-${process.pid}`);
-  mkdirSync(dirname(outFolder), { recursive: true });
-  rmSync(tmp, { recursive: true, force: true });
-  mkdirSync(tmp);
-  try {
-    writeFileSync(join(tmp, 'adversarial.png'), png);
-    writeFileSync(join(tmp, 'clean.png'), encodePng(side, side, cleanRgb.data, 3));
-    writeFileSync(join(tmp, 'result.json'), JSON.stringify(report, null, 2));
-    rmSync(outFolder, { recursive: true, force: true });
-    renameSync(tmp, outFolder);
-  } catch (e) {
-    rmSync(tmp, { recursive: true, force: true });
-    throw e;
-  }
+  writeFolder(outFolder, {
+    'adversarial.png': png,
+    'clean.png': encodePng(side, side, cleanRgb.data, 3),
+    'result.json': JSON.stringify(report, null, 2),
+  });
   return report;
 }

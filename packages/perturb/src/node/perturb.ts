@@ -70,8 +70,8 @@ export function renderResult(r: ExplainResult, original: Float32Array): Record<s
   };
 }
 
-/** Write the files into a temporary sibling folder, then move it into place. */
-function writeFolder(folder: string, files: Record<string, Uint8Array | string>): void {
+/** Write the files into a temporary sibling folder, then move it into place (whole or not at all). */
+export function writeFolder(folder: string, files: Record<string, Uint8Array | string>): void {
   const tmp = join(dirname(folder), `.${folder.split(/[\\/]/).pop()}.partial-${process.pid}`);
   mkdirSync(dirname(folder), { recursive: true });
   rmSync(tmp, { recursive: true, force: true });
