@@ -9,12 +9,11 @@
  * BUILT packages (npm run build first). Writes out/eval/<model>/results.json
  * and results.md, and prints the Markdown table.
  *
- * --data fixture (default): the 8 PyTorch fixture images of tests/fixtures/shapes-vit-hf
- * (boxes from reference.safetensors), and that folder's model unless --model; about 6 min
- * on 2 CPU cores with the shipped defaults.
- * --data shapes: --images generated shapes (held-out seed 2002 unless --seed) and the
- * built-in model (defaultModelPath()) unless --model; the shipped 300 iterations cost
- * ~20–30 s per image on 2 CPU cores, so 200 images take over an hour there.
+ * --data shapes (default): --images generated shapes (default 200, held-out seed 2002 unless
+ * --seed) and the built-in model (defaultModelPath()) unless --model; about 3 min for 200 images
+ * on 2 CPU cores with the shipped defaults (occlusion is the slowest method).
+ * --data fixture: the 8 PyTorch fixture images of tests/fixtures/shapes-vit-hf (boxes from
+ * reference.safetensors), and that folder's model unless --model.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
@@ -22,11 +21,11 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { getBackend, noGrad, resizeBilinear, tensor } from '@maskgrad/autograd';
 import * as models from '@maskgrad/models/node';
-import { DEFAULT_METHODS, evaluate, METHODS, pointingHit, resolveOptions, toMarkdownTable } from '@maskgrad/perturb/node';
+import { DEFAULT_METHODS, evalMarkdown, evaluate, METHODS, pointingHit, resolveOptions, toMarkdownTable } from '@maskgrad/perturb/node';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const FIXTURE = join(root, 'tests/fixtures/shapes-vit-hf');
-const USAGE = 'usage: npm run eval -- [--model <dir>] [--images N] [--data fixture|shapes] [--seed S] [--methods perturbation,gradient,occlusion,rollout,rise] [--iterations N] [--explain <json of explain options>] [--out <dir>]';
+const USAGE = 'usage: npm run eval -- [--model <dir>] [--images N] [--data shapes|fixture] [--seed S] [--methods perturbation,gradient,occlusion,rollout,rise] [--iterations N] [--explain <json of explain options>] [--out <dir>]';
 
 function fail(message) {
   console.error(`eval: ${message}\n${USAGE}`);
@@ -37,7 +36,7 @@ const { values: args } = parseArgs({
   options: {
     model: { type: 'string' },
     images: { type: 'string', default: '200' },
-    data: { type: 'string', default: 'fixture' },
+    data: { type: 'string', default: 'shapes' },
     methods: { type: 'string' },
     iterations: { type: 'string' },
     explain: { type: 'string' },
@@ -139,24 +138,14 @@ const name = basename(dir).replace(/\.safetensors$/, '');
 const outDir = join(resolve(args.out), name);
 mkdirSync(outDir, { recursive: true });
 const command = process.argv.length > 2 ? `npm run eval -- ${process.argv.slice(2).join(' ')}` : 'npm run eval';
-const notes = [
-  `# Evaluation: ${name}`,
-  '',
-  `${images.length} images (${args.data === 'fixture' ? 'tests/fixtures/shapes-vit-hf' : 'generated shapes'}), ${model.imageSize} px, backend ${backend}, ${seconds.toFixed(1)} s in all (deletion/insertion curves ${result.seconds.curves.toFixed(1)} s).`,
-  `Regenerate: \`${command}\``,
-  '',
-  table,
-  '',
-  `Meaningful perturbation: ${resolved.game} game, ${resolved.iterations} iterations, ${resolved.maskSize}×${resolved.maskSize} mask, blur σ ${resolved.blurSigma.toFixed(2)} px, mask noise ${resolved.maskNoise}, jitter ${resolved.jitter} px, l1 ${resolved.l1}, tv ${resolved.tv} (β ${resolved.tvBeta}), lr ${resolved.lr}, seed ${resolved.seed}.`,
-  `Deletion/insertion: ${result.settings.steps} steps, pixels ranked by saliency (ties in raster order) replaced by / pasted into the image blurred with σ ${result.settings.curveBlurSigma.toFixed(2)} px (the shipped blur, whatever the explanation's options); AUC by the trapezoid rule over the fraction of pixels.`,
-  'Pointing: the peak (centroid of all pixels within 1e-6 of the maximum) inside the box; centroid: the centre of mass of s − min(s) inside the box.',
-  'Mean area: mean(1 − M) for the perturbation mask; for the other maps the share of pixels above the mid-range (s − min)/(max − min) > 0.5.',
-  ...(reference ? ['', `PyTorch's deterministic reference masks (16×16, 100 iterations, no noise) on the same images: pointing ${reference.ours.toFixed(3)} with this tie rule, ${reference.firstIndex.toFixed(3)} with torch.argmax (first maximal pixel; summary.json: 0.75 on all 8).`] : []),
-  '',
-].join('\n');
+const notes = evalMarkdown({
+  result, name, command, backend, seconds,
+  data: args.data === 'fixture' ? 'tests/fixtures/shapes-vit-hf' : `generated shapes, seed ${seed}`,
+  extra: reference ? [`PyTorch's deterministic reference masks (16×16, 100 iterations, no noise) on the same images: pointing ${reference.ours.toFixed(3)} with this tie rule, ${reference.firstIndex.toFixed(3)} with torch.argmax (first maximal pixel; summary.json: 0.75 on all 8).`] : [],
+});
 writeFileSync(join(outDir, 'results.md'), notes);
 writeFileSync(join(outDir, 'results.json'), JSON.stringify({
-  model: dir, data: args.data, command, backend, node: process.version, date: new Date().toISOString(), seconds, reference, ...result,
+  model: dir, data: args.data, command, backend, node: process.version, date: new Date().toISOString(), wallSeconds: seconds, reference, ...result,
 }, null, 2));
 console.log(table);
 console.log(`\n${images.length} images in ${seconds.toFixed(1)} s (backend ${backend}); wrote ${join(outDir, 'results.md')} and results.json`);

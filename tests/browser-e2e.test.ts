@@ -37,8 +37,8 @@ const CHROMIUM_ARGS = [
   '--disable-background-networking', '--disable-component-update', '--disable-sync',
 ];
 const IMAGE = 'img0.png';
-/** Mask noise and jitter stay at their defaults (0.2, 1 px at 64 px): the seeded random streams are compared too. */
-const OPTIONS = { iterations: 10, maskSize: 8, blurSigma: 3, seed: 5 };
+/** Mask noise and jitter are on (the shipped defaults turn them off) so the seeded random streams are compared too. */
+const OPTIONS = { iterations: 10, maskSize: 8, blurSigma: 3, seed: 5, maskNoise: 0.2, jitter: 1, game: 'preservation' } as const;
 const TOLERANCE = 1e-5;
 const SCREENSHOT = '/tmp/maskgrad-browser-e2e.png';
 
@@ -89,6 +89,9 @@ describe('the browser example', () => {
     await page.fill('#mask-size', String(OPTIONS.maskSize));
     await page.fill('#blur-sigma', String(OPTIONS.blurSigma));
     await page.fill('#seed', String(OPTIONS.seed));
+    await page.fill('#mask-noise', String(OPTIONS.maskNoise));
+    await page.fill('#jitter', String(OPTIONS.jitter));
+    await page.selectOption('#game', OPTIONS.game);
     await page.click(`button[data-image="${IMAGE}"]`);
     await page.waitForSelector('#explain:not([disabled])');
     await page.click('#explain');

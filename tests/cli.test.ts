@@ -20,9 +20,13 @@ const IMG2 = join(MODEL, 'images/img2.png'); // the model says: cross
 const ALL = ['blurred.png', 'collage.png', 'heatmap.png', 'mask.png', 'perturbed.png', 'report.html', 'result.json'];
 
 function maskgrad(...args: string[]): { status: number | null; stdout: string; stderr: string } {
+  return maskgradIn(ROOT, ...args);
+}
+
+function maskgradIn(cwd: string, ...args: string[]): { status: number | null; stdout: string; stderr: string } {
   const env: NodeJS.ProcessEnv = { ...process.env, NO_COLOR: '1' };
   delete env.MASKGRAD_DEBUG;
-  const r = spawnSync(process.execPath, [BIN, ...args], { cwd: ROOT, env, encoding: 'utf8', timeout: 60_000 });
+  const r = spawnSync(process.execPath, [BIN, ...args], { cwd, env, encoding: 'utf8', timeout: 60_000 });
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
@@ -61,6 +65,11 @@ describe('maskgrad help, version, info', () => {
     expect(names).toEqual(expect.arrayContaining(['webgpu', 'webasm', 'cpu']));
     expect(json.backends.find((b) => b.name === 'webgpu')!.reason.length).toBeGreaterThan(10);
     expect(json.backends.find((b) => b.name === json.auto)!.available).toBe(true);
+    const model = (JSON.parse(maskgrad('info', '--json').stdout) as { defaultModel: { path: string; present: boolean; labels: string[] } }).defaultModel;
+    expect(model.path).toBe(join(ROOT, 'packages/models/assets/shapes-vit'));
+    expect(model.present).toBe(true);
+    expect(model.labels).toEqual(['disc', 'square', 'triangle', 'cross', 'ring']);
+    expect(human.stdout).toContain(`default model: ${model.path}`);
   });
 });
 
@@ -95,7 +104,7 @@ describe('maskgrad explain', () => {
     const r = maskgrad('explain', IMG0, '--model', MODEL, '--out', out, '--iterations', '3', '--mask-size', '8');
     expect(r.status).toBe(0);
     expect(r.stdout).toBe('');
-    expect(r.stderr).toMatch(/iteration 3\/3 +loss \d\.\d+ +p \d\.\d{3} +elapsed/);
+    expect(r.stderr).toMatch(/iteration 3\/3 +loss -?\d\.\d+ +p \d\.\d{3} +elapsed/);
     expect(r.stderr).toContain(out);
     expect(readdirSync(out).sort()).toEqual(ALL);
     expect(readFileSync(join(out, 'mask.png')).subarray(1, 4).toString()).toBe('PNG');
@@ -135,6 +144,50 @@ describe('maskgrad explain', () => {
   });
 });
 
+describe('without --model and --out: the built-in model, files under explained/<image name>/', () => {
+  it('classify and explain just work on an image', () => {
+    const c = maskgrad('classify', IMG0, '--json');
+    expect(c.status).toBe(0);
+    const top = (JSON.parse(c.stdout) as { results: { top: { label: string }[] }[] }).results[0].top[0].label;
+    expect(['disc', 'square', 'triangle', 'cross', 'ring']).toContain(top);
+    const cwd = join(tmp, 'cwd');
+    mkdirSync(cwd);
+    const e = maskgradIn(cwd, 'explain', IMG0, '--iterations', '2', '--quiet');
+    expect(e.status, e.stderr).toBe(0);
+    expect(readdirSync(join(cwd, 'explained', 'img0')).sort()).toEqual(ALL);
+    const result = JSON.parse(readFileSync(join(cwd, 'explained', 'img0', 'result.json'), 'utf8')) as { label: string };
+    expect(result.label).toBe(top);
+  });
+});
+
+describe('maskgrad eval', () => {
+  it('scores each method on generated shapes and writes results.md and results.json', () => {
+    const out = join(tmp, 'eval');
+    const r = maskgrad('eval', '--images', '3', '--iterations', '2', '--methods', 'perturbation,gradient', '--out', out, '--json');
+    expect(r.status, r.stderr).toBe(0);
+    const doc = JSON.parse(r.stdout) as { methods: Record<string, { pointing: number; deletionAuc: number }>; images: unknown[] };
+    expect(Object.keys(doc.methods).sort()).toEqual(['gradient', 'perturbation']);
+    expect(doc.images).toHaveLength(3);
+    for (const m of Object.values(doc.methods)) {
+      expect(m.pointing).toBeGreaterThanOrEqual(0);
+      expect(m.pointing).toBeLessThanOrEqual(1);
+      expect(m.deletionAuc).toBeGreaterThanOrEqual(0);
+      expect(m.deletionAuc).toBeLessThanOrEqual(1);
+    }
+    expect(readFileSync(join(out, 'results.md'), 'utf8')).toMatch(/\| meaningful perturbation \| \d\.\d{3} \|/);
+    expect(existsSync(join(out, 'results.json'))).toBe(true);
+  });
+
+  it('refuses a model that does not classify shapes, and unknown methods (exit 2)', () => {
+    const wrong = maskgrad('eval', '--model', fixture('vit-tiny-hf-bf16'), '--images', '2');
+    expect(wrong.status).toBe(2);
+    expect(wrong.stderr).toMatch(/must classify them with the labels disc, square/);
+    const methods = maskgrad('eval', '--methods', 'perturbation,magic');
+    expect(methods.status).toBe(2);
+    expect(methods.stderr).toMatch(/'magic' is not a method/);
+  });
+});
+
 describe('bad input exits 2, names the problem, and writes nothing', () => {
   const corrupt = () => join(tmp, 'corrupt.png');
   const out = () => join(tmp, 'bad-out');
@@ -153,10 +206,10 @@ describe('bad input exits 2, names the problem, and writes nothing', () => {
     ['missing image', () => ['explain', join(tmp, 'nope.png'), '--model', MODEL, '--out', out()], /nope\.png: .*no such file/],
     ['corrupt image', () => ['explain', IMG0, corrupt(), '--model', MODEL, '--out', out()], /corrupt\.png: expected/],
     ['--model pointing nowhere', () => ['explain', IMG0, '--model', join(tmp, 'no-model'), '--out', out()], /no-model: .*nothing at this path/],
-    ['missing --model', () => ['explain', IMG0, '--out', out()], /missing --model.*For example: maskgrad explain/],
-    ['missing --out', () => ['explain', IMG0, '--model', MODEL], /missing --out/],
+    ['--config without --model', () => ['explain', IMG0, '--config', join(MODEL, 'config.json'), '--out', out()], /--config needs --model/],
+    ['empty --out', () => ['explain', IMG0, '--model', MODEL, '--out', ''], /--out is empty/],
     ['classify --top 0', () => ['classify', IMG0, '--model', MODEL, '--top', '0'], /--top 0 is not allowed/],
-    ['classify missing --model', () => ['classify', IMG0], /missing --model.*For example: maskgrad classify/],
+    ['classify empty --model', () => ['classify', IMG0, '--model', ''], /--model is empty.*leave --model out to use the built-in model/],
   ];
   beforeAll(() => writeFileSync(corrupt(), randomBytes(4096)));
 

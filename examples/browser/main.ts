@@ -11,7 +11,7 @@ import { probeWebAsm } from '@maskgrad/kernels';
 import { getBackend, setBackend, type Tensor } from '@maskgrad/autograd';
 import { classifierFromCheckpoint, parseHfConfig, parseSafetensors, type ImageClassifier, type RgbImage } from '@maskgrad/models';
 import {
-  collage, explain, heatmapOverlay, maskToRgb8, planarToRgb8, upscale,
+  afterPhrase, collage, explain, heatmapOverlay, maskToRgb8, planarToRgb8, upscale,
   type Classifier, type ExplainOptions, type ExplainResult, type ProgressEvent, type Rgb8,
 } from '@maskgrad/perturb';
 
@@ -209,7 +209,7 @@ async function run(model: ImageClassifier, image: RgbImage): Promise<void> {
   $('summary').append(
     `Top class '${r.label}' (class ${r.target}): p = `, Object.assign(document.createElement('b'), { textContent: pct(r.probabilityBefore) }),
     ' before, ', Object.assign(document.createElement('b'), { textContent: pct(r.probabilityAfter) }),
-    ` after perturbing the masked region (${r.options.iterations} iterations in ${seconds.toFixed(1)} s on ${getBackend().name}).`,
+    ` ${afterPhrase(r.options.game)} (${r.options.iterations} iterations in ${seconds.toFixed(1)} s on ${getBackend().name}).`,
   );
   draw($<HTMLCanvasElement>('mask-canvas'), maskToRgb8(r.mask.values, r.mask.width, r.mask.height), fitFactor(r.mask.width, 224));
   $('mask-info').textContent = `the learned ${r.mask.width}×${r.mask.height} mask (white kept, black ${r.options.perturbation === 'blur' ? 'blurred' : 'perturbed'})`;

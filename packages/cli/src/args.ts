@@ -5,6 +5,7 @@
  */
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { UsageError } from './errors.js';
+import { defaultModelPath } from '@maskgrad/models/node';
 
 export type OptionSpec = NonNullable<ParseArgsConfig['options']>;
 export type Values = Record<string, string | boolean | undefined>;
@@ -125,15 +126,21 @@ export function stringFlag(values: Values, name: string): string | undefined {
   return typeof v === 'string' ? v : undefined;
 }
 
-/** --model is required until a built-in default model exists. */
-export function requireModel(values: Values, command: string, example: string): string {
+/**
+ * --model, or the built-in shapes model (packages/models/assets/shapes-vit)
+ * when it is not given. A bare .safetensors file needs --config; the
+ * built-in model is a folder, so --config alone is a usage error.
+ */
+export function modelFlag(values: Values, command: string, example: string): string {
   const model = stringFlag(values, 'model');
-  if (model === undefined || model === '') {
-    throw new UsageError(
-      `missing --model: 'maskgrad ${command}' needs a ViT checkpoint, either a folder with config.json ` +
-      `(or timm_config.json) and model.safetensors, or a .safetensors file plus --config. ` +
-      `For example: ${example} (a built-in default model will come later).`,
-    );
+  if (model === '') {
+    throw new UsageError(`--model is empty: pass a ViT checkpoint folder or file, or leave --model out to use the built-in model. For example: ${example}`);
+  }
+  if (model === undefined) {
+    if (stringFlag(values, 'config') !== undefined) {
+      throw new UsageError(`--config needs --model: it names the config of a bare .safetensors file passed with --model. For example: maskgrad ${command} ... --model vit.safetensors --config config.json`);
+    }
+    return defaultModelPath();
   }
   return model;
 }

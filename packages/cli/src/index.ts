@@ -6,6 +6,7 @@
 import { suggest, wantsHelp } from './args.js';
 import * as attack from './commands/attack.js';
 import * as classify from './commands/classify.js';
+import * as evaluate from './commands/eval.js';
 import * as explain from './commands/explain.js';
 import * as info from './commands/info.js';
 import { EXIT_USAGE, reportError, UsageError } from './errors.js';
@@ -17,7 +18,7 @@ interface Command {
   run: (args: readonly string[]) => Promise<number>;
 }
 
-const COMMANDS: Record<string, Command> = { classify, explain, attack, info };
+const COMMANDS: Record<string, Command> = { classify, explain, attack, eval: evaluate, info };
 
 const HELP = `Usage: maskgrad <command> [options]
 
@@ -32,10 +33,14 @@ Options:
   -h, --help     show this help; 'maskgrad <command> --help' shows a command's options
   -v, --version  print the version
 
+Every command uses the built-in shapes model unless --model names a checkpoint.
+
 Examples:
+  maskgrad explain shape.png                  (built-in model; writes explained/shape/)
   maskgrad classify cat.png --model ./vit-base-patch16-224
   maskgrad explain cat.png --model ./vit-base-patch16-224 --out explained/cat
   maskgrad attack cat.png --model ./vit-base-patch16-224 --eps 8/255 --out adv/cat
+  maskgrad eval --images 50
   maskgrad info
 
 Exit status: 0 success, 2 bad usage or bad input, 1 unexpected failure.

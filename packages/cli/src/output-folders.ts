@@ -1,5 +1,6 @@
 /**
- * Where explain writes. One image: the files go directly into --out.
+ * Where explain writes. One image: the files go directly into --out (or,
+ * with `subfolders`, the default --out, into out/<image name>).
  * Several: one subfolder of --out per image, named after the file without
  * its extension (img0.png → img0), clashes numbered img0-2, img0-3, ...
  *
@@ -12,8 +13,8 @@ import { dirname, join, parse, resolve } from 'node:path';
 import { OUTPUT_FILES } from '@maskgrad/perturb/node';
 import { UsageError } from './errors.js';
 
-export function outputFolders(images: readonly string[], out: string): string[] {
-  if (images.length === 1) return [out];
+export function outputFolders(images: readonly string[], out: string, subfolders = false): string[] {
+  if (images.length === 1 && !subfolders) return [out];
   const used = new Set<string>();
   return images.map((image) => {
     const base = parse(image).name || 'image';

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { base64, lineChart, reportHtml } from './report.js';
 import type { ExplainResult } from './explain.js';
-import { resolveOptions } from './options.js';
+import { DEFAULTS, resolveOptions } from './options.js';
 
 describe('report.html', () => {
   it('base64 matches the standard encoding, with padding', () => {
@@ -38,6 +38,6 @@ describe('report.html', () => {
     expect(html).toContain('10.0%');
     expect(html).toContain('&#60;b&#62;cat&#60;/b&#62;');
     expect(html).not.toContain('<b>cat</b>');
-    expect(html).toContain('<th>iterations</th><td>300</td>');
+    expect(html).toContain(`<th>iterations</th><td>${DEFAULTS.iterations}</td>`);
   });
 });

@@ -5,6 +5,7 @@
  * probability before and after, and the loss and probability curves.
  */
 import type { ExplainResult } from './explain.js';
+import { afterPhrase } from './options.js';
 
 const B64 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
 
@@ -72,7 +73,7 @@ table { border-collapse: collapse; } th, td { text-align: left; padding: 2px 12p
 <body>
 <h1>Why did the model say '${escape(r.label)}'?</h1>
 <p>${source ? `Image <code>${escape(source)}</code>` : 'Image'}${model ? `, model <code>${escape(model)}</code>` : ''}. Meaningful perturbation (Fong &amp; Vedaldi, ICCV 2017), ${escape(r.options.game)} game, ${escape(r.options.perturbation)} perturbation.</p>
-<p class="prob" id="probabilities">p('${escape(r.label)}') before: <b>${pct(r.probabilityBefore)}</b> &nbsp;→&nbsp; after perturbing the masked region: <b>${pct(r.probabilityAfter)}</b></p>
+<p class="prob" id="probabilities">p('${escape(r.label)}') before: <b>${pct(r.probabilityBefore)}</b> &nbsp;→&nbsp; ${afterPhrase(r.options.game)}: <b>${pct(r.probabilityAfter)}</b></p>
 ${img('collage.png', 'original | mask | saliency overlay | perturbed')}
 <h2>Images</h2>
 ${img('heatmap.png', 'saliency over the image')}${img('mask.png', 'mask (white kept, black perturbed)')}${img('perturbed.png', 'perturbed image Φ(x; M)')}${img('blurred.png', 'the perturbation P')}

@@ -3,27 +3,28 @@
  * an L∞ adversarial image, and whether the attack survives saving it as an
  * 8-bit PNG (checked by encoding and decoding it).
  */
+import { join, parse } from 'node:path';
 import { loadModel, readImageFile } from '@maskgrad/models/node';
 import { attackImage, type AttackOptions } from '@maskgrad/perturb/node';
-import { BACKEND_CHOICES, choiceFlag, numberFlag, parseCommand, requireImages, requireModel, stringFlag, wholeFlag, type OptionSpec, type Values } from '../args.js';
+import { BACKEND_CHOICES, choiceFlag, numberFlag, parseCommand, requireImages, modelFlag, stringFlag, wholeFlag, type OptionSpec, type Values } from '../args.js';
 import { UsageError } from '../errors.js';
 import { labelsOf, peekConfig, resolveTarget, useBackend } from '../model.js';
 import { checkReplaceable } from '../output-folders.js';
 
 export const summary = 'make an adversarial image (FGSM or PGD) and check it survives PNG';
 
-export const help = `Usage: maskgrad attack <image> --model <dir> --out <dir> [options]
+export const help = `Usage: maskgrad attack <image> [--model <dir>] [--out <dir>] [options]
 
 Perturb the image within an L-infinity budget so that the model changes its
 answer (or, with --target, gives that class), write adversarial.png, clean.png
 and result.json, and report whether the attack still works after the 8-bit PNG
 round trip (checked by encoding and decoding the PNG, not assumed).
 
-Required:
-  --model <dir|file>   ViT checkpoint folder (or a .safetensors file with --config)
-  --out <dir>          output folder (new, empty, or a previous result)
-
 Options:
+  --model <dir|file>   ViT checkpoint folder (or a .safetensors file with --config);
+                       default: the built-in shapes model
+  --out <dir>          output folder (new, empty, or a previous result);
+                       default: attacked/<image name>/
   --config <json>      config.json or timm_config.json for a bare .safetensors file
   --method <name>      fgsm or pgd (default pgd)
   --eps <x>            L-infinity budget in [0, 1] pixel units; fractions allowed (default 8/255)
@@ -74,9 +75,10 @@ export async function run(args: readonly string[]): Promise<number> {
   const { values, positionals: images } = parseCommand('attack', args, OPTIONS, true);
   requireImages(images, 'attack', EXAMPLE);
   if (images.length > 1) throw new UsageError(`'maskgrad attack' takes one image, found ${images.length}. Run it once per image.`);
-  const model = requireModel(values, 'attack', EXAMPLE);
-  const out = stringFlag(values, 'out');
-  if (out === undefined || out === '') throw new UsageError(`missing --out: pass the folder to write the adversarial image into. For example: ${EXAMPLE}`);
+  const model = modelFlag(values, 'attack', EXAMPLE);
+  const outFlag = stringFlag(values, 'out');
+  if (outFlag === '') throw new UsageError(`--out is empty: pass the folder to write the adversarial image into, or leave it out for attacked/<image name>/. For example: ${EXAMPLE}`);
+  const out = outFlag ?? join('attacked', parse(images[0]).name || 'image');
   const options: AttackOptions = {
     method: choiceFlag(values, 'method', ['fgsm', 'pgd'] as const) ?? 'pgd',
     eps: fractionFlag(values, 'eps') ?? 8 / 255,

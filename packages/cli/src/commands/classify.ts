@@ -2,17 +2,17 @@
  * maskgrad classify <image...> --model <dir|file>: the top-k classes of each image.
  */
 import { loadModel, readImageFile, type RgbImage } from '@maskgrad/models/node';
-import { BACKEND_CHOICES, choiceFlag, parseCommand, requireImages, requireModel, stringFlag, wholeFlag, type OptionSpec } from '../args.js';
+import { BACKEND_CHOICES, choiceFlag, parseCommand, requireImages, modelFlag, stringFlag, wholeFlag, type OptionSpec } from '../args.js';
 import { peekConfig, useBackend } from '../model.js';
 
 export const summary = 'print the top classes of each image';
 
-export const help = `Usage: maskgrad classify <image...> --model <dir|file> [options]
+export const help = `Usage: maskgrad classify <image...> [--model <dir|file>] [options]
 
 Classify each image (PNG or JPEG) and print its most probable classes.
 
 Options:
-  --model <dir|file>   ViT checkpoint (required): a folder with config.json (or
+  --model <dir|file>   ViT checkpoint (default: the built-in shapes model): a folder with config.json (or
                        timm_config.json) and model.safetensors, or a .safetensors
                        file with --config
   --config <json>      config.json or timm_config.json for a bare .safetensors file
@@ -44,7 +44,7 @@ export async function run(args: readonly string[]): Promise<number> {
   // 1. everything on the command line, then every image, before the model
   const { values, positionals: images } = parseCommand('classify', args, OPTIONS, true);
   requireImages(images, 'classify', EXAMPLE);
-  const model = requireModel(values, 'classify', EXAMPLE);
+  const model = modelFlag(values, 'classify', EXAMPLE);
   const top = wholeFlag(values, 'top', 'classify', 1) ?? 5;
   const backendName = choiceFlag(values, 'backend', BACKEND_CHOICES);
   const decoded: RgbImage[] = images.map((path) => readImageFile(path));

@@ -4,8 +4,8 @@
  * batch, and write mask, heatmap, perturbed, blurred, collage, result.json and report.html.
  */
 import { loadModel, readImageFile } from '@maskgrad/models/node';
-import { OUTPUT_FILES, perturbBatch, resolveOptions, type ExplainOptions, type Game, type Perturbation } from '@maskgrad/perturb/node';
-import { BACKEND_CHOICES, choiceFlag, numberFlag, parseCommand, requireImages, requireModel, stringFlag, type OptionSpec, type Values } from '../args.js';
+import { OUTPUT_FILES, afterPhrase, perturbBatch, resolveOptions, type ExplainOptions, type Game, type Perturbation } from '@maskgrad/perturb/node';
+import { BACKEND_CHOICES, choiceFlag, numberFlag, parseCommand, requireImages, modelFlag, stringFlag, type OptionSpec, type Values } from '../args.js';
 import { UsageError } from '../errors.js';
 import { labelsOf, peekConfig, resolveTarget, useBackend } from '../model.js';
 import { checkReplaceable, outputFolders } from '../output-folders.js';
@@ -13,7 +13,7 @@ import { createProgress } from '../progress.js';
 
 export const summary = 'learn a mask that explains each image\'s class; write images and result.json';
 
-export const help = `Usage: maskgrad explain <image...> --model <dir> --out <dir> [options]
+export const help = `Usage: maskgrad explain <image...> [--model <dir>] [--out <dir>] [options]
 
 Find the smallest region of each image whose blurring destroys the model's
 evidence for a class (deletion game) or that alone preserves it (preservation
@@ -24,27 +24,28 @@ Writes mask.png, heatmap.png, perturbed.png, blurred.png, collage.png,
 result.json and report.html, a self-contained page of the result (one image:
 directly in --out; several: in --out/<image name>/).
 
-Required:
-  --model <dir|file>        ViT checkpoint folder (or a .safetensors file with --config)
-  --out <dir>               output folder (new, empty, or a previous result)
-
 Options (S is the model's input side in pixels):
+  --model <dir|file>        ViT checkpoint folder (or a .safetensors file with
+                            --config); default: the built-in shapes model
+  --out <dir>               output folder (new, empty, or a previous result);
+                            default: explained/<image name>/ per image
   --config <json>           config.json or timm_config.json for a bare .safetensors file
   --target <N|label>        class index or label to explain (default: the top class)
-  --game <name>             deletion or preservation (default deletion)
+  --game <name>             deletion or preservation (default preservation)
   --perturbation <name>     blur, constant or noise (default blur)
-  --iterations <N>          optimization steps (default 300)
-  --mask-size <N>           side of the low-resolution mask (default S/8: 28 at 224)
+  --iterations <N>          optimization steps (default 40)
+  --mask-size <N>           side of the low-resolution mask (default max(16, S/8):
+                            16 at 64, 28 at 224)
   --blur-sigma <px>         Gaussian blur sigma in pixels (default 10 at 224, scaled)
   --noise-std <s>           noise perturbation std, pixels in [0, 1] (default 0.3)
   --constant-color <r,g,b>  constant perturbation colour in [0, 1] (default image mean)
-  --l1 <x>                  weight of the mask-area term (default 0.01)
+  --l1 <x>                  weight of the mask-area term (default 0.1)
   --tv <x>                  weight of the total-variation term (default 0.2)
   --tv-beta <x>             exponent of the total-variation term (default 3)
-  --lr <x>                  Adam learning rate (default 0.1)
-  --mask-noise <s>          std of noise added to the mask per step (default 0.2; 0 = off)
+  --lr <x>                  Adam learning rate (default 0.2)
+  --mask-noise <s>          std of noise added to the mask per step (default 0 = off)
   --mask-init <x>           initial mask value (default 1 deletion, 0.5 preservation)
-  --jitter <px>             random shift per step in pixels (default 4 at 224, scaled)
+  --jitter <px>             random shift per step in pixels (default 0 = off)
   --seed <N>                random seed, 0 to 16777215 (default 0)
   --backend <name>          auto, webgpu, headlessgl, webasm or cpu (default auto)
   --no-plot                 write result.json only, no images
@@ -54,6 +55,7 @@ Options (S is the model's input side in pixels):
   -h, --help                show this help
 
 Examples:
+  maskgrad explain shape.png                  (the built-in model; writes explained/shape/)
   maskgrad explain cat.png --model ./vit-base-patch16-224 --out explained/cat
   maskgrad explain photos/*.jpg --model ./vit-base-patch16-224 --out explained --json
 `;
@@ -77,6 +79,8 @@ const OPTIONS: OptionSpec = {
   ...Object.fromEntries(NUMBER_FLAGS.map((f) => [f, { type: 'string' as const }])),
 };
 
+/** Without --out each image gets explained/<image name>/. */
+const DEFAULT_OUT = 'explained';
 const EXAMPLE = 'maskgrad explain cat.png --model ./vit-base-patch16-224 --out explained/cat';
 
 /** The ExplainOptions the flags spell (unchecked ranges: resolveOptions checks those). */
@@ -105,11 +109,10 @@ export async function run(args: readonly string[]): Promise<number> {
   // 1. check the whole command line, the images and the model's config before any work
   const { values, positionals: images } = parseCommand('explain', args, OPTIONS, true);
   requireImages(images, 'explain', EXAMPLE);
-  const model = requireModel(values, 'explain', EXAMPLE);
-  const out = stringFlag(values, 'out');
-  if (out === undefined || out === '') {
-    throw new UsageError(`missing --out: pass the folder to write the explanation into. For example: ${EXAMPLE}`);
-  }
+  const model = modelFlag(values, 'explain', EXAMPLE);
+  const outFlag = stringFlag(values, 'out');
+  if (outFlag === '') throw new UsageError(`--out is empty: pass the folder to write the explanation into, or leave it out for explained/<image name>/. For example: ${EXAMPLE}`);
+  const out = outFlag ?? DEFAULT_OUT;
   const backendName = choiceFlag(values, 'backend', BACKEND_CHOICES);
   const options = explainOptions(values);
   for (const image of images) readImageFile(image);
@@ -118,7 +121,7 @@ export async function run(args: readonly string[]): Promise<number> {
   const target = stringFlag(values, 'target');
   if (target !== undefined) options.target = resolveTarget(target, labelsOf(config));
   resolveOptions(options, config.imageSize);
-  const folders = outputFolders(images, out);
+  const folders = outputFolders(images, out, outFlag === undefined);
   checkReplaceable(out, folders);
 
   // 2. the work: one batch, one mask per image
@@ -145,7 +148,7 @@ export async function run(args: readonly string[]): Promise<number> {
     const game = results[0]?.options.game ?? 'deletion';
     const lines = rows.map((r) =>
       `${r.image}: '${r.label}' (class ${r.target}) probability ${r.probabilityBefore.toFixed(4)} before, ` +
-      `${r.probabilityAfter.toFixed(4)} after perturbing (${game} game, backend ${backend})\n  wrote ${r.out}/ (${files})`);
+      `${r.probabilityAfter.toFixed(4)} ${afterPhrase(game)} (${game} game, backend ${backend})\n  wrote ${r.out}/ (${files})`);
     process.stderr.write(`${lines.join('\n')}\n`);
   }
   return 0;
