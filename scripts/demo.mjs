@@ -12,7 +12,7 @@ import { join, parse, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { getBackend } from '@maskgrad/autograd';
 import { defaultModelPath, loadDefaultModel, readImageFile, writePngFile } from '@maskgrad/models/node';
-import { afterPhrase, perturbBatch } from '@maskgrad/perturb/node';
+import { afterPhrase, perturbBatch, weakPerturbationNote } from '@maskgrad/perturb/node';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const imagesDir = join(root, 'examples/images');
@@ -53,5 +53,7 @@ writePngFile(join(outDir, 'overview.png'), width, height, page, 3);
 for (const [i, r] of results.entries()) {
   const area = r.mask.values.reduce((a, b) => a + b, 0) / r.mask.values.length;
   console.log(`${parse(images[i]).base.padEnd(13)} '${r.label}' p=${r.probabilityBefore.toFixed(3)}, ${r.probabilityAfter.toFixed(3)} ${afterPhrase(r.options.game)}; mask mean ${area.toFixed(3)} → ${relative(process.cwd(), folders[i])}/`);
+  const note = weakPerturbationNote(r);
+  if (note !== null) console.log(`  note: ${note}`);
 }
 console.log(`demo: wrote ${relative(process.cwd(), outDir)}/<image>/ (collage.png, result.json, report.html, …) and ${relative(process.cwd(), join(outDir, 'overview.png'))} in ${((performance.now() - t0) / 1000).toFixed(1)} s`);

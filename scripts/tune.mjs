@@ -52,6 +52,7 @@ const { values: args } = parseArgs({
     fresh: { type: 'boolean', default: false },
     probe: { type: 'boolean', default: false },
     list: { type: 'boolean', default: false },
+    table: { type: 'boolean', default: false },
     help: { type: 'boolean', short: 'h' },
   },
 });
@@ -215,9 +216,60 @@ const GRIDS = {
     'C, mask 32, tv .05, σ 2': { ...C, maskSize: 32, tv: 0.05, sigmaFrac: 2 / 64 },
     'C, mask 32, tv .05, mask noise .1': { ...C, maskSize: 32, tv: 0.05, maskNoise: 0.1 },
   },
+  // around mask 32, tv .05, σ 2
+  fine3: {
+    'C, mask 32, tv .05, σ 2, lr .1': { ...C, maskSize: 32, tv: 0.05, sigmaFrac: 2 / 64, lr: 0.1 },
+    'C, mask 32, tv .05, σ 1.5': { ...C, maskSize: 32, tv: 0.05, sigmaFrac: 1.5 / 64 },
+    'C, mask 32, tv 0, σ 2': { ...C, maskSize: 32, tv: 0, sigmaFrac: 2 / 64 },
+    'C, mask 32, tv .05, σ 2.5': { ...C, maskSize: 32, tv: 0.05, sigmaFrac: 2.5 / 64 },
+  },
+  // the smaller blur at mask 16
+  fine4: {
+    'C, σ 2': { ...C, sigmaFrac: 2 / 64 },
+    'C, σ 1.5': { ...C, sigmaFrac: 1.5 / 64 },
+    'C, tv .05, σ 2': { ...C, tv: 0.05, sigmaFrac: 2 / 64 },
+  },
+  // the deletion game with perturbations that do remove the object (constant colour, strong blur)
+  strong: {
+    'D: deletion, constant, mask 16': { ...C, game: 'deletion', maskInit: 1, perturbation: 'constant' },
+    'D: deletion, constant, mask 32, tv .05': { ...C, game: 'deletion', maskInit: 1, perturbation: 'constant', maskSize: 32, tv: 0.05 },
+    'D: deletion, σ 8, mask 16': { ...C, game: 'deletion', maskInit: 1, sigmaFrac: 8 / 64 },
+    'D: deletion, constant, mask 16, l1 .03': { ...C, game: 'deletion', maskInit: 1, perturbation: 'constant', l1: 0.03 },
+    'P: preservation, constant, mask 16': { ...C, perturbation: 'constant' },
+    'P: preservation, σ 8, mask 32, tv .05': { ...C, maskSize: 32, tv: 0.05, sigmaFrac: 8 / 64 },
+  },
   // whatever the build being run ships (options {}): the last row of the README table
   final: { 'shipped defaults': null },
 };
+
+/**
+ * --table: one Markdown table of every setting run on both models — the built-in model on
+ * --images (default 128 with --table) validation shapes of --seed 3003, and the fixture's 8 images —
+ * from the results files (nothing is run). The 'shipped…' rows are left out: they mean
+ * whatever was shipped when they ran.
+ */
+if (args.table) {
+  const load = (model, images, seed) => {
+    const file = join(resolve(args.out), model, 'results.jsonl');
+    const rows = new Map();
+    if (!existsSync(file)) return rows;
+    for (const line of readFileSync(file, 'utf8').trim().split('\n')) {
+      const r = JSON.parse(line);
+      if (r.images === images && (seed === undefined || JSON.parse(r.key)[4] === seed) && !r.label.startsWith('shipped')) rows.set(r.label, r);
+    }
+    return rows;
+  };
+  const builtIn = load('shapes-vit', args.images === '8' ? 128 : Number(args.images), '3003');
+  const fixture = load('shapes-vit-hf', 8);
+  const f = (r, k) => (r ? r[k].toFixed(3) : '—');
+  console.log('| setting | built-in: pointing | centroid | deletion AUC ↓ | fixture: pointing | centroid | deletion AUC ↓ |');
+  console.log('|---|---:|---:|---:|---:|---:|---:|');
+  for (const label of new Set([...builtIn.keys(), ...fixture.keys()])) {
+    const [b, x] = [builtIn.get(label), fixture.get(label)];
+    console.log(`| ${label} | ${f(b, 'pointing')} | ${f(b, 'pointingCentroid')} | ${f(b, 'deletionAuc')} | ${f(x, 'pointing')} | ${f(x, 'pointingCentroid')} | ${f(x, 'deletionAuc')} |`);
+  }
+  process.exit(0);
+}
 
 if (args.list) {
   for (const [g, sets] of Object.entries(GRIDS)) {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { explain, explainBatch } from './explain.js';
+import { noGrad } from '@maskgrad/autograd';
+import { baselineOf, explain, explainBatch, weakPerturbationNote } from './explain.js';
 import { OptionError, resolveOptions } from './options.js';
 import { seededTensor, tinyClassifier } from './test-model.js';
 
@@ -19,6 +20,17 @@ describe('explain', () => {
     expect(r.perturbed.length).toBe(3 * 64);
     for (const v of r.mask.values) expect(v >= 0 && v <= 1).toBe(true);
     expect(r.probabilityBefore).toBeGreaterThan(0);
+  });
+
+  it('reports the probability of the fully perturbed image, and notes when the perturbation keeps the class', async () => {
+    const rs = await explainBatch(model, x, { ...quick, iterations: 2 });
+    const o = resolveOptions(quick, 8);
+    const p = await noGrad(() => model.forward(model.normalize(baselineOf(x, o))).softmax(-1)).data();
+    const c = model.labels.length;
+    rs.forEach((r, k) => expect(Math.abs(r.probabilityPerturbed - p[k * c + r.target])).toBeLessThan(1e-6));
+    const r = rs[0];
+    expect(weakPerturbationNote({ ...r, probabilityBefore: 0.9, probabilityPerturbed: 0.44 })).toBeNull();
+    expect(weakPerturbationNote({ ...r, probabilityBefore: 0.9, probabilityPerturbed: 0.46 })).toMatch(/blurred with σ 1 px still scores/);
   });
 
   it('is deterministic under a seed, and the seed matters when there is noise', async () => {

@@ -22,6 +22,8 @@ export interface ExplainResult {
   label: string;
   probabilityBefore: number;
   probabilityAfter: number;
+  /** The target's probability on the fully perturbed image P (M = 0): how much evidence the perturbation removes. */
+  probabilityPerturbed: number;
   history: { iteration: number; loss: number; probability: number }[];
   options: ResolvedOptions;
   /** [3, H, W] in [0, 1]: Φ(x; M) with the final mask, and the perturbation P. */
@@ -129,7 +131,8 @@ export async function explainBatch(model: Classifier, x: Tensor, options: Explai
   const final = noGrad(() => {
     const up = resizeBilinear(m, h, w);
     const phi = composite(x, baseline, up);
-    return { up, phi, p: targetProbability(model.forward(model.normalize(phi)), targets) };
+    const both = model.forward(model.normalize(phi.concat([baseline], 0)));
+    return { up, phi, p: targetProbability(both, [...targets, ...targets]) };
   });
   const [mv, uv, pv, phiv, bv] = [m.dataSync(), final.up.dataSync(), final.p.dataSync(), final.phi.dataSync(), baseline.dataSync()];
   const side = o.maskSize;
@@ -140,11 +143,30 @@ export async function explainBatch(model: Classifier, x: Tensor, options: Explai
     label: model.labels[t],
     probabilityBefore: probsBefore[k * c + t],
     probabilityAfter: pv[k],
+    probabilityPerturbed: pv[n + k],
     history: history[k],
     options: o,
     perturbed: phiv.slice(k * 3 * h * w, (k + 1) * 3 * h * w),
     baseline: bv.slice(k * 3 * h * w, (k + 1) * 3 * h * w),
   }));
+}
+
+/**
+ * A note for the reader when the perturbation alone keeps at least half of
+ * the class probability: then there is little evidence for the mask to
+ * find (a preservation mask stays nearly empty; a deletion mask that drops
+ * the class does it through the edges it cuts). null when the perturbation
+ * removes the evidence.
+ */
+export function weakPerturbationNote(r: Pick<ExplainResult, 'probabilityBefore' | 'probabilityPerturbed' | 'label' | 'options'>): string | null {
+  if (!(r.probabilityPerturbed >= 0.5 * r.probabilityBefore)) return null;
+  const what = r.options.perturbation === 'blur' ? `blurred with σ ${+r.options.blurSigma.toFixed(2)} px` : r.options.perturbation === 'constant' ? 'greyed out' : 'noised';
+  const consequence = r.options.game === 'preservation'
+    ? "the mask has little to keep and its values stay small (their ranking still counts)"
+    : "a drop in the probability comes from where the mask's edges cut the image rather than from removing the object";
+  return `the whole image ${what} still scores '${r.label}' at p=${r.probabilityPerturbed.toFixed(3)}, so the perturbation removes little ` +
+    `evidence: ${consequence}; a stronger perturbation ` +
+    `(${r.options.perturbation === 'blur' ? 'a larger --blur-sigma, ' : ''}--perturbation constant) removes more.`;
 }
 
 /** Explain one image [1, 3, H, W] (or [3, H, W]). */

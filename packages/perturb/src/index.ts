@@ -3,7 +3,7 @@
  * Vedaldi, ICCV 2017) on @maskgrad/autograd. Browser-safe; writing files
  * lives in '@maskgrad/perturb/node'.
  */
-export { explain, explainBatch, baselineOf, type ExplainResult, type MaskImage } from './explain.js';
+export { explain, explainBatch, baselineOf, weakPerturbationNote, type ExplainResult, type MaskImage } from './explain.js';
 export { objective, l1Term, tvTerm, composite, shift, targetProbability, meanPerImage, type Classifier, type ObjectiveInputs, type ObjectiveValue } from './objective.js';
 export { gaussianBlur, gaussianTaps } from './blur.js';
 export { attack, predict, quantize8, type AttackOptions, type AttackResult } from './attack.js';

@@ -23,7 +23,7 @@ describe('report.html', () => {
     const r: ExplainResult = {
       mask: { width: 2, height: 2, values: new Float32Array(4) },
       upsampledMask: { width: 4, height: 4, values: new Float32Array(16) },
-      target: 1, label: '<b>cat</b>', probabilityBefore: 0.9, probabilityAfter: 0.1,
+      target: 1, label: '<b>cat</b>', probabilityBefore: 0.9, probabilityAfter: 0.1, probabilityPerturbed: 0.05,
       history: [{ iteration: 0, loss: 1, probability: 0.9 }, { iteration: 1, loss: 0.5, probability: 0.1 }],
       options: resolveOptions({}, 64), perturbed: new Float32Array(48), baseline: new Float32Array(48),
     };
@@ -39,5 +39,9 @@ describe('report.html', () => {
     expect(html).toContain('&#60;b&#62;cat&#60;/b&#62;');
     expect(html).not.toContain('<b>cat</b>');
     expect(html).toContain(`<th>iterations</th><td>${DEFAULTS.iterations}</td>`);
+    expect(html).toContain('the whole image perturbed: 5.0%');
+    expect(html).not.toContain('id="note"'); // the perturbation removed the evidence
+    const weak = reportHtml({ result: { ...r, probabilityPerturbed: 0.6 }, pngs: {}, source: 'a.png' });
+    expect(weak).toMatch(/id="note">Note: the whole image blurred with σ 1\.5 px still scores &#39;&#60;b&#62;cat&#60;\/b&#62;&#39; at p=0\.600/);
   });
 });

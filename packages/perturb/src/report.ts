@@ -4,7 +4,7 @@
  * the input, the parameters, the collage, the heatmap, the class
  * probability before and after, and the loss and probability curves.
  */
-import type { ExplainResult } from './explain.js';
+import { weakPerturbationNote, type ExplainResult } from './explain.js';
 import { afterPhrase } from './options.js';
 
 const B64 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
@@ -58,6 +58,7 @@ export function reportHtml({ result: r, pngs, source, model }: ReportInput): str
   const loss = r.history.map((h) => h.loss);
   const prob = r.history.map((h) => h.probability);
   const pct = (p: number) => `${(100 * p).toFixed(1)}%`;
+  const note = weakPerturbationNote(r);
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8">
 <title>maskgrad: why '${escape(r.label)}'?</title>
@@ -73,7 +74,7 @@ table { border-collapse: collapse; } th, td { text-align: left; padding: 2px 12p
 <body>
 <h1>Why did the model say '${escape(r.label)}'?</h1>
 <p>${source ? `Image <code>${escape(source)}</code>` : 'Image'}${model ? `, model <code>${escape(model)}</code>` : ''}. Meaningful perturbation (Fong &amp; Vedaldi, ICCV 2017), ${escape(r.options.game)} game, ${escape(r.options.perturbation)} perturbation.</p>
-<p class="prob" id="probabilities">p('${escape(r.label)}') before: <b>${pct(r.probabilityBefore)}</b> &nbsp;→&nbsp; ${afterPhrase(r.options.game)}: <b>${pct(r.probabilityAfter)}</b></p>
+<p class="prob" id="probabilities">p('${escape(r.label)}') before: <b>${pct(r.probabilityBefore)}</b> &nbsp;→&nbsp; ${afterPhrase(r.options.game)}: <b>${pct(r.probabilityAfter)}</b>; the whole image perturbed: ${pct(r.probabilityPerturbed)}</p>${note === null ? '' : `\n<p id="note">Note: ${escape(note)}</p>`}
 ${img('collage.png', 'original | mask | saliency overlay | perturbed')}
 <h2>Images</h2>
 ${img('heatmap.png', 'saliency over the image')}${img('mask.png', 'mask (white kept, black perturbed)')}${img('perturbed.png', 'perturbed image Φ(x; M)')}${img('blurred.png', 'the perturbation P')}

@@ -4,7 +4,7 @@
  * batch, and write mask, heatmap, perturbed, blurred, collage, result.json and report.html.
  */
 import { loadModel, readImageFile } from '@maskgrad/models/node';
-import { OUTPUT_FILES, afterPhrase, perturbBatch, resolveOptions, type ExplainOptions, type Game, type Perturbation } from '@maskgrad/perturb/node';
+import { OUTPUT_FILES, afterPhrase, perturbBatch, weakPerturbationNote, resolveOptions, type ExplainOptions, type Game, type Perturbation } from '@maskgrad/perturb/node';
 import { BACKEND_CHOICES, choiceFlag, numberFlag, parseCommand, requireImages, modelFlag, stringFlag, type OptionSpec, type Values } from '../args.js';
 import { UsageError } from '../errors.js';
 import { labelsOf, peekConfig, resolveTarget, useBackend } from '../model.js';
@@ -139,16 +139,19 @@ export async function run(args: readonly string[]): Promise<number> {
 
   const rows = results.map((r, i) => ({
     image: images[i], out: folders[i], target: r.target, label: r.label,
-    probabilityBefore: r.probabilityBefore, probabilityAfter: r.probabilityAfter,
+    probabilityBefore: r.probabilityBefore, probabilityAfter: r.probabilityAfter, probabilityPerturbed: r.probabilityPerturbed,
   }));
   if (values.json) {
     process.stdout.write(`${JSON.stringify({ results: rows }, null, 2)}\n`);
   } else {
     const files = plot ? OUTPUT_FILES.filter((f) => report || f !== 'report.html').join(', ') : 'result.json';
     const game = results[0]?.options.game ?? 'deletion';
-    const lines = rows.map((r) =>
-      `${r.image}: '${r.label}' (class ${r.target}) probability ${r.probabilityBefore.toFixed(4)} before, ` +
-      `${r.probabilityAfter.toFixed(4)} ${afterPhrase(game)} (${game} game, backend ${backend})\n  wrote ${r.out}/ (${files})`);
+    const lines = rows.map((r, i) => {
+      const note = weakPerturbationNote(results[i]!);
+      return `${r.image}: '${r.label}' (class ${r.target}) probability ${r.probabilityBefore.toFixed(4)} before, ` +
+        `${r.probabilityAfter.toFixed(4)} ${afterPhrase(game)} (${game} game, backend ${backend})\n  wrote ${r.out}/ (${files})` +
+        (note === null ? '' : `\n  note: ${note}`);
+    });
     process.stderr.write(`${lines.join('\n')}\n`);
   }
   return 0;

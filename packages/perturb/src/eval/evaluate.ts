@@ -28,6 +28,9 @@ export type MethodName = (typeof METHODS)[number];
 /** RISE needs hundreds of forward passes per image: ask for it by name. */
 export const DEFAULT_METHODS: readonly MethodName[] = ['perturbation', 'gradient', 'occlusion', 'rollout'];
 
+/** The deletion/insertion curves' blur σ at 224 px (scaled with the side): the paper's 10 px, fixed. */
+export const CURVE_BLUR_AT224 = 10;
+
 /** What evaluate needs of a model (ImageClassifier has it). */
 export interface EvalModel extends Classifier {
   readonly imageSize: number;
@@ -58,8 +61,8 @@ export interface EvaluateOptions {
   steps?: number;
   /**
    * σ (px) of the Gaussian blur that deleted pixels become (and inserted pixels start from);
-   * default the shipped blur, 10 px at 224 scaled with the side, whatever explainOptions say,
-   * so scores from runs with different explanation settings stay comparable.
+   * default Fong & Vedaldi's blur, 10 px at 224 scaled with the side (2.86 px at 64), whatever
+   * explainOptions say, so scores from runs with different explanation settings stay comparable.
    */
   curveBlurSigma?: number;
   /** Class to explain per image; default the model's top class. */
@@ -131,7 +134,7 @@ export async function evaluate(model: EvalModel, images: readonly RgbImage[], bo
   const explainOptions = options.explainOptions ?? {};
   const resolved = resolveOptions(explainOptions, side);
   const steps = options.steps ?? 16;
-  const curveBlurSigma = options.curveBlurSigma ?? resolveOptions({}, side).blurSigma;
+  const curveBlurSigma = options.curveBlurSigma ?? (CURVE_BLUR_AT224 * side) / 224;
   resolveOptions({ blurSigma: curveBlurSigma }, side); // the same range check as the explanation's blur
   const counts = stepCounts(side * side, steps);
   const batchSize = options.batchSize ?? 8;

@@ -33,7 +33,7 @@ export function evalMarkdown(r: EvalReportInput): string {
     toMarkdownTable(r.result),
     '',
     `Meaningful perturbation: ${o.game} game, ${o.perturbation} perturbation, ${o.iterations} iterations, ${o.maskSize}×${o.maskSize} mask, blur σ ${o.blurSigma.toFixed(2)} px, mask noise ${o.maskNoise}, jitter ${o.jitter} px, l1 ${o.l1}, tv ${o.tv} (β ${o.tvBeta}), lr ${o.lr}, seed ${o.seed}.`,
-    `Deletion/insertion: ${s.steps} steps, pixels ranked by saliency (ties in raster order) replaced by / pasted into the image blurred with σ ${s.curveBlurSigma.toFixed(2)} px (the shipped blur, whatever the explanation's options); AUC by the trapezoid rule over the fraction of pixels.`,
+    `Deletion/insertion: ${s.steps} steps, pixels ranked by saliency (ties in raster order) replaced by / pasted into the image blurred with σ ${s.curveBlurSigma.toFixed(2)} px (Fong & Vedaldi's 10 px at 224, scaled, whatever the explanation's options); AUC by the trapezoid rule over the fraction of pixels.`,
     'Pointing: the peak (the centroid of all pixels within 1e-6 of the maximum of the upsampled map, so a clamped plateau counts as one region) inside the box; centroid: the centre of mass of s − min(s) inside the box.',
     'Mean area: for the perturbation, the kept region mean(M) (preservation) or the deleted region mean(1 − M) (deletion); for the other maps the share of pixels above the mid-range (s − min)/(max − min) > 0.5.',
     ...(r.extra && r.extra.length > 0 ? ['', ...r.extra] : []),

@@ -45,6 +45,7 @@ export function resultJson(r: ExplainResult, source?: string): unknown {
     label: r.label,
     probabilityBefore: r.probabilityBefore,
     probabilityAfter: r.probabilityAfter,
+    probabilityPerturbed: r.probabilityPerturbed,
     mask: { width: r.mask.width, height: r.mask.height, values: Array.from(r.mask.values) },
     upsampledMask: { width: r.upsampledMask.width, height: r.upsampledMask.height },
     options: r.options,
