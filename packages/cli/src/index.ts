@@ -6,6 +6,7 @@
 import { suggest, wantsHelp } from './args.js';
 import * as attack from './commands/attack.js';
 import * as classify from './commands/classify.js';
+import * as detect from './commands/detect.js';
 import * as evaluate from './commands/eval.js';
 import * as explain from './commands/explain.js';
 import * as info from './commands/info.js';
@@ -18,7 +19,7 @@ interface Command {
   run: (args: readonly string[]) => Promise<number>;
 }
 
-const COMMANDS: Record<string, Command> = { classify, explain, attack, eval: evaluate, info };
+const COMMANDS: Record<string, Command> = { classify, explain, attack, detect, eval: evaluate, info };
 
 const HELP = `Usage: maskgrad <command> [options]
 
@@ -40,6 +41,7 @@ Examples:
   maskgrad classify cat.png --model ./vit-base-patch16-224
   maskgrad explain cat.png --model ./vit-base-patch16-224 --out explained/cat
   maskgrad attack cat.png --model ./vit-base-patch16-224 --eps 8/255 --out adv/cat
+  maskgrad detect adv/shape/adversarial.png   (the built-in model's adversarial detector)
   maskgrad eval --images 50
   maskgrad info
 

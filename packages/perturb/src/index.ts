@@ -28,3 +28,15 @@ export {
 } from './eval/evaluate.js';
 export { evalMarkdown, type EvalReportInput } from './eval/report.js';
 
+// ---- Adversarial images: detection from the explanation, and de-noising (src/detect/README.md) ----
+export {
+  FEATURE_NAMES, GRID, explainFeatures, explainInBatches, explanationFeatures, logit, maskFeatures, perturbedProbabilities, poolMask,
+  type ExplainedFeatures, type Explanation, type Features,
+} from './detect/features.js';
+export { fitLogistic, fitStandardizer, logisticLogits, logisticLoss, logisticProbabilities, standardize, type LogisticFit, type LogisticOptions, type Standardizer } from './detect/logistic.js';
+export { rocAuc, rocCurve, youdenThreshold, type RocPoint } from './detect/roc.js';
+export {
+  DETECTOR_FORMAT, DETECTOR_VERSION, DetectorError, detectAdversarial, detectorScores, explainOptionsOf, parseDetector, serializeDetector,
+  trainDetector, validateDetector, type DetectOptions, type Detection, type Detector, type DetectorErrorDetails, type TrainDetectorOptions,
+} from './detect/detector.js';
+export { deletionOptions, denoiseByDeletion, psnr } from './detect/denoise.js';

@@ -1,0 +1,110 @@
+/**
+ * maskgrad detect <image...> [--model <dir>]: is each image adversarial?
+ * Explain it with the options stored in <model>/detector.json (not today's
+ * defaults) and score the explanation with that detector's logistic regression.
+ */
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { loadModel, readImageFile, type RgbImage } from '@maskgrad/models/node';
+import { detectAdversarial, parseDetector, type Detector } from '@maskgrad/perturb/node';
+import { BACKEND_CHOICES, choiceFlag, modelFlag, parseCommand, requireImages, type OptionSpec } from '../args.js';
+import { UsageError } from '../errors.js';
+import { peekConfig, useBackend } from '../model.js';
+import { createProgress } from '../progress.js';
+
+export const summary = 'score how likely each image is adversarial, from its explanation';
+
+export const help = `Usage: maskgrad detect <image...> [--model <dir>] [options]
+
+Explain each image (PNG or JPEG) for the class the model gives it, with the
+explain options stored in the model's detector.json, and score the explanation
+with that detector: the probability that the image is adversarial (PGD-style
+noise), and the verdict at the detector's threshold. Adversarial noise is
+high-frequency; the explainer's blur removes it, so an adversarial class
+survives less of the blur and needs a larger, more scattered mask.
+
+Options:
+  --model <dir>      model folder holding detector.json (default: the built-in
+                     shapes model, which ships one); train a detector for a model
+                     with: npm run eval:adversarial -- --model <dir> --save
+  --backend <name>   auto, webgpu, headlessgl, webasm or cpu (default auto)
+  --json             print one JSON document on stdout
+  --quiet            no progress line on stderr
+  -h, --help         show this help
+
+Examples:
+  maskgrad detect shape.png                     (the built-in model and its detector)
+  maskgrad detect adv/cat/adversarial.png adv/cat/clean.png --model ./my-shapes-vit --json
+`;
+
+const OPTIONS: OptionSpec = {
+  model: { type: 'string' },
+  backend: { type: 'string' },
+  json: { type: 'boolean' },
+  quiet: { type: 'boolean' },
+  help: { type: 'boolean', short: 'h' },
+};
+
+const EXAMPLE = 'maskgrad detect adversarial.png --model ./my-shapes-vit';
+
+/** <model>/detector.json, read and checked; its absence or damage is a usage error that says what to do. */
+function readDetector(model: string): { path: string; detector: Detector } {
+  if (existsSync(model) && !statSync(model).isDirectory()) {
+    throw new UsageError(`--model ${model} is a file; 'maskgrad detect' needs a model folder holding detector.json. For example: ${EXAMPLE}`);
+  }
+  const path = join(model, 'detector.json');
+  if (!existsSync(path)) {
+    throw new UsageError(
+      `this model has no adversarial detector: ${path} is missing. Train one with: npm run eval:adversarial -- --model ${model} --save ` +
+      '(the built-in shapes model ships one: leave --model out).',
+    );
+  }
+  try {
+    return { path, detector: parseDetector(readFileSync(path, 'utf8'), path) };
+  } catch (e) {
+    if ((e as Error).name === 'DetectorError') throw new UsageError(`the detector file is not usable: ${(e as Error).message}`);
+    throw new UsageError(`cannot read the detector file ${path}: ${(e as Error).message}`);
+  }
+}
+
+export async function run(args: readonly string[]): Promise<number> {
+  // 1. the command line, every image, the model's config and the detector, before any work
+  const { values, positionals: images } = parseCommand('detect', args, OPTIONS, true);
+  requireImages(images, 'detect', EXAMPLE);
+  const model = modelFlag(values, 'detect', EXAMPLE);
+  const backendName = choiceFlag(values, 'backend', BACKEND_CHOICES);
+  const decoded: RgbImage[] = images.map((path) => readImageFile(path));
+  const config = peekConfig(model);
+  const { path, detector } = readDetector(model);
+  if (config && config.imageSize !== detector.imageSize) {
+    throw new UsageError(`${path} was trained for ${detector.imageSize} px inputs but the model takes ${config.imageSize} px; train a detector for this model: npm run eval:adversarial -- --model ${model} --save`);
+  }
+
+  // 2. the work: explain with the detector's options, score
+  const backend = useBackend(backendName);
+  const classifier = loadModel(model);
+  const pixels = decoded.map((img) => classifier.resize(classifier.pixels(img)));
+  const x = pixels.length === 1 ? pixels[0] : pixels[0].concat(pixels.slice(1), 0);
+  const progress = createProgress(process.stderr, values.quiet === true);
+  let detections;
+  try {
+    detections = await detectAdversarial(detector, classifier, x, { onProgress: progress.onProgress });
+  } finally {
+    progress.finish();
+  }
+
+  const results = detections.map((d, i) => ({
+    image: images[i], score: d.score, adversarial: d.adversarial, index: d.index, label: d.label, probability: d.probability,
+  }));
+  if (values.json) {
+    process.stdout.write(`${JSON.stringify({ model, detector: path, backend, threshold: detector.threshold, explainOptions: detector.explainOptions, results }, null, 2)}\n`);
+  } else {
+    const o = detector.explainOptions;
+    const lines = results.map((r) =>
+      `${r.image}: ${r.adversarial ? 'ADVERSARIAL' : 'clean'} (score ${r.score.toFixed(3)}, threshold ${detector.threshold.toFixed(3)}); ` +
+      `the model says '${r.label}' (class ${r.index}, p ${r.probability.toFixed(3)})`);
+    lines.push(`detector ${path}: ${o.game} game, ${o.iterations} iterations, ${o.maskSize}×${o.maskSize} mask, blur σ ${o.blurSigma.toFixed(2)} px; backend ${backend}`);
+    process.stderr.write(`${lines.join('\n')}\n`);
+  }
+  return 0;
+}
