@@ -1,6 +1,7 @@
 /**
  * The browser example end to end: bundle examples/browser, serve it, open it
- * in Chromium, explain a fixture image on the webasm backend by clicking
+ * in Chromium, explain a bundled example image with the built-in model on
+ * the webasm backend by clicking
  * through the page, and compare the page's mask with explain() in Node on
  * the same model, pixels, seed, backend and options.
  *
@@ -17,15 +18,18 @@
 import { copyFileSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { setBackend } from '@maskgrad/autograd';
-import { loadModel, readImageFile } from '@maskgrad/models/node';
+import { loadDefaultModel, readImageFile } from '@maskgrad/models/node';
 import { explain } from '@maskgrad/perturb';
 import { buildExample } from '../examples/browser/build.mjs';
 import { serve, type Serving } from '../examples/browser/serve.mjs';
 import type { PageResult } from '../examples/browser/main.js';
-import { fixture, maxAbsDiff } from './fixtures.js';
+import { maxAbsDiff } from './fixtures.js';
+
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
 
 const CHROMIUM = '/usr/bin/chromium';
 /** Fails the test (never skips it) where Chromium is missing. */
@@ -36,7 +40,7 @@ const CHROMIUM_ARGS = [
   '--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
   '--disable-background-networking', '--disable-component-update', '--disable-sync',
 ];
-const IMAGE = 'img0.png';
+const IMAGE = 'disc.png'; // examples/images, with the built-in model (the page's defaults)
 /** Mask noise and jitter are on (the shipped defaults turn them off) so the seeded random streams are compared too. */
 const OPTIONS = { iterations: 10, maskSize: 8, blurSigma: 3, seed: 5, maskNoise: 0.2, jitter: 1, game: 'preservation' } as const;
 const TOLERANCE = 1e-5;
@@ -98,8 +102,8 @@ describe('the browser example', () => {
 
     // Node's run, while the page's runs in Chromium's process
     setBackend('webasm');
-    const model = loadModel(fixture('shapes-vit-hf'));
-    const image = readImageFile(fixture(`shapes-vit-hf/images/${IMAGE}`));
+    const model = loadDefaultModel();
+    const image = readImageFile(join(ROOT, 'examples/images', IMAGE));
     const node = await explain(model, model.resize(model.pixels(image)), OPTIONS);
 
     try {

@@ -5,7 +5,8 @@
  *
  * Query parameters: ?model=<folder URL> (a Hugging Face ViT folder with
  * config.json, preprocessor_config.json and model.safetensors; default the
- * fixture shapes model) and ?backend=webasm|cpu|auto.
+ * built-in shapes model, served at /models/shapes-vit/) and
+ * ?backend=webasm|cpu|auto.
  */
 import { probeWebAsm } from '@maskgrad/kernels';
 import { getBackend, setBackend, type Tensor } from '@maskgrad/autograd';
@@ -35,8 +36,9 @@ declare global {
   }
 }
 
-const DEFAULT_MODEL = '/fixtures/shapes-vit-hf/';
-const FIXTURE_IMAGES = Array.from({ length: 8 }, (_, i) => `img${i}.png`);
+const DEFAULT_MODEL = '/models/shapes-vit/';
+/** The bundled example images (examples/images/, served at /images/), one per class of the built-in model. */
+const EXAMPLE_IMAGES = ['disc.png', 'square.png', 'triangle.png', 'cross.png', 'ring.png'];
 
 const $ = <T extends HTMLElement = HTMLElement>(id: string) => document.getElementById(id) as T;
 const params = new URLSearchParams(location.search);
@@ -261,11 +263,11 @@ async function main(): Promise<void> {
     if (file) await use(file, file.name);
   }));
   if (base === DEFAULT_MODEL) {
-    for (const name of FIXTURE_IMAGES) {
+    for (const name of EXAMPLE_IMAGES) {
       const button = Object.assign(document.createElement('button'), { type: 'button', textContent: name.replace('.png', '') });
       button.dataset.image = name;
       button.addEventListener('click', guarded(async () => {
-        await use(await (await fetchOk(`${DEFAULT_MODEL}images/${name}`)).blob(), name);
+        await use(await (await fetchOk(`/images/${name}`)).blob(), name);
       }));
       $('fixtures').append(button);
     }

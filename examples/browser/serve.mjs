@@ -1,6 +1,8 @@
 /**
  * A tiny static server for the browser example: examples/browser at /,
- * and the repository's test fixtures (models and images) at /fixtures/.
+ * the built-in model (packages/models/assets/) at /models/, the bundled
+ * example images (examples/images/) at /images/, and the repository's test
+ * fixtures (models and images) at /fixtures/.
  *
  *   node examples/browser/serve.mjs [port]      # default 8080; 0 picks a free one
  *
@@ -14,7 +16,12 @@ import { extname, join, normalize } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const HERE = fileURLToPath(new URL('.', import.meta.url));
-const FIXTURES = fileURLToPath(new URL('../../tests/fixtures/', import.meta.url));
+/** URL prefix → folder (each ends with a separator). */
+const ROOTS = {
+  '/fixtures/': fileURLToPath(new URL('../../tests/fixtures/', import.meta.url)),
+  '/models/': fileURLToPath(new URL('../../packages/models/assets/', import.meta.url)),
+  '/images/': fileURLToPath(new URL('../images/', import.meta.url)),
+};
 
 const CONTENT_TYPES = {
   '.html': 'text/html; charset=utf-8',
@@ -39,7 +46,8 @@ function resolvePath(urlPath) {
   } catch {
     return null;
   }
-  const [root, rest] = path.startsWith('/fixtures/') ? [FIXTURES, path.slice('/fixtures/'.length)] : [HERE, path.slice(1) || 'index.html'];
+  const prefix = Object.keys(ROOTS).find((p) => path.startsWith(p));
+  const [root, rest] = prefix ? [ROOTS[prefix], path.slice(prefix.length)] : [HERE, path.slice(1) || 'index.html'];
   const file = normalize(join(root, rest));
   return file.startsWith(root) ? file : null; // root ends with a separator
 }
