@@ -33,6 +33,10 @@ describe('explain', () => {
     expect(weakPerturbationNote({ ...r, probabilityBefore: 0.9, probabilityPerturbed: 0.46 })).toMatch(/blurred with σ 1 px still scores/);
   });
 
+  it('refuses normalized input (values outside [0, 1]) and says what to pass', async () => {
+    await expect(explain(model, x.slice(0, 0, 1).sub(0.5).mul(2), quick)).rejects.toThrow(/not normalized: pass model\.resize\(model\.pixels\(image\)\)/);
+  });
+
   it('is deterministic under a seed, and the seed matters when there is noise', async () => {
     const opts = { ...quick, maskNoise: 0.3, seed: 42 };
     const a = await explainBatch(model, x, opts);

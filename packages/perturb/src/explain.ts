@@ -86,6 +86,24 @@ function jitterAt(o: ResolvedOptions, i: number): { dy: number; dx: number; max:
 }
 
 /**
+ * The explainer blurs and mixes pixels in [0, 1] and normalizes them itself;
+ * an already normalized input (model.preprocess()) has values below 0 and
+ * would be explained wrongly, so it is refused with what to pass instead.
+ */
+function checkPixelRange(x: Tensor): void {
+  const v = x.dataSync();
+  let lo = Infinity, hi = -Infinity;
+  for (let i = 0; i < v.length; i++) {
+    if (v[i] < lo) lo = v[i];
+    if (v[i] > hi) hi = v[i];
+  }
+  if (!(lo >= -1e-6 && hi <= 1 + 1e-6)) {
+    throw new OptionError('image', `pixel values in [${lo.toFixed(3)}, ${hi.toFixed(3)}]`,
+      "pixels in [0, 1], not normalized: pass model.resize(model.pixels(image)), not model.preprocess(image) (the explainer normalizes after perturbing)");
+  }
+}
+
+/**
  * Explain a batch of images [N, 3, H, W] (pixels in [0, 1], at the model's
  * input size): one mask per image, optimized together.
  */
@@ -94,6 +112,7 @@ export async function explainBatch(model: Classifier, x: Tensor, options: Explai
   const [n, , h, w] = x.shape;
   if (h !== w) throw new OptionError('image', `${w}×${h}`, 'a square image at the model input size (resize it first)');
   const o = resolveOptions(options, h);
+  checkPixelRange(x);
   const probsBefore = await noGrad(() => model.forward(model.normalize(x)).softmax(-1)).data();
   const c = model.labels.length;
   const targets = Array.from({ length: n }, (_, i) => {
