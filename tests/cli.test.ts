@@ -24,8 +24,18 @@ function maskgrad(...args: string[]): { status: number | null; stdout: string; s
 }
 
 function maskgradIn(cwd: string, ...args: string[]): { status: number | null; stdout: string; stderr: string } {
-  const env: NodeJS.ProcessEnv = { ...process.env, NO_COLOR: '1' };
+  return run(cwd, {}, args);
+}
+
+/** With MASKGRAD_PROGRESS=1: the progress lines that a terminal would show, in the pipe. */
+function maskgradWithProgress(...args: string[]): { status: number | null; stdout: string; stderr: string } {
+  return run(ROOT, { MASKGRAD_PROGRESS: '1' }, args);
+}
+
+function run(cwd: string, extra: NodeJS.ProcessEnv, args: readonly string[]): { status: number | null; stdout: string; stderr: string } {
+  const env: NodeJS.ProcessEnv = { ...process.env, NO_COLOR: '1', ...extra };
   delete env.MASKGRAD_DEBUG;
+  if (extra.MASKGRAD_PROGRESS === undefined) delete env.MASKGRAD_PROGRESS;
   const r = spawnSync(process.execPath, [BIN, ...args], { cwd, env, encoding: 'utf8', timeout: 60_000 });
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }
@@ -99,9 +109,9 @@ describe('maskgrad classify', () => {
 });
 
 describe('maskgrad explain', () => {
-  it('one image: all seven files directly in --out, a valid result.json, progress on stderr', () => {
+  it('one image: all seven files directly in --out, a valid result.json, progress on stderr (asked for: not a terminal)', () => {
     const out = join(tmp, 'one');
-    const r = maskgrad('explain', IMG0, '--model', MODEL, '--out', out, '--iterations', '3', '--mask-size', '8');
+    const r = maskgradWithProgress('explain', IMG0, '--model', MODEL, '--out', out, '--iterations', '3', '--mask-size', '8');
     expect(r.status).toBe(0);
     expect(r.stdout).toBe('');
     expect(r.stderr).toMatch(/iteration 3\/3 +loss -?\d\.\d+ +p \d\.\d{3} +elapsed/);
@@ -115,12 +125,19 @@ describe('maskgrad explain', () => {
     expect(result.options).toMatchObject({ iterations: 3, maskSize: 8 });
   });
 
+  it('no progress lines when stderr is not a terminal (unless MASKGRAD_PROGRESS=1)', () => {
+    const r = maskgrad('explain', IMG0, '--model', MODEL, '--out', join(tmp, 'piped'), '--iterations', '2', '--mask-size', '8');
+    expect(r.status).toBe(0);
+    expect(r.stderr).not.toContain('iteration');
+    expect(r.stderr).toContain("'disc'");
+  });
+
   it('several images: one subfolder each (clashing names numbered), explained as one batch, --json', () => {
     const other = join(tmp, 'other');
     mkdirSync(other);
     copyFileSync(IMG2, join(other, 'img0.png')); // same basename as IMG0
     const out = join(tmp, 'many');
-    const r = maskgrad('explain', IMG0, IMG2, join(other, 'img0.png'), '--model', MODEL, '--out', out, '--iterations', '2', '--mask-size', '8', '--json');
+    const r = maskgradWithProgress('explain', IMG0, IMG2, join(other, 'img0.png'), '--model', MODEL, '--out', out, '--iterations', '2', '--mask-size', '8', '--json');
     expect(r.status).toBe(0);
     // one batch: every progress line carries the probabilities of all three images
     expect(r.stderr).toMatch(/iteration 2\/2 .* p \d\.\d{3} \d\.\d{3} \d\.\d{3} /);

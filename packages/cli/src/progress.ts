@@ -1,8 +1,9 @@
 /**
  * The explain progress line on stderr: iteration, mean loss, the target
  * probability of each image, elapsed time and an estimate of the time left.
- * On a terminal it is one line rewritten in place (\r); in a log or a pipe,
- * a line at every 10% of the iterations, so logs stay short.
+ * Only on a terminal, as one line rewritten in place (\r); nothing in a log
+ * or a pipe, unless MASKGRAD_PROGRESS=1 asks for it there: then a line at
+ * every 10% of the iterations, so logs stay short.
  */
 import type { ProgressEvent } from '@maskgrad/perturb/node';
 
@@ -25,8 +26,8 @@ function probabilities(p: readonly number[]): string {
 }
 
 export function createProgress(stream: NodeJS.WriteStream, quiet: boolean): Progress {
-  if (quiet) return { onProgress: () => {}, finish: () => {} };
   const live = stream.isTTY === true;
+  if (quiet || (!live && process.env.MASKGRAD_PROGRESS !== '1')) return { onProgress: () => {}, finish: () => {} };
   const start = performance.now();
   let drawn = false;
   return {
