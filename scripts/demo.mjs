@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 /**
- * npm run demo: explain the bundled example images (examples/images/, one per
+ * npm run demo [-- --out <dir>]: explain the bundled example images (examples/images/, one per
  * class) with the built-in shapes model and the shipped defaults, as one
  * batch (one mask per image), offline. Writes out/demo/<image>/ (collage.png,
  * mask.png, heatmap.png, perturbed.png, blurred.png, result.json,
@@ -8,7 +8,7 @@
  * Uses the built packages (npm run demo builds them first).
  */
 import { mkdirSync, readdirSync } from 'node:fs';
-import { join, parse, relative } from 'node:path';
+import { join, parse, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { getBackend } from '@maskgrad/autograd';
 import { defaultModelPath, loadDefaultModel, readImageFile, writePngFile } from '@maskgrad/models/node';
@@ -16,7 +16,9 @@ import { afterPhrase, perturbBatch, weakPerturbationNote } from '@maskgrad/pertu
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const imagesDir = join(root, 'examples/images');
-const outDir = join(root, 'out/demo');
+/** --out <dir> writes elsewhere (the tests use it); default out/demo. */
+const at = process.argv.indexOf('--out');
+const outDir = at > 0 && process.argv[at + 1] ? resolve(process.argv[at + 1]) : join(root, 'out/demo');
 const images = readdirSync(imagesDir).filter((f) => /\.(png|jpe?g)$/i.test(f)).sort().map((f) => join(imagesDir, f));
 const folders = images.map((f) => join(outDir, parse(f).name));
 mkdirSync(outDir, { recursive: true });
