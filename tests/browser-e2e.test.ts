@@ -27,19 +27,11 @@ import { explain } from '@maskgrad/perturb';
 import { buildExample } from '../examples/browser/build.mjs';
 import { serve, type Serving } from '../examples/browser/serve.mjs';
 import type { PageResult } from '../examples/browser/main.js';
+import { CHROMIUM, CHROMIUM_ARGS, requireChromium } from './chromium.js';
 import { maxAbsDiff } from './fixtures.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 
-const CHROMIUM = '/usr/bin/chromium';
-/** Fails the test (never skips it) where Chromium is missing. */
-function requireChromium(): void {
-  if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: the browser tests need Debian's chromium (apt-get install -y chromium; CI installs it)`);
-}
-const CHROMIUM_ARGS = [
-  '--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-  '--disable-background-networking', '--disable-component-update', '--disable-sync',
-];
 const IMAGE = 'disc.png'; // examples/images, with the built-in model (the page's defaults)
 /** Mask noise and jitter are on (the shipped defaults turn them off) so the seeded random streams are compared too. */
 const OPTIONS = { iterations: 10, maskSize: 8, blurSigma: 3, seed: 5, maskNoise: 0.2, jitter: 1, game: 'preservation' } as const;

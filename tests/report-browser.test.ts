@@ -12,17 +12,9 @@ import { chromium, type BrowserContext } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadModel } from '@maskgrad/models/node';
 import { perturb } from '@maskgrad/perturb/node';
+import { CHROMIUM, CHROMIUM_ARGS, requireChromium } from './chromium.js';
 import { fixture } from './fixtures.js';
 
-const CHROMIUM = '/usr/bin/chromium';
-/** Fails the test (never skips it) where Chromium is missing. */
-function requireChromium(): void {
-  if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: the browser tests need Debian's chromium (apt-get install -y chromium; CI installs it)`);
-}
-const CHROMIUM_ARGS = [
-  '--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-  '--disable-background-networking', '--disable-component-update', '--disable-sync',
-];
 const ITERATIONS = 8;
 const SCREENSHOT = '/tmp/maskgrad-report.png';
 
