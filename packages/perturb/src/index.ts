@@ -30,7 +30,7 @@ export { evalMarkdown, type EvalReportInput } from './eval/report.js';
 
 // ---- Adversarial images: detection from the explanation, and de-noising (src/detect/README.md) ----
 export {
-  FEATURE_NAMES, GRID, explainFeatures, explainInBatches, explanationFeatures, logit, maskFeatures, perturbedProbabilities, poolMask,
+  FEATURE_NAMES, GRID, explainFeatures, explainInBatches, explanationFeatures, logit, maskFeatures, poolMask,
   type ExplainedFeatures, type Explanation, type Features,
 } from './detect/features.js';
 export { fitLogistic, fitStandardizer, logisticLogits, logisticLoss, logisticProbabilities, standardize, type LogisticFit, type LogisticOptions, type Standardizer } from './detect/logistic.js';

@@ -22,9 +22,9 @@
  * Probabilities enter as logits, clamped to [1e-6, 1 − 1e-6]: the logistic
  * regression is linear in its inputs, and p near 1 says little linearly.
  */
-import { noGrad, tensor, type Tensor } from '@maskgrad/autograd';
+import type { Tensor } from '@maskgrad/autograd';
 import { explainBatch, type ExplainResult, type MaskImage } from '../explain.js';
-import { targetProbability, type Classifier } from '../objective.js';
+import type { Classifier } from '../objective.js';
 import type { ExplainOptions } from '../options.js';
 
 /** Side of the pooled mask grid. */
@@ -42,7 +42,7 @@ export const FEATURE_NAMES: readonly string[] = [
 export type Features = Record<string, number>;
 
 /** What the features need of an explanation (a part of ExplainResult). */
-export type Explanation = Pick<ExplainResult, 'mask' | 'probabilityBefore' | 'probabilityAfter' | 'history'>;
+export type Explanation = Pick<ExplainResult, 'mask' | 'probabilityBefore' | 'probabilityAfter' | 'probabilityPerturbed' | 'history'>;
 
 const P_MIN = 1e-6;
 
@@ -102,11 +102,8 @@ export function maskFeatures(mask: MaskImage): Features {
   };
 }
 
-/**
- * All features of one explanation; `perturbedProbability` is the explained
- * class's probability on the fully perturbed image P.
- */
-export function explanationFeatures(e: Explanation, perturbedProbability: number): Features {
+/** All features of one explanation. */
+export function explanationFeatures(e: Explanation): Features {
   if (e.history.length === 0) throw new Error('explanationFeatures(): the explanation has no iterations');
   const mask = maskFeatures(e.mask);
   const features: Features = {
@@ -114,7 +111,7 @@ export function explanationFeatures(e: Explanation, perturbedProbability: number
     logitBefore: logit(e.probabilityBefore),
     logitAfter: logit(e.probabilityAfter),
     logitFirst: logit(e.history[0].probability),
-    logitPerturbed: logit(perturbedProbability),
+    logitPerturbed: logit(e.probabilityPerturbed),
     finalLoss: e.history[e.history.length - 1].loss,
   };
   return Object.fromEntries(FEATURE_NAMES.map((name) => [name, features[name]]));
@@ -142,25 +139,8 @@ export async function explainInBatches(
   return results;
 }
 
-/** The explained class's probability on each result's fully perturbed image P. */
-export async function perturbedProbabilities(model: Classifier, results: readonly ExplainResult[], batchSize = 16): Promise<number[]> {
-  const out: number[] = [];
-  for (let start = 0; start < results.length; start += batchSize) {
-    const batch = results.slice(start, start + batchSize);
-    const { width: w, height: h } = batch[0].upsampledMask;
-    const stacked = new Float32Array(batch.length * 3 * h * w);
-    batch.forEach((r, i) => stacked.set(r.baseline, i * 3 * h * w));
-    const baselines = tensor(stacked, [batch.length, 3, h, w]);
-    const p = await noGrad(() => targetProbability(model.forward(model.normalize(baselines)), batch.map((r) => r.target))).data();
-    out.push(...p);
-  }
-  return out;
-}
-
 export interface ExplainedFeatures {
   results: ExplainResult[];
-  /** The explained class's probability on the fully perturbed image P, per image. */
-  perturbedProbability: number[];
   features: Features[];
 }
 
@@ -170,6 +150,5 @@ export async function explainFeatures(
 ): Promise<ExplainedFeatures> {
   if (options.target !== undefined) throw new Error('explainFeatures(): features are defined for the predicted class; leave options.target out');
   const results = await explainInBatches(model, x, options, batchSize, onBatch);
-  const perturbedProbability = await perturbedProbabilities(model, results, batchSize);
-  return { results, perturbedProbability, features: results.map((r, i) => explanationFeatures(r, perturbedProbability[i])) };
+  return { results, features: results.map((r) => explanationFeatures(r)) };
 }
