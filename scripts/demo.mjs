@@ -12,7 +12,7 @@ import { join, parse, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { getBackend } from '@maskgrad/autograd';
 import { defaultModelPath, loadDefaultModel, readImageFile, writePngFile } from '@maskgrad/models/node';
-import { afterPhrase, perturbBatch, weakPerturbationNote } from '@maskgrad/perturb/node';
+import { afterPhrase, perturbBatch, stackRows, weakPerturbationNote } from '@maskgrad/perturb/node';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const imagesDir = join(root, 'examples/images');
@@ -40,17 +40,8 @@ const results = await perturbBatch(images, model, folders, null, {
 if (process.stderr.isTTY) process.stderr.write('\n');
 
 // every collage, one below the other, on a white page
-const collages = folders.map((f) => readImageFile(join(f, 'collage.png')));
-const width = Math.max(...collages.map((c) => c.width));
-const gap = 4;
-const height = collages.reduce((h, c) => h + c.height + gap, -gap);
-const page = new Uint8Array(width * height * 3).fill(255);
-let y0 = 0;
-for (const c of collages) {
-  for (let y = 0; y < c.height; y++) page.set(c.data.subarray(y * c.width * 3, (y + 1) * c.width * 3), ((y0 + y) * width) * 3);
-  y0 += c.height + gap;
-}
-writePngFile(join(outDir, 'overview.png'), width, height, page, 3);
+const page = stackRows(folders.map((f) => readImageFile(join(f, 'collage.png'))), 4);
+writePngFile(join(outDir, 'overview.png'), page.width, page.height, page.data, 3);
 
 for (const [i, r] of results.entries()) {
   const area = r.mask.values.reduce((a, b) => a + b, 0) / r.mask.values.length;

@@ -30,7 +30,7 @@ import { parseArgs } from 'node:util';
 import { getBackend, noGrad, tensor } from '@maskgrad/autograd';
 import * as models from '@maskgrad/models/node';
 import {
-  attack, collage, denoiseByDeletion, detectorScores, explainFeatures, explainOptionsOf, FEATURE_NAMES, gaussianBlur, maskToRgb8,
+  attack, collage, denoiseByDeletion, detectorScores, explainFeatures, explainOptionsOf, FEATURE_NAMES, gaussianBlur, maskToRgb8, stackRows,
   planarToRgb8, predict, psnr, quantize8, resolveOptions, rocAuc, serializeDetector, trainDetector, upscale,
 } from '@maskgrad/perturb/node';
 
@@ -280,15 +280,7 @@ function figure(rows = 4, factor = 3) {
     maskToRgb8(g.results[k].upsampledMask.values, side, side),
     planarToRgb8(amplified(g.planes[k], cleanPlanes[i]), side, side),
   ].map((p) => upscale(p, factor))));
-  const { width } = lines[0];
-  const height = lines.reduce((s, l) => s + l.height, 0);
-  const data = new Uint8Array(width * height * 3);
-  let y = 0;
-  for (const l of lines) {
-    data.set(l.data, y * width * 3);
-    y += l.height;
-  }
-  return { width, height, data, rows: pick.map(({ i, k }) => ({ image: i, label: model.labels[g.labels[k]], adversarialLabel: g.results[k].label, score: g.scores[k], cleanScore: groups.clean.scores[groups.clean.ids.indexOf(i)] })) };
+  return { ...stackRows(lines), rows: pick.map(({ i, k }) => ({ image: i, label: model.labels[g.labels[k]], adversarialLabel: g.results[k].label, score: g.scores[k], cleanScore: groups.clean.scores[groups.clean.ids.indexOf(i)] })) };
 }
 const fig = figure();
 

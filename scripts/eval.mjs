@@ -68,9 +68,7 @@ if (args.iterations !== undefined) explainOptions.iterations = Number(args.itera
 
 function modelPath() {
   if (args.model) return resolve(args.model);
-  if (args.data === 'fixture') return FIXTURE;
-  if (typeof models.defaultModelPath === 'function') return models.defaultModelPath();
-  fail('no built-in model yet (@maskgrad/models/node has no defaultModelPath); pass --model <dir>');
+  return args.data === 'fixture' ? FIXTURE : models.defaultModelPath();
 }
 
 /** The fixture's images with their boxes (x0, y0, x1, y1 inclusive) from reference.safetensors. */
@@ -92,7 +90,6 @@ function fixtureData(n) {
  * (default 2002: the held-out test seed of scripts/train.mjs, never seen in training).
  */
 function shapesData(n) {
-  if (typeof models.makeShapesDataset !== 'function') fail('the shapes generator (makeShapesDataset) is not exported by @maskgrad/models/node in this build; use --data fixture');
   const samples = models.makeShapesDataset(n, seed);
   return {
     images: samples.map((s) => s.image),

@@ -60,6 +60,19 @@ export function upscale(img: Rgb8, factor: number): Rgb8 {
 }
 
 /** Panels side by side on a white background with a gap between them. */
+/** Images one below the other, left-aligned, `gap` white rows between them, on a white page as wide as the widest. */
+export function stackRows(rows: readonly Rgb8[], gap = 0): Rgb8 {
+  const width = Math.max(...rows.map((r) => r.width));
+  const height = rows.reduce((s, r) => s + r.height, 0) + gap * (rows.length - 1);
+  const data = new Uint8Array(width * height * 3).fill(255);
+  let y0 = 0;
+  for (const r of rows) {
+    for (let y = 0; y < r.height; y++) data.set(r.data.subarray(y * r.width * 3, (y + 1) * r.width * 3), ((y0 + y) * width) * 3);
+    y0 += r.height + gap;
+  }
+  return { width, height, data };
+}
+
 export function collage(panels: readonly Rgb8[], gap = 8): Rgb8 {
   const height = Math.max(...panels.map((p) => p.height)) + 2 * gap;
   const width = panels.reduce((s, p) => s + p.width, 0) + gap * (panels.length + 1);
