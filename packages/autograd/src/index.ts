@@ -29,5 +29,7 @@ export { flip } from './ops/flip.js';
 export { pad } from './ops/pad.js';
 export { conv2d, type Conv2dOptions } from './ops/conv2d.js';
 export { resizeBilinear } from './ops/resize.js';
+export { sort } from './ops/sort.js';
+export { smoothMaxPool, type SmoothMaxPoolOptions } from './ops/smooth-max-pool.js';
 export { layerNorm } from './ops/layer-norm.js';
 export { crossEntropy } from './ops/cross-entropy.js';

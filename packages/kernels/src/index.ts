@@ -27,5 +27,10 @@ export {
 } from './resize.js';
 export { padKernel, padReference, paddedShape, type PadMode } from './pad.js';
 export { concatKernel, concatReference, gatherKernel, gatherReference, scatterAddKernel } from './concat.js';
+export { argsortKernel, argsortReference, bitonicLength, sortRanksKernel, sortRanksReference, takeAlongRowsKernel, takeAlongRowsReference } from './sort.js';
+export {
+  smoothMaxPoolGradKernel, smoothMaxPoolGradReference, smoothMaxPoolKernel, smoothMaxPoolReference,
+  type SmoothMaxPoolResult, type SmoothMaxPoolShape,
+} from './smooth-max-pool.js';
 export { hashUniform, normalKernel, normalReference, uniformKernel, uniformReference } from './random.js';
 export { maxAbsDiff, seededFloats, testBackends } from './test-backends.js';

@@ -1,0 +1,43 @@
+/**
+ * Smooth max-pool from a coarse grid to a finer output (TorchRay's mask
+ * generator, Fong, Patrick & Vedaldi 2019; the math and both kernels are in
+ * kernels/src/smooth-max-pool.ts). For x [..., h, w] and constant weights
+ * [(2r+1)², oh, ow]:
+ *   y(u, v) = Σ_d z_d·softmax_d(β z),  z_d = weights[d, u, v]·x[⌊u/step⌋ + dy, ⌊v/step⌋ + dx]
+ *   dL/dx(cell) = Σ over the (pixel, d) that read the cell of g·s_d·(1 + β(z_d − y))·weights[d, u, v]
+ * The weights get no gradient (they are the fixed smoothing kernel).
+ */
+import { smoothMaxPoolGradKernel, smoothMaxPoolKernel, type SmoothMaxPoolShape } from '@maskgrad/kernels';
+import { result } from '../record.js';
+import type { Tensor } from '../tensor.js';
+import { contiguous } from './movement.js';
+
+export interface SmoothMaxPoolOptions {
+  /** Output pixels per grid cell. */
+  step: number;
+  /** Window half-width in cells: the weights have (2r+1)² rows. */
+  radius: number;
+  /** β: 0 gives the window's mean, ∞ its max. */
+  coldness: number;
+}
+
+export function smoothMaxPool(x: Tensor, weights: Tensor, o: SmoothMaxPoolOptions): Tensor {
+  const d = 2 * o.radius + 1;
+  if (x.rank < 2) throw new Error(`smoothMaxPool(): x needs at least 2 axes [..., h, w], got [${x.shape.join(', ')}]`);
+  if (weights.rank !== 3 || weights.shape[0] !== d * d) {
+    throw new Error(`smoothMaxPool(): weights have shape [${weights.shape.join(', ')}], expected [${d * d}, out height, out width] for radius ${o.radius}`);
+  }
+  if (weights.requiresGrad) throw new Error('smoothMaxPool(): the weights are a fixed kernel and get no gradient; pass them with requiresGrad false');
+  if (!(Number.isInteger(o.step) && o.step >= 1 && Number.isInteger(o.radius) && o.radius >= 0 && o.coldness >= 0)) {
+    throw new Error(`smoothMaxPool(): step must be a whole number ≥ 1, radius a whole number ≥ 0 and coldness ≥ 0; got ${JSON.stringify(o)}`);
+  }
+  const [h, w] = x.shape.slice(-2);
+  const [, oh, ow] = weights.shape;
+  const s: SmoothMaxPoolShape = { planes: x.size / (h * w), h, w, oh, ow, ...o };
+  const xc = contiguous(x);
+  const wc = contiguous(weights);
+  const fwd = smoothMaxPoolKernel(x.backend, xc.buffer, wc.buffer, s);
+  return result(fwd.y, [...x.shape.slice(0, -2), oh, ow], [xc], 'smoothMaxPool', (g) => [
+    result(smoothMaxPoolGradKernel(g.backend, contiguous(g).buffer, xc.buffer, wc.buffer, fwd, s), xc.shape, [], 'smoothMaxPoolGrad', () => []),
+  ]);
+}
