@@ -12,7 +12,7 @@ import { join, parse, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { getBackend } from '@maskgrad/autograd';
 import { defaultModelPath, loadDefaultModel, readImageFile, writePngFile } from '@maskgrad/models/node';
-import { afterPhrase, perturbBatch, stackRows, weakPerturbationNote } from '@maskgrad/perturb/node';
+import { afterPhrase, describeOptions, methodTitle, perturbBatch, stackRows, weakPerturbationNote } from '@maskgrad/perturb/node';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const imagesDir = join(root, 'examples/images');
@@ -43,9 +43,10 @@ if (process.stderr.isTTY) process.stderr.write('\n');
 const page = stackRows(folders.map((f) => readImageFile(join(f, 'collage.png'))), 4);
 writePngFile(join(outDir, 'overview.png'), page.width, page.height, page.data, 3);
 
+console.log(`demo: ${methodTitle(results[0].options)}: ${describeOptions(results[0].options)}`);
 for (const [i, r] of results.entries()) {
-  const area = r.mask.values.reduce((a, b) => a + b, 0) / r.mask.values.length;
-  console.log(`${parse(images[i]).base.padEnd(13)} '${r.label}' p=${r.probabilityBefore.toFixed(3)}, ${r.probabilityAfter.toFixed(3)} ${afterPhrase(r.options.game)}; mask mean ${area.toFixed(3)} → ${relative(process.cwd(), folders[i])}/`);
+  const area = r.areas ? `area ${r.areas[r.chosenArea].area}` : `mask mean ${(r.mask.values.reduce((a, b) => a + b, 0) / r.mask.values.length).toFixed(3)}`;
+  console.log(`${parse(images[i]).base.padEnd(13)} '${r.label}' p=${r.probabilityBefore.toFixed(3)}, ${r.probabilityAfter.toFixed(3)} ${afterPhrase(r.options.game)}; ${area} → ${relative(process.cwd(), folders[i])}/`);
   const note = weakPerturbationNote(r);
   if (note !== null) console.log(`  note: ${note}`);
 }

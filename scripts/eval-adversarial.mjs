@@ -48,7 +48,7 @@ const LOGISTIC = { l2: 0.001, lr: 0.05, steps: 1000 };
  * with the model's input side (1.5 px at 64); --explain '{...}' overrides on top of these.
  */
 const detectionExplain = (side) => ({
-  game: 'preservation', perturbation: 'blur', iterations: 40, maskSize: 16, blurSigma: (1.5 * side) / 64, l1: 0.1, tv: 0.2, tvBeta: 3, lr: 0.2,
+  method: 'meaningful', game: 'preservation', perturbation: 'blur', iterations: 40, maskSize: 16, blurSigma: (1.5 * side) / 64, l1: 0.1, tv: 0.2, tvBeta: 3, lr: 0.2,
   maskNoise: 0, jitter: 0, maskInit: 0.5, noiseStd: 0.3, seed: 0,
 });
 

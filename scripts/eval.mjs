@@ -1,13 +1,16 @@
 #!/usr/bin/env node
 /**
- * npm run eval -- [--model <dir>] [--images N] [--data fixture|shapes] [--seed S] [--methods a,b] [--iterations N] [--explain <json>] [--out <dir>]
+ * npm run eval -- [--model <dir>] [--images N] [--data fixture|shapes] [--seed S] [--methods a,b] [--explain <json>] [--extremal <json>] [--out <dir>]
  *
- * "Does the mask point at the object?" as numbers: the meaningful
- * perturbation (shipped defaults unless --iterations / --explain '{"maskSize":16}') against gradient,
- * occlusion, attention rollout (and RISE on request), scored by pointing
- * game, centroid pointing, deletion/insertion AUC and mean area. Uses the
- * BUILT packages (npm run build first). Writes out/eval/<model>/results.json
- * and results.md, and prints the Markdown table.
+ * "Does the mask show the object?" as numbers: the extremal perturbation and
+ * the meaningful perturbation (each with its shipped defaults unless
+ * --extremal '{"iterations":50}' / --explain '{"maskSize":16}') against
+ * gradient, occlusion, attention rollout (and RISE on request), scored by
+ * what a reader sees (energy in the box, the readable region, whether the
+ * perturbation erases the class) and by the pointing game, centroid
+ * pointing, deletion/insertion AUC and mean area. Uses the BUILT packages
+ * (npm run build first). Writes out/eval/<model>/results.json and
+ * results.md, and prints the Markdown table.
  *
  * --data shapes (default): --images generated shapes (default 200, held-out seed 2002 unless
  * --seed) and the built-in model (defaultModelPath()) unless --model; about 3 min for 200 images
@@ -21,11 +24,12 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { getBackend, noGrad, resizeBilinear, tensor } from '@maskgrad/autograd';
 import * as models from '@maskgrad/models/node';
-import { DEFAULT_METHODS, evalMarkdown, evaluate, METHODS, pointingHit, resolveOptions, toMarkdownTable } from '@maskgrad/perturb/node';
+import { DEFAULT_METHODS, describeOptions, evalMarkdown, evaluate, METHODS, pointingHit, resolveOptions, toMarkdownTable } from '@maskgrad/perturb/node';
+
+import { FIXTURE, fixtureData, shapesData } from './eval-data.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
-const FIXTURE = join(root, 'tests/fixtures/shapes-vit-hf');
-const USAGE = 'usage: npm run eval -- [--model <dir>] [--images N] [--data shapes|fixture] [--seed S] [--methods perturbation,gradient,occlusion,rollout,rise] [--iterations N] [--explain <json of explain options>] [--out <dir>]';
+const USAGE = `usage: npm run eval -- [--model <dir>] [--images N] [--data shapes|fixture] [--seed S] [--methods ${METHODS.join(',')}] [--explain <json of the meaningful perturbation's options>] [--extremal <json of the extremal perturbation's options>] [--out <dir>]`;
 
 function fail(message) {
   console.error(`eval: ${message}\n${USAGE}`);
@@ -38,8 +42,8 @@ const { values: args } = parseArgs({
     images: { type: 'string', default: '200' },
     data: { type: 'string', default: 'shapes' },
     methods: { type: 'string' },
-    iterations: { type: 'string' },
     explain: { type: 'string' },
+    extremal: { type: 'string' },
     seed: { type: 'string', default: '2002' },
     out: { type: 'string', default: join(root, 'out/eval') },
     help: { type: 'boolean', short: 'h' },
@@ -56,46 +60,20 @@ if (!Number.isInteger(seed) || seed < 0) fail(`--seed must be a whole number ≥
 if (!['fixture', 'shapes'].includes(args.data)) fail(`--data must be 'fixture' or 'shapes', got '${args.data}'`);
 const methods = args.methods ? args.methods.split(',').map((m) => m.trim()) : DEFAULT_METHODS;
 for (const m of methods) if (!METHODS.includes(m)) fail(`unknown method '${m}' in --methods; use some of ${METHODS.join(', ')}`);
-let explainOptions = {};
-if (args.explain !== undefined) {
+function jsonFlag(flag, example) {
+  if (args[flag] === undefined) return {};
   try {
-    explainOptions = JSON.parse(args.explain);
+    return JSON.parse(args[flag]);
   } catch (e) {
-    fail(`--explain must be a JSON object of explain options, e.g. '{"maskSize":16,"maskNoise":0}' (${e.message})`);
+    return fail(`--${flag} must be a JSON object of explain options, e.g. '${example}' (${e.message})`);
   }
 }
-if (args.iterations !== undefined) explainOptions.iterations = Number(args.iterations);
+const explainOptions = jsonFlag('explain', '{"maskSize":16,"maskNoise":0}');
+const extremalOptions = jsonFlag('extremal', '{"iterations":50,"areas":[0.1,0.2]}');
 
 function modelPath() {
   if (args.model) return resolve(args.model);
   return args.data === 'fixture' ? FIXTURE : models.defaultModelPath();
-}
-
-/** The fixture's images with their boxes (x0, y0, x1, y1 inclusive) from reference.safetensors. */
-function fixtureData(n) {
-  const ref = models.readSafetensorsFile(join(FIXTURE, 'reference.safetensors'));
-  const available = 8;
-  if (n > available) console.error(`eval: the fixture has ${available} images; using ${available} (asked for ${n})`);
-  const k = Math.min(n, available);
-  const images = Array.from({ length: k }, (_, i) => models.readImageFile(join(FIXTURE, `images/img${i}.png`)));
-  const boxes = Array.from({ length: k }, (_, i) => {
-    const [x0, y0, x1, y1] = ref.read(`box_img${i}`);
-    return { x0, y0, x1, y1 };
-  });
-  return { images, boxes, ref };
-}
-
-/**
- * n generated shapes with their boxes (packages/models/src/data/shapes.ts), drawn from --seed
- * (default 2002: the held-out test seed of scripts/train.mjs, never seen in training).
- */
-function shapesData(n) {
-  const samples = models.makeShapesDataset(n, seed);
-  return {
-    images: samples.map((s) => s.image),
-    boxes: samples.map(({ box: [x0, y0, x1, y1] }) => ({ x0, y0, x1, y1 })),
-    ref: null,
-  };
 }
 
 /** PyTorch's deterministic reference masks (16×16, 100 iterations) under our pointing rule, for comparison. */
@@ -116,15 +94,18 @@ function referencePointing(ref, images, boxes) {
 const t0 = performance.now();
 const dir = modelPath();
 const model = models.loadModel(dir);
-const { images, boxes, ref } = args.data === 'fixture' ? fixtureData(count) : shapesData(count);
+if (args.data === 'fixture' && count > 8) console.error(`eval: the fixture has 8 images; using 8 (asked for ${count})`);
+const { images, boxes, ref } = args.data === 'fixture' ? fixtureData(count) : shapesData(count, seed);
 const backend = getBackend().name;
-const resolved = resolveOptions(explainOptions, model.imageSize);
 console.error(`eval: ${images.length} images, model ${dir} (${model.imageSize} px), backend ${backend}, methods ${methods.join(', ')}`);
-console.error(`eval: meaningful perturbation: ${resolved.game}, ${resolved.iterations} iterations, mask ${resolved.maskSize}×${resolved.maskSize}, blur σ ${resolved.blurSigma.toFixed(2)}, mask noise ${resolved.maskNoise}, jitter ${resolved.jitter}`);
+for (const [name, o] of [['extremal', extremalOptions], ['meaningful', explainOptions]]) {
+  if (methods.includes(name)) console.error(`eval: ${name} perturbation: ${describeOptions(resolveOptions({ ...o, method: name }, model.imageSize))}`);
+}
 
 const result = await evaluate(model, images, boxes, {
   methods,
   explainOptions,
+  extremalOptions,
   onProgress: (p) => console.error(`  ${(p.seconds).toFixed(1).padStart(7)} s  ${p.phase}${p.method ? ` ${p.method}` : ''}  ${p.done}/${p.total} images`),
 });
 const reference = ref ? referencePointing(ref, images, result.images.map((r) => r.box)) : null;

@@ -6,7 +6,7 @@
  * The sweep behind the meaningful perturbation's shipped defaults
  * (packages/perturb/src/options.ts; the table is in packages/perturb/src/eval/README.md,
  * "Tuning the defaults"). Runs evaluate() from the BUILT @maskgrad/perturb/node
- * (npm run build first) with methods ['perturbation'] only and one set of
+ * (npm run build first) with methods ['meaningful'] only and one set of
  * `explainOptions` per setting, and prints one Markdown row per setting:
  * pointing, centroid pointing, deletion AUC, insertion AUC, mean area, s/image,
  * plus which images were hit.
@@ -36,8 +36,9 @@ import { getBackend, noGrad, tensor } from '@maskgrad/autograd';
 import * as models from '@maskgrad/models/node';
 import { baselineOf, evaluate, resolveOptions } from '@maskgrad/perturb/node';
 
+import { FIXTURE, fixtureData, parseSetFlag, shapesData } from './eval-data.mjs';
+
 const root = fileURLToPath(new URL('..', import.meta.url));
-const FIXTURE = join(root, 'tests/fixtures/shapes-vit-hf');
 
 const { values: args } = parseArgs({
   options: {
@@ -299,28 +300,11 @@ function explicitOptions(over, side) {
 function loadData() {
   const n = Number(args.images);
   if (!Number.isInteger(n) || n < 1) fail(`--images must be a whole number ≥ 1, got '${args.images}'`);
-  if (args.data === 'fixture') {
-    const ref = models.readSafetensorsFile(join(FIXTURE, 'reference.safetensors'));
-    const k = Math.min(n, 8);
-    return {
-      modelDir: args.model ? resolve(args.model) : FIXTURE,
-      images: Array.from({ length: k }, (_, i) => models.readImageFile(join(FIXTURE, `images/img${i}.png`))),
-      boxes: Array.from({ length: k }, (_, i) => {
-        const [x0, y0, x1, y1] = ref.read(`box_img${i}`);
-        return { x0, y0, x1, y1 };
-      }),
-    };
-  }
+  if (args.data === 'fixture') return { modelDir: args.model ? resolve(args.model) : FIXTURE, ...fixtureData(n) };
   if (args.data !== 'shapes') fail(`--data must be 'fixture' or 'shapes', got '${args.data}'`);
-  if (typeof models.makeShapesDataset !== 'function') fail('this build of @maskgrad/models/node has no makeShapesDataset; use --data fixture');
-  const samples = models.makeShapesDataset(n, Number(args.seed));
-  const modelDir = args.model ? resolve(args.model) : models.defaultModelPath?.();
-  if (!modelDir || !existsSync(modelDir)) fail('no built-in model (packages/models/assets/shapes-vit); pass --model <dir>');
-  return {
-    modelDir,
-    images: samples.map((s) => s.image),
-    boxes: samples.map(({ box: [x0, y0, x1, y1] }) => ({ x0, y0, x1, y1 })),
-  };
+  const modelDir = args.model ? resolve(args.model) : models.defaultModelPath();
+  if (!existsSync(modelDir)) fail('no built-in model (packages/models/assets/shapes-vit); pass --model <dir>');
+  return { modelDir, ...shapesData(n, Number(args.seed)) };
 }
 
 const { modelDir, images, boxes } = loadData();
@@ -347,10 +331,10 @@ if (args.probe) {
   });
   const rows = [['clean', clean]];
   for (const s of [curveBlurSigma, 3, 4, 5, 6, 8, 10, 12]) {
-    rows.push([`blur σ ${s.toFixed(2)}`, probs(baselineOf(x, resolveOptions({ perturbation: 'blur', blurSigma: s }, side)))]);
+    rows.push([`blur σ ${s.toFixed(2)}`, probs(baselineOf(x, resolveOptions({ method: 'meaningful', perturbation: 'blur', blurSigma: s }, side)))]);
   }
-  rows.push(['constant (mean colour)', probs(baselineOf(x, resolveOptions({ perturbation: 'constant' }, side)))]);
-  rows.push(['noise std 0.3', probs(baselineOf(x, resolveOptions({ perturbation: 'noise', noiseStd: 0.3 }, side)))]);
+  rows.push(['constant (mean colour)', probs(baselineOf(x, resolveOptions({ method: 'meaningful', perturbation: 'constant' }, side)))]);
+  rows.push(['noise std 0.3', probs(baselineOf(x, resolveOptions({ method: 'meaningful', perturbation: 'noise', noiseStd: 0.3 }, side)))]);
   console.log(`| perturbation of the whole image | ${images.map((_, k) => `img${k} (${model.labels[targets[k]]})`).join(' | ')} | mean |`);
   console.log(`|---|${images.map(() => '---:').join('|')}|---:|`);
   for (const [label, p] of rows) {
@@ -366,21 +350,13 @@ for (const g of (args.grid ?? (args.set ? '' : 'final')).split(',').map((s) => s
   const groups = g === 'all' ? Object.keys(GRIDS) : [g];
   for (const key of groups) {
     if (!(key in GRIDS)) fail(`unknown grid '${key}'; use some of ${Object.keys(GRIDS).join(', ')}, all`);
-    for (const [label, over] of Object.entries(GRIDS[key])) settings.push({ grid: key, label, options: over === null ? {} : explicitOptions(over, side) });
+    for (const [label, over] of Object.entries(GRIDS[key])) settings.push({ grid: key, label, options: over === null ? { method: 'meaningful' } : explicitOptions(over, side) });
   }
 }
 for (const s of args.set ?? []) {
-  const at = s.indexOf('=');
-  if (at < 1) fail(`--set wants '<name>=<json of overrides>', got '${s}'`);
-  const label = s.slice(0, at);
-  let over;
-  try {
-    over = JSON.parse(s.slice(at + 1));
-  } catch (e) {
-    fail(`--set '${label}': ${e.message}`);
-  }
+  const { label, over } = parseSetFlag(s, fail);
   // 'shipped' = the defaults of the build being run; anything else is explicit
-  settings.push({ grid: 'set', label, options: label === 'shipped' ? {} : explicitOptions(over, side) });
+  settings.push({ grid: 'set', label, options: label === 'shipped' ? { method: 'meaningful' } : explicitOptions(over, side) });
 }
 if (settings.length === 0) fail('nothing to run: give --grid or --set');
 
@@ -388,7 +364,7 @@ const outDir = join(resolve(args.out), name);
 mkdirSync(outDir, { recursive: true });
 const log = join(outDir, 'results.jsonl');
 // a row of {} (the shipped defaults) is keyed by what those defaults resolve to in this build
-const keyOf = (s) => JSON.stringify([s.label, Object.keys(s.options).length ? s.options : { shipped: resolveOptions({}, side) }, args.data, images.length, args.seed, batchSize]);
+const keyOf = (s) => JSON.stringify([s.label, s.label === 'shipped' || s.grid === 'final' ? { shipped: resolveOptions({ method: 'meaningful' }, side) } : s.options, args.data, images.length, args.seed, batchSize]);
 const done = new Map();
 if (!args.fresh && existsSync(log)) {
   for (const line of readFileSync(log, 'utf8').split('\n').filter(Boolean)) {
@@ -407,14 +383,14 @@ for (const s of settings) {
   let r = done.get(key);
   if (!r) {
     const t = performance.now();
-    const res = await evaluate(model, images, boxes, { methods: ['perturbation'], explainOptions: s.options, curveBlurSigma, batchSize });
-    const m = res.methods.perturbation;
+    const res = await evaluate(model, images, boxes, { methods: ['meaningful'], explainOptions: s.options, curveBlurSigma, batchSize });
+    const m = res.methods.meaningful;
     r = {
       key, grid: s.grid, label: s.label, options: res.settings.explainOptions, data: args.data, images: images.length, backend,
       pointing: m.pointing, pointingCentroid: m.pointingCentroid, deletionAuc: m.deletionAuc, insertionAuc: m.insertionAuc, meanArea: m.meanArea,
       secondsPerImage: m.secondsPerImage, totalSeconds: (performance.now() - t) / 1000,
-      hits: res.images.map((im) => (im.methods.perturbation.pointing ? 'x' : '.')).join(''),
-      perImage: res.images.map((im) => ({ deletionAuc: im.methods.perturbation.deletionAuc, peak: im.methods.perturbation.peak, box: im.box })),
+      hits: res.images.map((im) => (im.methods.meaningful.pointing ? 'x' : '.')).join(''),
+      perImage: res.images.map((im) => ({ deletionAuc: im.methods.meaningful.deletionAuc, peak: im.methods.meaningful.peak, box: im.box })),
       date: new Date().toISOString(),
     };
     appendFileSync(log, `${JSON.stringify(r)}\n`);

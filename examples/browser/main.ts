@@ -12,13 +12,18 @@ import { probeWebAsm } from '@maskgrad/kernels';
 import { getBackend, setBackend, type Tensor } from '@maskgrad/autograd';
 import { classifierFromCheckpoint, parseHfConfig, parseSafetensors, type ImageClassifier, type RgbImage } from '@maskgrad/models';
 import {
-  afterPhrase, collage, explain, heatmapOverlay, maskToRgb8, planarToRgb8, upscale,
-  type Classifier, type ExplainOptions, type ExplainResult, type ProgressEvent, type Rgb8,
+  DEFAULTS, afterPhrase, areaChart, areaRule, collage, defaultMaskSize, describeOptions, explain, heatmapOverlay, maskToRgb8, methodTitle,
+  planarToRgb8, saliencyOfExplanation, upscale,
+  type Classifier, type ExplainOptions, type ExplainResult, type Method, type ProgressEvent, type Rgb8,
 } from '@maskgrad/perturb';
 
 /** What the page leaves for scripts (and the end-to-end test) once an explanation is done. */
 export interface PageResult {
   backend: string;
+  method: Method;
+  /** extremal: the areas tried, and the reported one. */
+  areas?: { area: number; probabilityKept: number; probabilityDeleted: number }[];
+  area?: number;
   target: number;
   label: string;
   probabilityBefore: number;
@@ -163,15 +168,49 @@ function watched(model: ImageClassifier): { classifier: Classifier; seen: { pixe
   return { classifier, seen };
 }
 
+/** The form's options: the shared ones, and those of the chosen method (the other method's fields are hidden and not sent). */
 function readOptions(): ExplainOptions {
   const num = (id: string) => {
     const v = $<HTMLInputElement>(id).value.trim();
     return v === '' ? undefined : Number(v);
   };
-  return {
-    iterations: num('iterations'), maskSize: num('mask-size'), blurSigma: num('blur-sigma'), seed: num('seed'),
-    maskNoise: num('mask-noise'), jitter: num('jitter'), game: $<HTMLSelectElement>('game').value as ExplainOptions['game'],
-  };
+  const method = $<HTMLSelectElement>('method').value as Method;
+  const shared: ExplainOptions = { method, iterations: num('iterations'), blurSigma: num('blur-sigma'), game: $<HTMLSelectElement>('game').value as ExplainOptions['game'] };
+  if (method === 'extremal') {
+    const areas = $<HTMLInputElement>('areas').value.trim();
+    return { ...shared, areas: areas === '' ? undefined : areas.split(',').map(Number) };
+  }
+  return { ...shared, maskSize: num('mask-size'), seed: num('seed'), maskNoise: num('mask-noise'), jitter: num('jitter') };
+}
+
+/**
+ * The page's words and placeholders, from the DEFAULTS the explainer uses
+ * (so the page never states a default the code does not have).
+ */
+function describeDefaults(side: number): void {
+  const e = DEFAULTS.extremal;
+  const m = DEFAULTS.meaningful;
+  const px = (at224: number) => `${+((at224 * side) / 224).toFixed(2)} px`;
+  $('intro').textContent = `By default, the ${methodTitle({ method: 'extremal' })}: for each of the areas ${e.areas.join(', ')} of the image, ` +
+    `learn by gradient descent in this page the smooth mask of that area that, kept sharp while the rest is blurred, keeps the class best ` +
+    `(the ${e.game} game), and report the smallest area that keeps ${Math.round(100 * e.keepShare)}% of the original probability. ` +
+    `The ${methodTitle({ method: 'meaningful' })} weights an area and a smoothness term instead.`;
+  $<HTMLSelectElement>('method').value = DEFAULTS.method;
+  $<HTMLSelectElement>('game').value = e.game;
+  $<HTMLInputElement>('areas').placeholder = `default ${e.areas.join(',')}`;
+  $<HTMLInputElement>('iterations').placeholder = `default ${e.iterations} (meaningful ${m.iterations})`;
+  $<HTMLInputElement>('blur-sigma').placeholder = `default ${px(e.blurSigmaAt224)} (meaningful ${px(m.blurSigmaAt224)})`;
+  $<HTMLInputElement>('mask-size').placeholder = `default ${defaultMaskSize(side)}`;
+  $<HTMLInputElement>('seed').placeholder = `default ${m.seed}`;
+  $<HTMLInputElement>('mask-noise').placeholder = `default ${m.maskNoise}${m.maskNoise === 0 ? ' (off)' : ''}`;
+  $<HTMLInputElement>('jitter').placeholder = `default ${m.jitterAt224}${m.jitterAt224 === 0 ? ' (off)' : ''}`;
+  showMethodFields();
+}
+
+/** Only the chosen method's fields are shown. */
+function showMethodFields(): void {
+  const method = $<HTMLSelectElement>('method').value;
+  for (const el of document.querySelectorAll<HTMLElement>('[data-method]')) el.hidden = el.dataset.method !== method;
 }
 
 /**
@@ -181,7 +220,7 @@ function readOptions(): ExplainOptions {
 function collageOf(r: ExplainResult, original: Float32Array): Rgb8 {
   const { width: w, height: h, values: up } = r.upsampledMask;
   const image = planarToRgb8(original, w, h);
-  const overlay = heatmapOverlay(image, r.options.game === 'deletion' ? up.map((v) => 1 - v) : up);
+  const overlay = heatmapOverlay(image, saliencyOfExplanation(r));
   const pictures = [image, maskToRgb8(up, w, h), overlay, planarToRgb8(r.perturbed, w, h)];
   return collage(pictures.map((p) => upscale(p, fitFactor(w, 224))));
 }
@@ -196,10 +235,15 @@ async function run(model: ImageClassifier, image: RgbImage): Promise<void> {
   const r = await explain(classifier, x, {
     ...options,
     onProgress: (p: ProgressEvent) => {
-      history.push({ loss: p.loss[0], probability: p.probability[0] });
+      // extremal: one mask per area; the curves follow their mean
+      const mean = (v: number[]) => v.reduce((a, b) => a + b, 0) / v.length;
+      history.push({ loss: mean(p.loss), probability: mean(p.probability) });
+      const areas = p.areas ? ` · areas ${p.areas.join(', ')}` : '';
       $('progress-text').textContent =
-        `iteration ${p.iteration + 1} / ${p.iterations} · loss ${p.loss[0].toFixed(4)} · p(target) ${p.probability[0].toFixed(4)}`;
-      draw($<HTMLCanvasElement>('live-mask-canvas'), maskToRgb8(p.mask[0], Math.sqrt(p.mask[0].length), Math.sqrt(p.mask[0].length)), fitFactor(Math.sqrt(p.mask[0].length), 192));
+        `iteration ${p.iteration + 1} / ${p.iterations} · loss ${mean(p.loss).toFixed(4)} · p(target) ${p.probability.map((q) => q.toFixed(3)).join(' ')}${areas}`;
+      const side = Math.sqrt(p.mask[0].length);
+      const masks = p.mask.map((m) => upscale(maskToRgb8(m, side, side), fitFactor(side, 96)));
+      draw($<HTMLCanvasElement>('live-mask-canvas'), masks.length === 1 ? masks[0] : collage(masks, 4));
       if (seen.pixels) draw($<HTMLCanvasElement>('live-canvas'), planarToRgb8(seen.pixels.dataSync(), side, side), fitFactor(side, 192));
       drawCurves($<HTMLCanvasElement>('curve-canvas'), history, p.iterations);
     },
@@ -208,17 +252,24 @@ async function run(model: ImageClassifier, image: RgbImage): Promise<void> {
 
   const pct = (p: number) => `${(100 * p).toFixed(1)}%`;
   $('summary').innerHTML = '';
+  const area = r.areas ? ` for the region of area ${r.areas[r.chosenArea!].area}` : '';
   $('summary').append(
     `Top class '${r.label}' (class ${r.target}): p = `, Object.assign(document.createElement('b'), { textContent: pct(r.probabilityBefore) }),
     ' before, ', Object.assign(document.createElement('b'), { textContent: pct(r.probabilityAfter) }),
-    ` ${afterPhrase(r.options.game)} (${r.options.iterations} iterations in ${seconds.toFixed(1)} s on ${getBackend().name}).`,
+    ` ${afterPhrase(r.options.game)}${area} (${r.options.iterations} iterations in ${seconds.toFixed(1)} s on ${getBackend().name}).`,
   );
+  $('settings').textContent = `${methodTitle(r.options)}: ${describeOptions(r.options)}.${r.areas ? ` Reported: ${areaRule(r)}.` : ''}`;
+  $('area-sweep').innerHTML = areaChart(r); // our own SVG string, labels escaped
   draw($<HTMLCanvasElement>('mask-canvas'), maskToRgb8(r.mask.values, r.mask.width, r.mask.height), fitFactor(r.mask.width, 224));
-  $('mask-info').textContent = `the learned ${r.mask.width}×${r.mask.height} mask (white kept, black ${r.options.perturbation === 'blur' ? 'blurred' : 'perturbed'})`;
+  $('mask-info').textContent = r.method === 'extremal'
+    ? `the reported mask, ${r.mask.width}×${r.mask.height} (white: the region found)`
+    : `the learned ${r.mask.width}×${r.mask.height} mask (white kept, black ${r.options.method === 'meaningful' && r.options.perturbation === 'blur' ? 'blurred' : 'perturbed'})`;
   draw($<HTMLCanvasElement>('collage-canvas'), collageOf(r, x.dataSync()));
   $('result').hidden = false;
   window.__maskgradResult = {
-    backend: getBackend().name, target: r.target, label: r.label, probabilityBefore: r.probabilityBefore, probabilityAfter: r.probabilityAfter,
+    backend: getBackend().name, method: r.method,
+    ...(r.areas ? { areas: r.areas.map((a) => ({ area: a.area, probabilityKept: a.probabilityKept, probabilityDeleted: a.probabilityDeleted })), area: r.areas[r.chosenArea!].area } : {}),
+    target: r.target, label: r.label, probabilityBefore: r.probabilityBefore, probabilityAfter: r.probabilityAfter,
     mask: { width: r.mask.width, height: r.mask.height, values: Array.from(r.mask.values) }, history: r.history,
     input: { width: image.width, height: image.height, data: Array.from(image.data) }, seconds,
   };
@@ -244,6 +295,8 @@ async function main(): Promise<void> {
   const base = params.get('model') ?? DEFAULT_MODEL;
   const model = await loadModel(base);
   const c = model.config;
+  describeDefaults(model.imageSize);
+  $('method').addEventListener('change', showMethodFields);
   $('model').textContent = `${base} — ViT ${c.imageSize} px, patch ${c.patchSize}, width ${c.hiddenSize}, ${c.numLayers} layers; ` +
     `${c.numClasses} classes (${model.labels.slice(0, 6).join(', ')}${c.numClasses > 6 ? ', …' : ''})`;
 

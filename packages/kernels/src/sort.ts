@@ -52,7 +52,7 @@ function bitonicPassSource(n: number, p: number): string {
 /** Indices that sort each row ascending (ties by index): [rows, n] as floats. */
 export function argsortKernel(backend: Backend, x: Float32Array, rows: number, n: number): Float32Array {
   const p = bitonicLength(n);
-  let perm = new Float32Array(rows * p);
+  let perm: Float32Array = new Float32Array(rows * p);
   for (let r = 0; r < rows; r++) for (let i = 0; i < p; i++) perm[r * p + i] = i;
   const spec = { source: bitonicPassSource(n, p), output: rows * p, args: { x: 'Array', perm: 'Array', j: 'Float', k: 'Float' } } as const;
   for (let k = 2; k <= p; k *= 2) for (let j = k / 2; j >= 1; j /= 2) perm = backend.run(spec, [x, perm, j, k]);

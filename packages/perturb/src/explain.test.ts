@@ -6,9 +6,9 @@ import { seededTensor, tinyClassifier } from './test-model.js';
 
 const model = tinyClassifier();
 const x = seededTensor([2, 3, 8, 8], 5, 0, 1);
-const quick = { iterations: 5, maskSize: 4, blurSigma: 1, jitter: 1 } as const;
+const quick = { method: 'meaningful', iterations: 5, maskSize: 4, blurSigma: 1, jitter: 1 } as const;
 
-describe('explain', () => {
+describe('explain (the meaningful perturbation)', () => {
   it('returns the documented result, and the mask stays in [0, 1]', async () => {
     const r = await explain(model, x.slice(0, 0, 1), { ...quick, target: 'b' });
     expect(r.target).toBe(1);
@@ -78,11 +78,30 @@ describe('bad options are rejected before any work, with a message naming them',
     [{ tvBeta: 0.5 }, /tvBeta/],
     [{ jitter: 100 }, /jitter/],
     [{ seed: -1 }, /seed/],
-    [{ game: 'hide' }, /game: "hide"; use 'deletion' or 'preservation'/],
+    [{ game: 'hide' }, /game: "hide"; either 'deletion' or 'preservation'/],
     [{ perturbation: 'pixelate' }, /perturbation/],
     [{ constantColor: [2, 0, 0] }, /constantColor/],
     [{ blurSigma: 5 }, /blurSigma: 5; at most 2\.33 for a 8-pixel image/],
   ])('%o', (opts, message) => {
+    expect(() => resolveOptions({ method: 'meaningful', ...opts } as never, 8)).toThrow(OptionError);
+    expect(() => resolveOptions({ method: 'meaningful', ...opts } as never, 8)).toThrow(message);
+  });
+
+  it.each([
+    [{ areas: [] }, /areas: \[\]; one or more fractions/],
+    [{ areas: [0.1, 1.2] }, /areas/],
+    [{ areas: [0.1, 0.1] }, /distinct areas/],
+    [{ keepShare: 0 }, /keepShare/],
+    [{ levels: 1 }, /levels: 1; a whole number from 2/],
+    [{ maskStep: 0 }, /maskStep/],
+    [{ game: 'hide' }, /game: "hide"; one of 'preservation', 'deletion' or 'dual'/],
+    [{ reward: 'huge' }, /reward/],
+    [{ blurSigma: 3 }, /blurSigma: 3; a positive number of pixels below 2\.33 for a 8-pixel image/],
+    [{ l1: 0.1 }, /l1: 0\.1; nothing: it belongs to method 'meaningful', and this explanation uses method 'extremal'/],
+    [{ method: 'meaningful', areas: [0.1] }, /areas: \[0\.1\]; nothing: it belongs to method 'extremal'/],
+    [{ method: 'meaningful', game: 'dual' }, /the dual game belongs to method 'extremal'/],
+    [{ preset: 'modern' }, /preset: "modern"; either|preset: "modern"; 'classic'|preset/],
+  ])('extremal and shared: %o', (opts, message) => {
     expect(() => resolveOptions(opts as never, 8)).toThrow(OptionError);
     expect(() => resolveOptions(opts as never, 8)).toThrow(message);
   });

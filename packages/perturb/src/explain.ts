@@ -1,35 +1,17 @@
 /**
- * explain(): learn the mask by gradient descent. Adam on the mask only
- * (the model is frozen, so no weight gradients are computed), the mask
- * clamped to [0, 1] after every step.
+ * explain(): learn the mask by gradient descent, by the method the options
+ * name: the extremal perturbation (default; ./extremal/) or the meaningful
+ * perturbation (below: Adam on the mask only, the model frozen so no weight
+ * gradients are computed, the mask clamped to [0, 1] after every step).
  */
 import { Adam, full, hashUniform, noGrad, randn, resizeBilinear, tensor, type Tensor } from '@maskgrad/autograd';
 import { gaussianBlur } from './blur.js';
+import { explainExtremalBatch } from './extremal/result.js';
 import { composite, objective, targetProbability, type Classifier } from './objective.js';
-import { OptionError, resolveOptions, type ExplainOptions, type ResolvedOptions } from './options.js';
+import { OptionError, resolveOptions, type ExplainOptions, type ResolvedMeaningfulOptions } from './options.js';
+import type { ExplainResult, MaskImage } from './result.js';
 
-export interface MaskImage {
-  width: number;
-  height: number;
-  /** Row-major values in [0, 1]. */
-  values: Float32Array;
-}
-
-export interface ExplainResult {
-  mask: MaskImage;
-  upsampledMask: MaskImage;
-  target: number;
-  label: string;
-  probabilityBefore: number;
-  probabilityAfter: number;
-  /** The target's probability on the fully perturbed image P (M = 0): how much evidence the perturbation removes. */
-  probabilityPerturbed: number;
-  history: { iteration: number; loss: number; probability: number }[];
-  options: ResolvedOptions;
-  /** [3, H, W] in [0, 1]: Φ(x; M) with the final mask, and the perturbation P. */
-  perturbed: Float32Array;
-  baseline: Float32Array;
-}
+export type { ExplainResult, MaskImage };
 
 function resolveTarget(t: number | string, labels: readonly string[]): number {
   if (typeof t === 'number') {
@@ -47,7 +29,7 @@ function resolveTarget(t: number | string, labels: readonly string[]): number {
 }
 
 /** The perturbation P for images [N, 3, H, W]. */
-export function baselineOf(x: Tensor, o: ResolvedOptions): Tensor {
+export function baselineOf(x: Tensor, o: ResolvedMeaningfulOptions): Tensor {
   return noGrad(() => {
     if (o.perturbation === 'blur') return gaussianBlur(x, o.blurSigma);
     if (o.perturbation === 'constant') {
@@ -79,7 +61,7 @@ function iterationSeed(seed: number, i: number): number {
   return (seed * 7919 * 2 + i * 2) % (2 ** 24 - 2);
 }
 
-function jitterAt(o: ResolvedOptions, i: number): { dy: number; dx: number; max: number } {
+function jitterAt(o: ResolvedMeaningfulOptions, i: number): { dy: number; dx: number; max: number } {
   if (o.jitter === 0) return { dy: 0, dx: 0, max: 0 };
   const pick = (k: number) => Math.min(o.jitter, Math.floor(hashUniform(i * 2 + k, (o.seed + 12345) % 2 ** 24) * (2 * o.jitter + 1)) - o.jitter);
   return { dy: pick(0), dx: pick(1), max: o.jitter };
@@ -111,7 +93,7 @@ export async function explainBatch(model: Classifier, x: Tensor, options: Explai
   if (x.rank !== 4 || x.shape[1] !== 3) throw new OptionError('image', `[${x.shape.join(', ')}]`, 'a tensor [N, 3, H, W] of pixels in [0, 1]');
   const [n, , h, w] = x.shape;
   if (h !== w) throw new OptionError('image', `${w}×${h}`, 'a square image at the model input size (resize it first)');
-  const o = resolveOptions(options, h);
+  const resolved = resolveOptions(options, h);
   checkPixelRange(x);
   const probsBefore = await noGrad(() => model.forward(model.normalize(x)).softmax(-1)).data();
   const c = model.labels.length;
@@ -121,6 +103,9 @@ export async function explainBatch(model: Classifier, x: Tensor, options: Explai
     const row = probsBefore.subarray(i * c, (i + 1) * c);
     return row.indexOf(Math.max(...row));
   });
+  const before = targets.map((t, k) => probsBefore[k * c + t]);
+  if (resolved.method === 'extremal') return explainExtremalBatch(model, x, targets, before, resolved, options.onProgress);
+  const o = resolved;
   const baseline = baselineOf(x, o);
   const m = full([n, 1, o.maskSize, o.maskSize], o.maskInit, { requiresGrad: true, backend: x.backend });
   m.name = 'mask';
@@ -156,11 +141,12 @@ export async function explainBatch(model: Classifier, x: Tensor, options: Explai
   const [mv, uv, pv, phiv, bv] = [m.dataSync(), final.up.dataSync(), final.p.dataSync(), final.phi.dataSync(), baseline.dataSync()];
   const side = o.maskSize;
   return targets.map((t, k) => ({
+    method: 'meaningful' as const,
     mask: { width: side, height: side, values: mv.slice(k * side * side, (k + 1) * side * side) },
     upsampledMask: { width: w, height: h, values: uv.slice(k * h * w, (k + 1) * h * w) },
     target: t,
     label: model.labels[t],
-    probabilityBefore: probsBefore[k * c + t],
+    probabilityBefore: before[k],
     probabilityAfter: pv[k],
     probabilityPerturbed: pv[n + k],
     history: history[k],
@@ -171,21 +157,28 @@ export async function explainBatch(model: Classifier, x: Tensor, options: Explai
 }
 
 /**
- * A note for the reader when the perturbation alone keeps at least half of
- * the class probability: then there is little evidence for the mask to
- * find (a preservation mask stays nearly empty; a deletion mask that drops
- * the class does it through the edges it cuts). null when the perturbation
- * removes the evidence.
+ * A note for the reader when the fully perturbed image keeps at least half
+ * of the original image's class probability: then there is little evidence
+ * for the mask to find (a preservation mask has little to keep; a deletion
+ * mask that drops the class does it through the edges it cuts). Both
+ * probabilities are stated, so a class the model was never confident in is
+ * seen as such. null when the perturbation removes the evidence.
  */
 export function weakPerturbationNote(r: Pick<ExplainResult, 'probabilityBefore' | 'probabilityPerturbed' | 'label' | 'options'>): string | null {
-  if (!(r.probabilityPerturbed >= 0.5 * r.probabilityBefore)) return null;
-  const what = r.options.perturbation === 'blur' ? `blurred with σ ${+r.options.blurSigma.toFixed(2)} px` : r.options.perturbation === 'constant' ? 'greyed out' : 'noised';
-  const consequence = r.options.game === 'preservation'
-    ? "the mask has little to keep and its values stay small (their ranking still counts)"
-    : "a drop in the probability comes from where the mask's edges cut the image rather than from removing the object";
-  return `the whole image ${what} still scores '${r.label}' at p=${r.probabilityPerturbed.toFixed(3)}, so the perturbation removes little ` +
-    `evidence: ${consequence}; a stronger perturbation ` +
-    `(${r.options.perturbation === 'blur' ? 'a larger --blur-sigma, ' : ''}--perturbation constant) removes more.`;
+  const [before, after] = [r.probabilityBefore, r.probabilityPerturbed];
+  if (!(after >= 0.5 * before)) return null;
+  const o = r.options;
+  const sigma = `σ ${+o.blurSigma.toFixed(2)} px`;
+  const what = o.method === 'extremal' ? `blurred with ${sigma} (the blur pyramid's strongest level)`
+    : o.perturbation === 'blur' ? `blurred with ${sigma}` : o.perturbation === 'constant' ? 'greyed out' : 'noised';
+  const share = after >= before ? 'at least as much as' : 'more than half of';
+  const unsure = before < 0.5 ? `; the model is not confident in '${r.label}' on the original image either` : '';
+  const consequence = o.game === 'deletion'
+    ? "a drop in the probability comes from where the mask's edges cut the image rather than from removing the object"
+    : o.method === 'extremal' ? 'the region found adds evidence to what the blurred image already shows' : 'the mask has little to keep and its values stay small (their ranking still counts)';
+  const stronger = o.method === 'extremal' ? 'a larger --blur-sigma' : `${o.perturbation === 'blur' ? 'a larger --blur-sigma or ' : ''}--perturbation constant`;
+  return `the whole image ${what} still scores '${r.label}' at p=${after.toFixed(3)}, ${share} the original image's p=${before.toFixed(3)}${unsure}, ` +
+    `so the perturbation removes little evidence: ${consequence}; ${stronger} removes more.`;
 }
 
 /** Explain one image [1, 3, H, W] (or [3, H, W]). */

@@ -4,12 +4,23 @@
  * lives in '@maskgrad/perturb/node'.
  */
 export { explain, explainBatch, baselineOf, weakPerturbationNote, type ExplainResult, type MaskImage } from './explain.js';
+export { chooseArea, explainExtremalBatch } from './extremal/result.js';
+export { runExtremal, reward, type AreaResult, type ExtremalRun } from './extremal/extremal.js';
+export { maskBump, maskGeometry, maskWeights, smoothMask, cropMask, MASK_COLDNESS, type MaskGeometry } from './extremal/mask-generator.js';
+export { applyPyramid, blurPyramid, fullyPerturbed } from './extremal/pyramid.js';
+export { areaPenalty, areaReference, areaSteps } from './extremal/area.js';
+export { EXTREMAL_DEFAULTS, resolveExtremal } from './extremal/options.js';
+export { areaRule, describeOptions, methodTitle, presetSummary } from './describe.js';
 export { objective, l1Term, tvTerm, composite, shift, targetProbability, meanPerImage, type Classifier, type ObjectiveInputs, type ObjectiveValue } from './objective.js';
 export { gaussianBlur, gaussianTaps } from './blur.js';
 export { attack, predict, quantize8, type AttackOptions, type AttackResult } from './attack.js';
-export { base64, lineChart, reportHtml, type ReportInput } from './report.js';
+export { areaChart, base64, lineChart, reportHtml, type ReportInput } from './report.js';
 export { collage, stackRows, colormap, heatmapOverlay, maskToRgb8, planarToRgb8, upscale, type Rgb8 } from './render.js';
-export { DEFAULTS, OptionError, afterPhrase, defaultMaskSize, resolveOptions, type ExplainOptions, type Game, type Perturbation, type ProgressEvent, type ResolvedOptions } from './options.js';
+export {
+  DEFAULTS, MEANINGFUL_DEFAULTS, METHOD_ONLY_OPTIONS, PRESETS, OptionError, afterPhrase, defaultMaskSize, methodOf, resolveMeaningful, resolveOptions, withPreset,
+  type ExplainOptions, type ExtremalGame, type ExtremalOptions, type Game, type Method, type Perturbation, type PresetName, type ProgressEvent,
+  type ResolvedExtremalOptions, type ResolvedMeaningfulOptions, type ResolvedOptions, type Reward,
+} from './options.js';
 
 // ---- Saliency baselines and the evaluation ("does the mask point at the object?") ----
 export { gradientSaliency } from './baselines/gradient.js';
@@ -19,14 +30,15 @@ export { riseSaliency, riseMask, type RiseOptions } from './baselines/rise.js';
 export { perturbationSaliency, saliencyOfExplanation, type PerturbationSaliencyOptions } from './baselines/perturbation.js';
 export { probabilities, type SaliencyFn, type ImageSource } from './baselines/saliency.js';
 export {
-  areaAboveHalf, centerOfMass, centroidHit, curve, curveImage, insideBox, meanValue, peakPoint, pointingHit, salienceOrder, stepCounts,
-  trapezoidAuc, TIE_TOLERANCE, type Box, type Curve, type CurveKind, type Point, type Scorer,
+  areaAboveHalf, centerOfMass, centroidHit, curve, curveImage, energyInBox, insideBox, meanValue, peakPoint, pointingHit, readable, readerRegion,
+  salienceOrder, stepCounts, trapezoidAuc, READER_COVERAGE, READER_PRECISION, TIE_TOLERANCE,
+  type Box, type Curve, type CurveKind, type Point, type ReaderRegion, type Scorer,
 } from './eval/metrics.js';
 export {
-  evaluate, scaleBox, toMarkdownTable, METHODS, DEFAULT_METHODS, type EvalModel, type EvalProgress, type EvalResult, type EvaluateOptions,
+  evaluate, scaleBox, METHODS, DEFAULT_METHODS, PERTURBATION_METHODS, type EvalModel, type EvalProgress, type EvalResult, type EvaluateOptions,
   type ImageRecord, type MethodName, type MethodRecord, type MethodScores, type MethodSummary,
 } from './eval/evaluate.js';
-export { evalMarkdown, type EvalReportInput } from './eval/report.js';
+export { evalMarkdown, toMarkdownTable, METHOD_LABELS, type EvalReportInput } from './eval/report.js';
 
 // ---- Adversarial images: detection from the explanation, and de-noising (src/detect/README.md) ----
 export {

@@ -3,7 +3,7 @@
  * generator, Fong, Patrick & Vedaldi 2019; the math and both kernels are in
  * kernels/src/smooth-max-pool.ts). For x [..., h, w] and constant weights
  * [(2r+1)², oh, ow]:
- *   y(u, v) = Σ_d z_d·softmax_d(β z),  z_d = weights[d, u, v]·x[⌊u/step⌋ + dy, ⌊v/step⌋ + dx]
+ *   y(u, v) = Σ_d z_d·softmax_d(β z),  z_d = weights[d, u, v]·x[⌊u/step⌋ − pad + dy, ⌊v/step⌋ − pad + dx]
  *   dL/dx(cell) = Σ over the (pixel, d) that read the cell of g·s_d·(1 + β(z_d − y))·weights[d, u, v]
  * The weights get no gradient (they are the fixed smoothing kernel).
  */
@@ -19,6 +19,8 @@ export interface SmoothMaxPoolOptions {
   radius: number;
   /** β: 0 gives the window's mean, ∞ its max. */
   coldness: number;
+  /** Zero cells the output extends before the grid (its margin in cells); default 0. */
+  pad?: number;
 }
 
 export function smoothMaxPool(x: Tensor, weights: Tensor, o: SmoothMaxPoolOptions): Tensor {
@@ -28,12 +30,13 @@ export function smoothMaxPool(x: Tensor, weights: Tensor, o: SmoothMaxPoolOption
     throw new Error(`smoothMaxPool(): weights have shape [${weights.shape.join(', ')}], expected [${d * d}, out height, out width] for radius ${o.radius}`);
   }
   if (weights.requiresGrad) throw new Error('smoothMaxPool(): the weights are a fixed kernel and get no gradient; pass them with requiresGrad false');
-  if (!(Number.isInteger(o.step) && o.step >= 1 && Number.isInteger(o.radius) && o.radius >= 0 && o.coldness >= 0)) {
-    throw new Error(`smoothMaxPool(): step must be a whole number ≥ 1, radius a whole number ≥ 0 and coldness ≥ 0; got ${JSON.stringify(o)}`);
+  const pad = o.pad ?? 0;
+  if (!(Number.isInteger(o.step) && o.step >= 1 && Number.isInteger(o.radius) && o.radius >= 0 && o.coldness >= 0 && Number.isInteger(pad) && pad >= 0)) {
+    throw new Error(`smoothMaxPool(): step must be a whole number ≥ 1, radius and pad whole numbers ≥ 0, coldness ≥ 0; got ${JSON.stringify(o)}`);
   }
   const [h, w] = x.shape.slice(-2);
   const [, oh, ow] = weights.shape;
-  const s: SmoothMaxPoolShape = { planes: x.size / (h * w), h, w, oh, ow, ...o };
+  const s: SmoothMaxPoolShape = { planes: x.size / (h * w), h, w, oh, ow, step: o.step, radius: o.radius, coldness: o.coldness, pad };
   const xc = contiguous(x);
   const wc = contiguous(weights);
   const fwd = smoothMaxPoolKernel(x.backend, xc.buffer, wc.buffer, s);

@@ -11,16 +11,20 @@ import { BACKEND_CHOICES, choiceFlag, modelFlag, parseCommand, stringFlag, whole
 import { UsageError } from '../errors.js';
 import { labelsOf, peekConfig, useBackend } from '../model.js';
 
-export const summary = 'score the explanations on generated shapes: pointing game, deletion/insertion AUC';
+export const summary = 'score the explanations on generated shapes: what a reader sees, pointing game, deletion/insertion AUC';
 
 export const help = `Usage: maskgrad eval [--model <dir>] [--images N] [--seed S] [options]
 
 Explain N generated shape images whose object boxes are known, with the
-meaningful perturbation (shipped defaults) and each baseline, and score every
-method: pointing game (the saliency peak inside the object box), centroid
-pointing, deletion and insertion AUC (Petsiuk et al. 2018) and mean area.
-Prints a Markdown table; writes results.md and results.json to --out.
-The model must classify the shapes task (labels ${SHAPE_CLASSES.join(', ')}).
+extremal and the meaningful perturbation (shipped defaults) and each
+baseline, and score every method by what a reader sees (the share of the
+map's mass in the object's box; whether the region marked at ≥ 0.5 covers
+≥ 20% of the box with ≥ 60% of itself inside it; whether the fully perturbed
+image loses the class) and by the pointing game (the saliency peak inside
+the box), centroid pointing, deletion and insertion AUC (Petsiuk et al.
+2018) and mean area. Prints a Markdown table; writes results.md and
+results.json to --out. The model must classify the shapes task (labels
+${SHAPE_CLASSES.join(', ')}).
 
 Options:
   --model <dir|file>   a shapes ViT checkpoint (default: the built-in model)
@@ -30,7 +34,7 @@ Options:
                        from the built-in model's training)
   --methods <a,b,...>  some of ${METHODS.join(', ')}
                        (default ${DEFAULT_METHODS.join(',')})
-  --iterations <N>     the perturbation's optimization steps (default: shipped)
+  --iterations <N>     both perturbation methods' optimization steps (default: shipped)
   --out <dir>          where results.md and results.json go (default eval-out/<model name>)
   --backend <name>     auto, webgpu, headlessgl, webasm or cpu (default auto)
   --json               print results.json on stdout instead of the table
@@ -91,6 +95,7 @@ export async function run(args: readonly string[]): Promise<number> {
     {
       methods,
       explainOptions: iterations === undefined ? {} : { iterations },
+      extremalOptions: iterations === undefined ? {} : { iterations },
       onProgress: quiet ? undefined : (p) => process.stderr.write(`\r${p.phase}${p.method ? ` ${p.method}` : ''} ${p.done}/${p.total} images, ${p.seconds.toFixed(0)} s   `),
     },
   );

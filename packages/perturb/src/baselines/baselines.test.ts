@@ -124,8 +124,12 @@ describe('meaningful perturbation as a saliency', () => {
     const model = tinyClassifier();
     const x = seededTensor([2, 3, 8, 8], 5, 0, 1);
     let seen = 0;
-    const opts = { iterations: 3, maskSize: 4, blurSigma: 1, jitter: 0, maskNoise: 0 };
-    const del = await perturbationSaliency(model, x, [0, 2], { ...opts, onResults: (r) => { seen = r.length; expect(r[1].target).toBe(2); } });
+    const opts = { method: 'meaningful', iterations: 3, maskSize: 4, blurSigma: 1, jitter: 0, maskNoise: 0 } as const;
+    const del = await perturbationSaliency(model, x, [0, 2], { ...opts, game: 'deletion', onResults: (r) => {
+      seen = r.length;
+      expect(r[1].target).toBe(2);
+      expect(Array.from(saliencyOfExplanation(r[0]))).toEqual(Array.from(Float32Array.from(r[0].upsampledMask.values, (v) => 1 - v)));
+    } });
     expect(seen).toBe(2);
     expect(del[0].length).toBe(64);
     const pres = await perturbationSaliency(model, x, [0, 2], { ...opts, game: 'preservation', onResults: (r) => {

@@ -1,8 +1,9 @@
 /**
- * The meaningful perturbation itself as a saliency map: the learned mask,
- * upsampled to the image, turned so that higher = more important:
- *   deletion game:     S = 1 − M   (what had to be deleted to destroy the class)
- *   preservation game: S = M       (what had to be kept to keep it)
+ * A perturbation method's explanation as a saliency map, at the image
+ * size, higher = more important:
+ *   extremal (every game): S = M, the region found (kept, deleted or both)
+ *   meaningful, deletion game:     S = 1 − M   (what had to be deleted to destroy the class)
+ *   meaningful, preservation game: S = M       (what had to be kept to keep it)
  */
 import type { Tensor } from '@maskgrad/autograd';
 import { explainBatch, type ExplainResult } from '../explain.js';
@@ -17,7 +18,7 @@ export interface PerturbationSaliencyOptions extends Omit<ExplainOptions, 'targe
 
 export function saliencyOfExplanation(r: ExplainResult): Float32Array {
   const up = r.upsampledMask.values;
-  return r.options.game === 'deletion' ? up.map((v) => 1 - v) : up.slice();
+  return r.options.method === 'meaningful' && r.options.game === 'deletion' ? up.map((v) => 1 - v) : up.slice();
 }
 
 /** One explainBatch over the whole batch (all masks optimized together). */

@@ -15,7 +15,7 @@ describe('de-noising', () => {
 
   it('deletionOptions keeps the settings, plays the deletion game from an all-kept mask, for the predicted class', () => {
     const o = deletionOptions({ game: 'preservation', iterations: 7, maskInit: 0.5, blurSigma: 2, target: 1, onProgress: () => {} });
-    expect(o).toEqual({ game: 'deletion', iterations: 7, maskInit: 1, blurSigma: 2 });
+    expect(o).toEqual({ method: 'meaningful', game: 'deletion', iterations: 7, maskInit: 1, blurSigma: 2 });
   });
 
   it('denoiseByDeletion blurs only part of the image: every pixel lies between the image and its blur', async () => {

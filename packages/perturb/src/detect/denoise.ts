@@ -22,9 +22,9 @@ export function psnr(a: ArrayLike<number>, b: ArrayLike<number>, peak = 1): numb
   return se === 0 ? Infinity : 10 * Math.log10((peak * peak) / (se / a.length));
 }
 
-/** The deletion game with otherwise the same options (the mask starts at 1, all kept). */
+/** The meaningful perturbation's deletion game with otherwise the same options (the mask starts at 1, all kept). */
 export function deletionOptions(options: ExplainOptions): ExplainOptions {
-  const o: ExplainOptions = { ...options, game: 'deletion', maskInit: 1 };
+  const o: ExplainOptions = { ...options, method: 'meaningful', game: 'deletion', maskInit: 1 };
   delete o.target; // the predicted class
   delete o.onProgress;
   return o;

@@ -1,12 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { DEFAULTS, resolveOptions } from '../options.js';
+import { DEFAULTS, resolveMeaningful, resolveOptions } from '../options.js';
 import { seededTensor, tinyClassifier } from '../test-model.js';
 import {
   DetectorError, detectAdversarial, detectorScores, explainOptionsOf, parseDetector, serializeDetector, trainDetector, validateDetector, type Detector,
 } from './detector.js';
 import { explainFeatures, FEATURE_NAMES, type Features } from './features.js';
 
-const explainOptions = resolveOptions({ iterations: 3, maskSize: 4, blurSigma: 1 }, 8);
+const explainOptions = resolveMeaningful({ iterations: 3, maskSize: 4, blurSigma: 1 }, 8);
 
 /** Toy features: adversarial images have larger masks and a lower blurred probability (plus noise). */
 function toy(n: number): { features: Features[]; labels: number[] } {
@@ -49,12 +49,12 @@ describe('detector', () => {
 
   it('stores every explain option, so changing DEFAULTS does not change what it explains with', async () => {
     const d = await trained();
-    const saved = DEFAULTS.iterations;
+    const saved = DEFAULTS.meaningful.iterations;
     try {
-      DEFAULTS.iterations = 17;
+      DEFAULTS.meaningful.iterations = 17;
       expect(resolveOptions(explainOptionsOf(d), 8)).toEqual(explainOptions);
     } finally {
-      DEFAULTS.iterations = saved;
+      DEFAULTS.meaningful.iterations = saved;
     }
     expect(explainOptionsOf(d)).not.toHaveProperty('constantColor');
     expect(explainOptionsOf({ explainOptions: { ...explainOptions, constantColor: [0, 0.5, 1] } }).constantColor).toEqual([0, 0.5, 1]);

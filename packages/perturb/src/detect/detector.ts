@@ -9,7 +9,7 @@
 import { formatFileError } from '@maskgrad/models';
 import type { Tensor } from '@maskgrad/autograd';
 import type { Classifier } from '../objective.js';
-import { resolveOptions, type ExplainOptions, type ResolvedOptions } from '../options.js';
+import { resolveMeaningful, type ExplainOptions, type ResolvedMeaningfulOptions } from '../options.js';
 import { explainFeatures, FEATURE_NAMES, type Features } from './features.js';
 import { fitLogistic, fitStandardizer, logisticProbabilities, standardize, type LogisticOptions } from './logistic.js';
 import { youdenThreshold } from './roc.js';
@@ -22,8 +22,8 @@ export interface Detector {
   version: typeof DETECTOR_VERSION;
   /** The model input side the explain options were resolved for. */
   imageSize: number;
-  /** Every option of the explanation, as resolved at training time. */
-  explainOptions: ResolvedOptions;
+  /** Every option of the explanation (a meaningful perturbation), as resolved at training time. */
+  explainOptions: ResolvedMeaningfulOptions;
   featureNames: string[];
   means: number[];
   stds: number[];
@@ -51,10 +51,15 @@ export class DetectorError extends Error {
   }
 }
 
-/** The ExplainOptions that reproduce a detector's resolved options. */
+/**
+ * The ExplainOptions that reproduce a detector's resolved options. Its
+ * features are those of a meaningful perturbation (files from before there
+ * were two methods do not say so).
+ */
 export function explainOptionsOf(d: Pick<Detector, 'explainOptions'>): ExplainOptions {
   const { constantColor, ...rest } = d.explainOptions;
-  return constantColor === null ? rest : { ...rest, constantColor };
+  const o: ExplainOptions = { ...rest, method: 'meaningful' };
+  return constantColor === null ? o : { ...o, constantColor };
 }
 
 const isNumberArray = (v: unknown, n: number) => Array.isArray(v) && v.length === n && v.every((x) => typeof x === 'number' && Number.isFinite(x));
@@ -85,10 +90,12 @@ export function validateDetector(doc: unknown, file = 'detector.json'): Detector
   // every option must be stored: a missing one would silently take today's default
   const side = d.imageSize as number;
   const stored = opts as Record<string, unknown>;
-  for (const key of Object.keys(resolveOptions({}, side))) if (!(key in stored)) fail(`explainOptions.${key}`, 'a value (every explain option is stored)', undefined);
-  let resolved: ResolvedOptions;
+  for (const key of Object.keys(resolveMeaningful({}, side))) {
+    if (key !== 'method' && !(key in stored)) fail(`explainOptions.${key}`, 'a value (every explain option is stored)', undefined);
+  }
+  let resolved: ResolvedMeaningfulOptions;
   try {
-    resolved = resolveOptions(explainOptionsOf({ explainOptions: stored as unknown as ResolvedOptions }), side);
+    resolved = resolveMeaningful(explainOptionsOf({ explainOptions: stored as unknown as ResolvedMeaningfulOptions }), side);
   } catch (e) {
     throw new DetectorError({ file, key: 'explainOptions', expected: 'valid explain options', found: (e as Error).message, hint });
   }
@@ -129,7 +136,7 @@ export function detectorScores(d: Detector, features: readonly Features[]): numb
 
 export interface TrainDetectorOptions extends LogisticOptions {
   /** The options every explanation was made with (resolved). */
-  explainOptions: ResolvedOptions;
+  explainOptions: ResolvedMeaningfulOptions;
   imageSize: number;
   /** Default: all of FEATURE_NAMES. */
   featureNames?: readonly string[];

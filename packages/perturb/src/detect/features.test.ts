@@ -58,7 +58,7 @@ describe('explanation features', () => {
   it('explainFeatures: the perturbed probability is the model on the blurred image, and the batch size changes nothing', async () => {
     const model = tinyClassifier();
     const x = seededTensor([3, 3, 8, 8], 21, 0, 1);
-    const options = { iterations: 4, maskSize: 4, blurSigma: 1 };
+    const options = { method: 'meaningful', iterations: 4, maskSize: 4, blurSigma: 1 } as const;
     const a = await explainFeatures(model, x, options, 2);
     const b = await explainFeatures(model, x, options, 3);
     expect(a.features).toHaveLength(3);

@@ -9,7 +9,8 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { noGrad } from '@maskgrad/autograd';
 import { loadModel, readImageFile, readSafetensorsFile, type ImageClassifier, type RgbImage } from '@maskgrad/models/node';
 import { attentionRollout } from '../baselines/rollout.js';
-import { evaluate, METHODS, toMarkdownTable, type EvalResult } from './evaluate.js';
+import { evaluate, METHODS, type EvalResult } from './evaluate.js';
+import { toMarkdownTable } from './report.js';
 import type { Box } from './metrics.js';
 
 const fixture = (p: string) => fileURLToPath(new URL(`../../../../tests/fixtures/shapes-vit-hf/${p}`, import.meta.url));
@@ -34,6 +35,7 @@ describe('evaluate on shapes-vit-hf (3 images, 20 iterations)', () => {
     result = await evaluate(model, images, boxes, {
       methods: METHODS,
       explainOptions: { iterations: 20 },
+      extremalOptions: { iterations: 10, areas: [0.1, 0.3] },
       occlusion: { patch: 16, stride: 8 },
       rise: { masks: 32 },
       steps: 8,
@@ -54,7 +56,7 @@ describe('evaluate on shapes-vit-hf (3 images, 20 iterations)', () => {
       expect(s.seconds).toBeGreaterThan(0);
     }
     const table = toMarkdownTable(result);
-    for (const name of ['meaningful perturbation', 'gradient', 'occlusion', 'attention rollout', 'RISE']) expect(table).toContain(`| ${name} |`);
+    for (const name of ['extremal perturbation', 'meaningful perturbation', 'gradient', 'occlusion', 'attention rollout', 'RISE']) expect(table).toContain(`| ${name} |`);
     expect(table.split('\n')).toHaveLength(2 + METHODS.length);
   });
 
@@ -74,15 +76,27 @@ describe('evaluate on shapes-vit-hf (3 images, 20 iterations)', () => {
       expect(ins[8]).toBe(r.probability);
     }
     expect(result.settings.fractions).toEqual([0, 0.125, 0.25, 0.375, 0.5, 0.625, 0.75, 0.875, 1]);
-    expect(progress).toContain('saliency:perturbation:2/3');
+    expect(progress).toContain('saliency:extremal:2/3');
+    expect(progress).toContain('saliency:meaningful:2/3');
     expect(progress).toContain('curves::3/3');
   });
 
-  it('the perturbation mask area is mean(1 − M) of the deletion mask', () => {
+  it('the perturbation methods report their mask area and whether their perturbation erases the class; the others do not', () => {
     for (const r of result.images) {
-      const m = r.methods.perturbation!;
-      expect(m.meanArea).toBeGreaterThan(0); // 20 iterations have deleted something
-      expect(m.meanArea).toBeLessThan(1);
+      for (const m of ['extremal', 'meaningful'] as const) {
+        expect(r.methods[m]!.meanArea).toBeGreaterThan(0);
+        expect(r.methods[m]!.meanArea).toBeLessThan(1);
+        expect(r.methods[m]!.erases).toBe(r.perturbedProbability[m]! < 0.5 * r.probability ? 1 : 0);
+      }
+      expect(r.methods.gradient!.erases).toBeNull();
+      // the extremal mask's area is one of its areas, give or take its smooth edge
+      expect(Math.min(...[0.1, 0.3].map((a) => Math.abs(r.methods.extremal!.meanArea - a)))).toBeLessThan(0.05);
+    }
+    expect(result.methods.gradient!.erases).toBeNull();
+    const e = result.methods.extremal!;
+    for (const v of [e.energy, e.readable, e.readerCoverage, e.readerPrecision, e.erases!]) {
+      expect(v).toBeGreaterThanOrEqual(0);
+      expect(v).toBeLessThanOrEqual(1);
     }
   });
 

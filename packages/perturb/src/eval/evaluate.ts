@@ -1,10 +1,10 @@
 /**
  * evaluate(): every saliency method on images with known object boxes,
  * scored by ./metrics.ts. Per chunk of `batchSize` images: the target class
- * (the model's top class unless given), one saliency map per method (the
- * meaningful perturbation as one explainBatch over the chunk, with the
- * shipped defaults unless `explainOptions` says otherwise), then every
- * deletion and insertion step of every map through the model,
+ * (the model's top class unless given), one saliency map per method (each
+ * perturbation method as one explainBatch over the chunk, with its shipped
+ * defaults unless `extremalOptions` / `explainOptions` say otherwise), then
+ * every deletion and insertion step of every map through the model,
  * `forwardBatch` images per pass.
  */
 import { noGrad, type Tensor } from '@maskgrad/autograd';
@@ -13,20 +13,23 @@ import { attentionRollout, hasAttention } from '../baselines/rollout.js';
 import { gradientSaliency } from '../baselines/gradient.js';
 import { occlusionSaliency, type OcclusionOptions } from '../baselines/occlusion.js';
 import { perturbationSaliency } from '../baselines/perturbation.js';
+import type { ExplainResult } from '../result.js';
 import { riseSaliency, type RiseOptions } from '../baselines/rise.js';
 import { probabilities } from '../baselines/saliency.js';
 import { gaussianBlur } from '../blur.js';
 import type { Classifier } from '../objective.js';
 import { OptionError, resolveOptions, type ExplainOptions } from '../options.js';
 import {
-  areaAboveHalf, centerOfMass, curveImage, insideBox, meanValue, peakPoint, salienceOrder, stepCounts, trapezoidAuc,
+  areaAboveHalf, centerOfMass, curveImage, energyInBox, insideBox, meanValue, peakPoint, readable, readerRegion, salienceOrder, stepCounts, trapezoidAuc,
   type Box, type CurveKind, type Point,
 } from './metrics.js';
 
-export const METHODS = ['perturbation', 'gradient', 'occlusion', 'rollout', 'rise'] as const;
+export const METHODS = ['extremal', 'meaningful', 'gradient', 'occlusion', 'rollout', 'rise'] as const;
 export type MethodName = (typeof METHODS)[number];
 /** RISE needs hundreds of forward passes per image: ask for it by name. */
-export const DEFAULT_METHODS: readonly MethodName[] = ['perturbation', 'gradient', 'occlusion', 'rollout'];
+export const DEFAULT_METHODS: readonly MethodName[] = ['extremal', 'meaningful', 'gradient', 'occlusion', 'rollout'];
+/** The methods whose map is a mask in [0, 1] made by perturbing the image. */
+export const PERTURBATION_METHODS: readonly MethodName[] = ['extremal', 'meaningful'];
 
 /** The deletion/insertion curves' blur σ at 224 px (scaled with the side): the paper's 10 px, fixed. */
 export const CURVE_BLUR_AT224 = 10;
@@ -49,8 +52,10 @@ export interface EvalProgress {
 
 export interface EvaluateOptions {
   methods?: readonly MethodName[];
-  /** The meaningful perturbation's options; {} = the shipped defaults. */
-  explainOptions?: Omit<ExplainOptions, 'target' | 'onProgress'>;
+  /** The meaningful perturbation's options; {} = its shipped defaults. */
+  explainOptions?: Omit<ExplainOptions, 'target' | 'onProgress' | 'method'>;
+  /** The extremal perturbation's options; {} = its shipped defaults. */
+  extremalOptions?: Omit<ExplainOptions, 'target' | 'onProgress' | 'method'>;
   occlusion?: Omit<OcclusionOptions, 'batchSize'>;
   rise?: Omit<RiseOptions, 'batchSize'>;
   /** Images per chunk (one explainBatch each). */
@@ -75,8 +80,16 @@ export interface MethodScores {
   pointingCentroid: number;
   deletionAuc: number;
   insertionAuc: number;
-  /** perturbation: mean(1 − M) (deletion game) or mean(M); other methods: areaAboveHalf. */
+  /** perturbation methods: the mean of the map, e.g. mean(M); other methods: areaAboveHalf. */
   meanArea: number;
+  /** Share of the map's mass inside the box. */
+  energy: number;
+  /** The region a reader sees (≥ 0.5): its coverage of the box, its share inside the box, and whether both pass (1/0). */
+  readerCoverage: number;
+  readerPrecision: number;
+  readable: number;
+  /** perturbation methods: whether the fully perturbed image loses the class (p < ½·p(x)), 1/0; null for the others. */
+  erases: number | null;
 }
 
 export interface MethodSummary extends MethodScores {
@@ -97,9 +110,11 @@ export interface ImageRecord {
   index: number;
   target: number;
   label: string;
-  /** Target probability of the clean and of the fully perturbed image. */
+  /** Target probability of the clean image and of the curves' blurred image. */
   probability: number;
   baselineProbability: number;
+  /** Per perturbation method: the target probability of its fully perturbed image. */
+  perturbedProbability: Partial<Record<MethodName, number>>;
   /** In model-input pixels. */
   box: Box;
   methods: Partial<Record<MethodName, MethodRecord>>;
@@ -108,7 +123,10 @@ export interface ImageRecord {
 export interface EvalResult {
   methods: Partial<Record<MethodName, MethodSummary>>;
   images: ImageRecord[];
-  settings: { images: number; imageSize: number; steps: number; fractions: number[]; curveBlurSigma: number; explainOptions: ReturnType<typeof resolveOptions> };
+  settings: {
+    images: number; imageSize: number; steps: number; fractions: number[]; curveBlurSigma: number;
+    explainOptions: ReturnType<typeof resolveOptions>; extremalOptions: ReturnType<typeof resolveOptions>;
+  };
   seconds: { total: number; curves: number };
 }
 
@@ -131,11 +149,15 @@ export async function evaluate(model: EvalModel, images: readonly RgbImage[], bo
   if (images.length === 0 || images.length !== boxes.length) throw new OptionError('boxes', `${boxes.length} boxes for ${images.length} images`, 'one box per image, at least one image');
   if (options.targets && options.targets.length !== images.length) throw new OptionError('targets', options.targets.length, `one target per image (${images.length})`);
   const side = model.imageSize;
-  const explainOptions = options.explainOptions ?? {};
-  const resolved = resolveOptions(explainOptions, side);
+  const optionsOf: Record<string, ExplainOptions> = {
+    meaningful: { ...options.explainOptions, method: 'meaningful' },
+    extremal: { ...options.extremalOptions, method: 'extremal' },
+  };
+  const resolved = resolveOptions(optionsOf.meaningful, side);
+  const resolvedExtremal = resolveOptions(optionsOf.extremal, side);
   const steps = options.steps ?? 16;
   const curveBlurSigma = options.curveBlurSigma ?? (CURVE_BLUR_AT224 * side) / 224;
-  resolveOptions({ blurSigma: curveBlurSigma }, side); // the same range check as the explanation's blur
+  resolveOptions({ method: 'meaningful', blurSigma: curveBlurSigma }, side); // the same range check as the explanation's blur
   const counts = stepCounts(side * side, steps);
   const batchSize = options.batchSize ?? 8;
   const forwardBatch = options.forwardBatch ?? 32;
@@ -169,9 +191,11 @@ export async function evaluate(model: EvalModel, images: readonly RgbImage[], bo
     const ends = await probabilities(model, 2 * n, (i, out) => out.set(i < n ? imageOf(i) : baselineOfImage(i - n)), (i) => targets[i % n], [3, side, side], forwardBatch);
 
     const maps: Partial<Record<MethodName, Float32Array[]>> = {};
+    const perturbed: Partial<Record<MethodName, number[]>> = {};
     for (const m of methods) {
       const t = now();
-      maps[m] = await saliency(m, model, x, targets, options, explainOptions, forwardBatch);
+      const onResults = (rs: ExplainResult[]) => { perturbed[m] = rs.map((r) => r.probabilityPerturbed); };
+      maps[m] = await saliency(m, model, x, targets, options, optionsOf[m] ?? {}, forwardBatch, onResults);
       seconds[m] = (seconds[m] ?? 0) + now() - t;
       options.onProgress?.({ phase: 'saliency', method: m, done: start + n, total: images.length, seconds: now() - t0 });
     }
@@ -203,6 +227,7 @@ export async function evaluate(model: EvalModel, images: readonly RgbImage[], bo
       const box = scaleBox(boxes[index], img.width, img.height, side);
       const record: ImageRecord = {
         index, target: targets[k], label: model.labels[targets[k]], probability: ends[k], baselineProbability: ends[n + k], box, methods: {},
+        perturbedProbability: Object.fromEntries(Object.entries(perturbed).map(([m, ps]) => [m, ps![k]])),
       };
       methods.forEach((m, mi) => {
         const s = maps[m]![k];
@@ -212,12 +237,18 @@ export async function evaluate(model: EvalModel, images: readonly RgbImage[], bo
         const peak = peakPoint(s, side, side);
         const centroid = centerOfMass(s, side, side);
         const half = areaAboveHalf(s);
+        const isMask = PERTURBATION_METHODS.includes(m);
+        const region = readerRegion(s, side, side, box, isMask);
+        const pP = record.perturbedProbability[m];
         record.methods[m] = {
           pointing: insideBox(peak, box) ? 1 : 0,
           pointingCentroid: insideBox(centroid, box) ? 1 : 0,
           deletionAuc: trapezoidAuc(fractions, deletionCurve),
           insertionAuc: trapezoidAuc(fractions, insertionCurve),
-          meanArea: m === 'perturbation' ? meanValue(s) : half,
+          meanArea: isMask ? meanValue(s) : half,
+          energy: energyInBox(s, side, side, box),
+          readerCoverage: region.coverage, readerPrecision: region.precision, readable: readable(region) ? 1 : 0,
+          erases: pP === undefined ? null : pP < 0.5 * ends[k] ? 1 : 0,
           peak, centroid, areaAboveHalf: half, deletionCurve, insertionCurve,
         };
       });
@@ -228,44 +259,35 @@ export async function evaluate(model: EvalModel, images: readonly RgbImage[], bo
   const summary: Partial<Record<MethodName, MethodSummary>> = {};
   for (const m of methods) {
     const rs = records.map((r) => r.methods[m]!);
-    const avg = (key: keyof MethodScores) => mean(rs.map((r) => r[key]));
+    const avg = (key: Exclude<keyof MethodScores, 'erases'>) => mean(rs.map((r) => r[key]));
     summary[m] = {
       pointing: avg('pointing'), pointingCentroid: avg('pointingCentroid'), deletionAuc: avg('deletionAuc'), insertionAuc: avg('insertionAuc'),
-      meanArea: avg('meanArea'), seconds: seconds[m]!, secondsPerImage: seconds[m]! / images.length,
+      meanArea: avg('meanArea'), energy: avg('energy'), readerCoverage: avg('readerCoverage'), readerPrecision: avg('readerPrecision'),
+      readable: avg('readable'), erases: rs[0].erases === null ? null : mean(rs.map((r) => r.erases ?? 0)),
+      seconds: seconds[m]!, secondsPerImage: seconds[m]! / images.length,
     };
   }
   return {
     methods: summary,
     images: records,
-    settings: { images: images.length, imageSize: side, steps, fractions: counts.map((v) => v / (side * side)), curveBlurSigma, explainOptions: resolved },
+    settings: {
+      images: images.length, imageSize: side, steps, fractions: counts.map((v) => v / (side * side)), curveBlurSigma,
+      explainOptions: resolved, extremalOptions: resolvedExtremal,
+    },
     seconds: { total: now() - t0, curves: curveSeconds },
   };
 }
 
 function saliency(
-  m: MethodName, model: EvalModel, x: Tensor, targets: number[], o: EvaluateOptions, explainOptions: EvaluateOptions['explainOptions'], forwardBatch: number,
+  m: MethodName, model: EvalModel, x: Tensor, targets: number[], o: EvaluateOptions, explainOptions: ExplainOptions, forwardBatch: number,
+  onResults: (rs: ExplainResult[]) => void,
 ): Promise<Float32Array[]> {
   switch (m) {
-    case 'perturbation': return perturbationSaliency(model, x, targets, explainOptions);
+    case 'extremal':
+    case 'meaningful': return perturbationSaliency(model, x, targets, { ...explainOptions, onResults });
     case 'gradient': return gradientSaliency(model, x, targets);
     case 'occlusion': return occlusionSaliency(model, x, targets, { ...o.occlusion, batchSize: forwardBatch });
     case 'rollout': return attentionRollout(model, x, targets);
     case 'rise': return riseSaliency(model, x, targets, { ...o.rise, batchSize: forwardBatch });
   }
-}
-
-const LABELS: Record<MethodName, string> = {
-  perturbation: 'meaningful perturbation', gradient: 'gradient', occlusion: 'occlusion', rollout: 'attention rollout', rise: 'RISE',
-};
-
-/** One row per method: pointing, centroid pointing, deletion AUC ↓, insertion AUC ↑, mean area, seconds per image. */
-export function toMarkdownTable(result: EvalResult): string {
-  const f = (v: number) => v.toFixed(3);
-  const rows = Object.entries(result.methods).map(([m, s]) =>
-    `| ${LABELS[m as MethodName]} | ${f(s.pointing)} | ${f(s.pointingCentroid)} | ${f(s.deletionAuc)} | ${f(s.insertionAuc)} | ${f(s.meanArea)} | ${s.secondsPerImage.toFixed(2)} |`);
-  return [
-    '| method | pointing | pointing (centroid) | deletion AUC ↓ | insertion AUC ↑ | mean area | s / image |',
-    '|---|---:|---:|---:|---:|---:|---:|',
-    ...rows,
-  ].join('\n');
 }

@@ -6,6 +6,9 @@
  *   centroid pointing                    the map's centre of mass inside the box
  *   deletion / insertion AUC             Petsiuk, Das & Saenko, "RISE", BMVC 2018
  *   mean area                            share of pixels above the map's mid-range
+ *   energy pointing                      the share of the map's mass inside the box (Wang et al., Score-CAM, 2020)
+ *   reader region                        the pixels a reader sees as marked (≥ 0.5): how much of the
+ *                                        box they cover, and how much of them lies inside it
  */
 
 /** An object box in pixels, corners inclusive: x0 ≤ x ≤ x1, y0 ≤ y ≤ y1. */
@@ -104,6 +107,75 @@ export function areaAboveHalf(saliency: ArrayLike<number>): number {
   let n = 0;
   for (let i = 0; i < saliency.length; i++) if (saliency[i] > mid) n++;
   return n / saliency.length;
+}
+
+/**
+ * Energy-based pointing: Σ_box w / Σ w with w = s − min(s), the share of
+ * the map's mass inside the box. A constant map gives the box's share of
+ * the image.
+ */
+export function energyInBox(saliency: ArrayLike<number>, width: number, height: number, box: Box): number {
+  checkSize(saliency, width, height);
+  let min = Infinity;
+  for (let i = 0; i < saliency.length; i++) min = Math.min(min, saliency[i]);
+  let inside = 0, total = 0;
+  for (let i = 0; i < saliency.length; i++) {
+    const w = saliency[i] - min;
+    total += w;
+    if (insideBox({ x: i % width, y: Math.floor(i / width) }, box)) inside += w;
+  }
+  return total > 0 ? inside / total : boxArea(box) / saliency.length;
+}
+
+function boxArea(box: Box): number {
+  return (box.x1 - box.x0 + 1) * (box.y1 - box.y0 + 1);
+}
+
+/** What a reader sees as marked: the pixels at ≥ 0.5, against the box. */
+export interface ReaderRegion {
+  /** |R ∩ box| / |box|: how much of the object's box the region covers. */
+  coverage: number;
+  /** |R ∩ box| / |R|: how much of the region lies in the box (0 for an empty region). */
+  precision: number;
+  /** Share of the image in R. */
+  area: number;
+}
+
+/** The thresholds of a readable region: it covers ≥ 20% of the box with ≥ 60% of itself inside. */
+export const READER_COVERAGE = 0.2;
+export const READER_PRECISION = 0.6;
+
+/**
+ * The region a reader sees in a map: R = {pixels with v ≥ 0.5}, where v is
+ * the map itself when it is a mask (values in [0, 1]: `isMask`), else the map
+ * scaled to [0, 1] by its min and max (a constant map marks nothing).
+ */
+export function readerRegion(saliency: ArrayLike<number>, width: number, height: number, box: Box, isMask: boolean): ReaderRegion {
+  checkSize(saliency, width, height);
+  let min = 0, span = 1;
+  if (!isMask) {
+    let max = -Infinity;
+    min = Infinity;
+    for (let i = 0; i < saliency.length; i++) {
+      min = Math.min(min, saliency[i]);
+      max = Math.max(max, saliency[i]);
+    }
+    span = max - min;
+    if (!(span > 0)) return { coverage: 0, precision: 0, area: 0 };
+  }
+  let marked = 0, hit = 0;
+  for (let i = 0; i < saliency.length; i++) {
+    if ((saliency[i] - min) / span >= 0.5) {
+      marked++;
+      if (insideBox({ x: i % width, y: Math.floor(i / width) }, box)) hit++;
+    }
+  }
+  return { coverage: hit / boxArea(box), precision: marked > 0 ? hit / marked : 0, area: marked / saliency.length };
+}
+
+/** Does the region meet both thresholds? */
+export function readable(r: ReaderRegion): boolean {
+  return r.coverage >= READER_COVERAGE && r.precision >= READER_PRECISION;
 }
 
 /** Mean of a map: for the deletion game's saliency 1 − M this is mean(1 − M), the deleted area. */

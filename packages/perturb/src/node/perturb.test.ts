@@ -16,7 +16,7 @@ describe('perturb() writes the seed project\'s files', () => {
     const src = join(dir, 'in.png');
     writeFileSync(src, encodePng(8, 8, img(1).data, 3));
     const out = join(dir, 'out');
-    const r = await perturb(src, model, out, null, { iterations: 3, maskSize: 4, blurSigma: 1, plot: true });
+    const r = await perturb(src, model, out, null, { method: 'meaningful', iterations: 3, maskSize: 4, blurSigma: 1, plot: true });
     expect(readdirSync(out).sort()).toEqual([...OUTPUT_FILES].sort());
     for (const f of OUTPUT_FILES.filter((n) => n.endsWith('.png'))) {
       const png = decodeImage(readFileSync(join(out, f)), f);
@@ -35,7 +35,7 @@ describe('perturb() writes the seed project\'s files', () => {
 
   it('plot: false writes only result.json; a batch writes one folder per image', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'maskgrad-perturb-'));
-    await perturbBatch([img(2), img(3)], model, [join(dir, 'a'), join(dir, 'b')], null, { iterations: 2, maskSize: 4, blurSigma: 1, plot: false });
+    await perturbBatch([img(2), img(3)], model, [join(dir, 'a'), join(dir, 'b')], null, { method: 'meaningful', iterations: 2, maskSize: 4, blurSigma: 1, plot: false });
     expect(readdirSync(join(dir, 'a'))).toEqual(['result.json']);
     expect(readdirSync(join(dir, 'b'))).toEqual(['result.json']);
   });

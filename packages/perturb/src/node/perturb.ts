@@ -1,10 +1,11 @@
 /**
  * perturb(image, model, outputFolder, transforms?, { plot, ...options }):
  * the seed project's entry point. Explains the image and writes
- *   mask.png       the upsampled mask (white kept, black deleted)
+ *   mask.png       the mask at the image size (extremal: white = the region found;
+ *                  meaningful: white kept, black perturbed)
  *   heatmap.png    saliency colour-mapped over the image
  *   perturbed.png  Φ(x; M), what the model saw at the end
- *   blurred.png    the perturbation P (blurred, constant or noisy image)
+ *   blurred.png    the perturbation P (blurred, constant or noisy image; extremal: the strongest blur)
  *   collage.png    original | mask | overlay | perturbed
  *   result.json    everything explain() returns (low-res mask as a flat array)
  *   report.html    a self-contained page: images, parameters, probabilities, curves
@@ -18,6 +19,7 @@ import { explainBatch, type ExplainResult } from '../explain.js';
 import { resolveOptions, type ExplainOptions } from '../options.js';
 import { reportHtml } from '../report.js';
 import { collage, heatmapOverlay, maskToRgb8, planarToRgb8, upscale, type Rgb8 } from '../render.js';
+import { saliencyOfExplanation } from '../baselines/perturbation.js';
 
 /** Image → pixels [1, 3, S, S] in [0, 1] at the model's input size. */
 export type Transforms = (image: RgbImage) => Tensor;
@@ -37,17 +39,29 @@ function defaultTransforms(model: ImageClassifier): Transforms {
   return (img) => model.resize(model.pixels(img));
 }
 
-/** result.json: explain()'s result with the typed arrays as plain arrays. */
+/**
+ * result.json: explain()'s result with the typed arrays as plain arrays.
+ * `mask.values` is the mask a reader sees (low resolution, in [0, 1]); for
+ * the extremal perturbation `area` is its area, and `areas` lists every area
+ * tried with the probability when only its region is kept and when it is
+ * perturbed, and its low-resolution mask.
+ */
 export function resultJson(r: ExplainResult, source?: string): unknown {
+  const low = (m: { width: number; height: number; values: Float32Array }) => ({ width: m.width, height: m.height, values: Array.from(m.values) });
   return {
     source,
+    method: r.method,
     target: r.target,
     label: r.label,
     probabilityBefore: r.probabilityBefore,
     probabilityAfter: r.probabilityAfter,
     probabilityPerturbed: r.probabilityPerturbed,
-    mask: { width: r.mask.width, height: r.mask.height, values: Array.from(r.mask.values) },
+    ...(r.areas ? { area: r.areas[r.chosenArea!].area } : {}),
+    mask: low(r.mask),
     upsampledMask: { width: r.upsampledMask.width, height: r.upsampledMask.height },
+    ...(r.areas ? {
+      areas: r.areas.map((a) => ({ area: a.area, probabilityKept: a.probabilityKept, probabilityDeleted: a.probabilityDeleted, mask: low(a.mask) })),
+    } : {}),
     options: r.options,
     history: r.history,
   };
@@ -57,8 +71,7 @@ export function resultJson(r: ExplainResult, source?: string): unknown {
 export function renderResult(r: ExplainResult, original: Float32Array): Record<string, Rgb8> {
   const { width: w, height: h, values: up } = r.upsampledMask;
   const image = planarToRgb8(original, w, h);
-  const saliency = r.options.game === 'deletion' ? up.map((v) => 1 - v) : up;
-  const overlay = heatmapOverlay(image, saliency);
+  const overlay = heatmapOverlay(image, saliencyOfExplanation(r));
   const mask = maskToRgb8(up, w, h);
   const perturbed = planarToRgb8(r.perturbed, w, h);
   const factor = Math.max(1, Math.ceil(224 / w));
@@ -68,6 +81,8 @@ export function renderResult(r: ExplainResult, original: Float32Array): Record<s
     'perturbed.png': perturbed,
     'blurred.png': planarToRgb8(r.baseline, w, h),
     'collage.png': collage([image, mask, overlay, perturbed].map((p) => upscale(p, factor))),
+    // extremal: every area's mask, smallest first (shown in report.html, not written as a file)
+    ...(r.areas ? { 'areas.png': collage(r.areas.map((a) => upscale(maskToRgb8(a.upsampledMask.values, w, h), Math.max(1, Math.ceil(112 / w))))) } : {}),
   };
 }
 
@@ -113,7 +128,7 @@ export async function perturbBatch(
       for (const [name, img] of Object.entries(renderResult(r, xs.subarray(i * plane, (i + 1) * plane)))) {
         pngs[name] = encodePng(img.width, img.height, img.data, 3);
       }
-      Object.assign(files, pngs);
+      for (const name of OUTPUT_FILES) if (pngs[name]) files[name] = pngs[name];
       if (options.report !== false) {
         const source = typeof images[i] === 'string' ? (images[i] as string) : undefined;
         files['report.html'] = reportHtml({ result: r, pngs, source, model: options.modelName });

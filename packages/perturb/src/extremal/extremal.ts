@@ -1,0 +1,188 @@
+/**
+ * Extremal perturbations (Fong, Patrick & Vedaldi, "Understanding Deep
+ * Networks via Extremal Perturbations and Smooth Masks", ICCV 2019), on
+ * maskgrad's autograd. For each image and each area a in `areas`, one mask
+ * m_a (smooth by construction, ./mask-generator.ts) is found by
+ *
+ *   m_a = argmax_m  Φ-reward(m) − λ_t·R_a(m)
+ *
+ * where the reward is the target's logit on the perturbed image (the
+ * logit minus the largest other logit with `reward: 'contrastive'`):
+ *   preservation  reward(Φ(x; m))                 the region alone keeps the class
+ *   deletion      −reward(Φ(x; 1 − m))            deleting the region destroys it
+ *   dual          reward(Φ(x; m)) − reward(Φ(x; 1 − m))
+ * Φ is the blur pyramid (./pyramid.ts), R_a the area penalty on the sorted
+ * mask (./area.ts), and λ_t grows geometrically from `areaWeight` to
+ * `areaWeight·areaWeightGrowth` over the run, so the area becomes a hard
+ * constraint by the end. Every area of every image is one row of one batch.
+ */
+import { Adam, SGD, full, noGrad, resizeBilinear, tensor, type Tensor } from '@maskgrad/autograd';
+import type { Classifier } from '../objective.js';
+import type { ProgressEvent } from '../options.js';
+import { areaPenalty, areaReference } from './area.js';
+import { cropMask, maskGeometry, maskWeights, smoothMask, type MaskGeometry } from './mask-generator.js';
+import type { ExtremalGame, ResolvedExtremalOptions } from './options.js';
+import { applyPyramid, blurPyramid, fullyPerturbed } from './pyramid.js';
+
+/** One optimized area of one image. */
+export interface AreaResult {
+  area: number;
+  /** Target probability with only this region kept (the rest perturbed), and with it perturbed. */
+  probabilityKept: number;
+  probabilityDeleted: number;
+  /** The mask downsampled to the parameter grid, and at the image size; 1 marks the region. */
+  mask: { width: number; height: number; values: Float32Array };
+  upsampledMask: { width: number; height: number; values: Float32Array };
+  history: { iteration: number; loss: number; probability: number; areaLoss: number }[];
+}
+
+export interface ExtremalRun {
+  /** Per image, its areas in the order given. */
+  areas: AreaResult[][];
+  /** Per image: the fully perturbed image's target probability, and its pixels [3, H, W]. */
+  probabilityPerturbed: number[];
+  baseline: Float32Array[];
+  /** Per image and area: Φ with the region kept (preservation, dual) or deleted (deletion), [3, H, W]. */
+  perturbed: Float32Array[][];
+  geometry: MaskGeometry;
+}
+
+/** Adam whose every step is followed by clamping the parameters to [0, 1] (a projected gradient step). */
+class ClampedAdam extends Adam {
+  protected override update(p: Tensor, g: Tensor, i: number): Tensor {
+    return super.update(p, g, i).clamp(0, 1);
+  }
+}
+
+class ClampedSGD extends SGD {
+  protected override update(p: Tensor, g: Tensor, i: number): Tensor {
+    return super.update(p, g, i).clamp(0, 1);
+  }
+}
+
+/** One-hot rows [K, C] of the targets. */
+function oneHot(targets: readonly number[], classes: number, backend: Tensor['backend']): Tensor {
+  const data = new Float32Array(targets.length * classes);
+  targets.forEach((t, k) => (data[k * classes + t] = 1));
+  return tensor(data, [targets.length, classes], { backend });
+}
+
+/** The target's logit, or its margin over the best other class (TorchRay's contrastive reward). */
+export function reward(logits: Tensor, hot: Tensor, contrastive: boolean): Tensor {
+  const own = logits.mul(hot).sum(-1);
+  if (!contrastive) return own;
+  return own.sub(logits.sub(hot.mul(1e4)).max(-1));
+}
+
+/** The K rows' rewards for a game: masks [K, 1, H, W] on pyramids [K, L, 3, H, W]. */
+function gameReward(model: Classifier, pyramid: Tensor, masks: Tensor, hot: Tensor, game: ExtremalGame, contrastive: boolean, flip: boolean): { value: Tensor; kept: Tensor } {
+  const k = masks.shape[0];
+  const view = (t: Tensor) => (flip ? t.flip(3) : t);
+  const images = game === 'preservation' ? applyPyramid(pyramid, masks)
+    : game === 'deletion' ? applyPyramid(pyramid, masks.neg().add(1))
+      : applyPyramid(pyramid, masks).concat([applyPyramid(pyramid, masks.neg().add(1))], 0);
+  const logits = model.forward(model.normalize(view(images)));
+  const hots = game === 'dual' ? hot.concat([hot], 0) : hot;
+  const r = reward(logits, hots, contrastive);
+  const first = game === 'dual' ? logits.slice(0, 0, k) : logits;
+  const kept = first.softmax(-1).mul(hot).sum(-1);
+  if (game === 'preservation') return { value: r, kept };
+  if (game === 'deletion') return { value: r.neg(), kept };
+  return { value: r.slice(0, 0, k).sub(r.slice(0, k, 2 * k)), kept };
+}
+
+/**
+ * Optimize every area of every image of x [N, 3, H, W] (pixels in [0, 1])
+ * for its target; then measure each area's mask with the region kept and
+ * deleted.
+ */
+export async function runExtremal(
+  model: Classifier, x: Tensor, targets: readonly number[], o: ResolvedExtremalOptions, onProgress?: (p: ProgressEvent) => void,
+): Promise<ExtremalRun> {
+  const [n, , h, w] = x.shape;
+  const areas = o.areas;
+  const a = areas.length;
+  const k = n * a;
+  const backend = x.backend;
+  const owner = Array.from({ length: k }, (_, i) => Math.floor(i / a));
+  const pyramids = blurPyramid(x, o.levels, o.blurSigma);
+  const pyramid = noGrad(() => pyramids.gather(0, owner).contiguous());
+  const geometry = maskGeometry(h, o.maskStep, o.maskSigma);
+  const weights = maskWeights(geometry, backend);
+  const reference = areaReference(areas, k, geometry.full ** 2, h * w, backend);
+  const hot = oneHot(owner.map((i) => targets[i]), model.labels.length, backend);
+  const params = full([k, 1, geometry.grid, geometry.grid], o.maskInit, { requiresGrad: true, backend });
+  params.name = 'mask parameters';
+  const opt = (o as { optimizer?: string }).optimizer === 'sgd' ? new ClampedSGD([params], { lr: o.lr, momentum: 0.9 }) : new ClampedAdam([params], { lr: o.lr });
+  const growth = o.areaWeightGrowth ** (1 / Math.max(1, o.iterations - 1));
+  const history: AreaResult['history'][] = Array.from({ length: k }, () => []);
+  let lambda = o.areaWeight;
+  for (let t = 0; t < o.iterations; t++) {
+    const full = smoothMask(params, geometry, weights);
+    const masks = cropMask(full, geometry);
+    const { value, kept } = gameReward(model, pyramid, masks, hot, o.game, o.reward === 'contrastive', o.flip && t % 2 === 0);
+    const penalty = areaPenalty(full, reference);
+    const loss = penalty.mul(lambda).sub(value);
+    opt.zeroGrad();
+    await loss.sum().backward();
+    opt.step();
+    // one read-back per iteration: loss, probability, area penalty (and the masks when someone watches)
+    const parts = [loss, kept, penalty].map((v) => v.unsqueeze(1));
+    if (onProgress) parts.push(noGrad(() => resizeBilinear(masks, geometry.grid, geometry.grid)).reshape([k, geometry.grid ** 2]));
+    const row = parts[0].concat(parts.slice(1), 1);
+    const values = await row.detach().data();
+    const width = row.shape[1];
+    for (let i = 0; i < k; i++) {
+      history[i].push({ iteration: t, loss: values[i * width], probability: values[i * width + 1], areaLoss: values[i * width + 2] });
+    }
+    onProgress?.({
+      iteration: t, iterations: o.iterations,
+      loss: history.map((hh) => hh[t].loss), probability: history.map((hh) => hh[t].probability),
+      mask: Array.from({ length: k }, (_, i) => values.slice(i * width + 3, (i + 1) * width)),
+      areas: owner.map((_, i) => areas[i % a]),
+    });
+    lambda *= growth;
+    await new Promise((resolve) => setTimeout(resolve, 0));
+  }
+  return measure(model, x, targets, o, { params, geometry, weights, pyramid, pyramids, hot, history });
+}
+
+/** The final masks without flipping, each scored with its region kept and deleted, and the fully perturbed images. */
+async function measure(
+  model: Classifier, x: Tensor, targets: readonly number[], o: ResolvedExtremalOptions,
+  s: { params: Tensor; geometry: MaskGeometry; weights: Tensor; pyramid: Tensor; pyramids: Tensor; hot: Tensor; history: AreaResult['history'][] },
+): Promise<ExtremalRun> {
+  const [n, , h, w] = x.shape;
+  const a = o.areas.length;
+  const k = n * a;
+  const g = s.geometry.grid;
+  const out = noGrad(() => {
+    const masks = cropMask(smoothMask(s.params, s.geometry, s.weights), s.geometry);
+    const keptImages = applyPyramid(s.pyramid, masks);
+    const deletedImages = applyPyramid(s.pyramid, masks.neg().add(1));
+    const blurred = fullyPerturbed(s.pyramids);
+    const logits = model.forward(model.normalize(keptImages.concat([deletedImages, blurred], 0)));
+    const hot = s.hot.concat([s.hot, oneHot(targets, model.labels.length, x.backend)], 0);
+    const p = logits.softmax(-1).mul(hot).sum(-1);
+    return { masks, low: resizeBilinear(masks, g, g), keptImages, deletedImages, blurred, p };
+  });
+  const [mv, lv, kv, dv, bv, pv] = await Promise.all([out.masks, out.low, out.keptImages, out.deletedImages, out.blurred, out.p].map((t) => t.data()));
+  const plane = 3 * h * w;
+  const shown = o.game === 'deletion' ? dv : kv;
+  return {
+    areas: Array.from({ length: n }, (_, i) => o.areas.map((area, j) => {
+      const r = i * a + j;
+      return {
+        area, probabilityKept: pv[r], probabilityDeleted: pv[k + r],
+        mask: { width: g, height: g, values: lv.slice(r * g * g, (r + 1) * g * g) },
+        upsampledMask: { width: w, height: h, values: mv.slice(r * h * w, (r + 1) * h * w) },
+        history: s.history[r],
+      };
+    })),
+    probabilityPerturbed: Array.from({ length: n }, (_, i) => pv[2 * k + i]),
+    baseline: Array.from({ length: n }, (_, i) => bv.slice(i * plane, (i + 1) * plane)),
+    perturbed: Array.from({ length: n }, (_, i) => o.areas.map((_, j) => shown.slice((i * a + j) * plane, (i * a + j + 1) * plane))),
+    geometry: s.geometry,
+  };
+}
+
