@@ -38,7 +38,7 @@ out.shapes = { probsMaxAbsDiff: Math.max(...images.map((_, i) => maxAbsDiff(prob
 const x = model.pixels(images);
 out.blurMaxAbsDiff = maxAbsDiff(await gaussianBlur(x.slice(0, 0, 1), 3).data(), ref.read('blurred_img0'));
 const cfg = { game: 'deletion', maskSize: 16, blurSigma: 3, lr: 0.1, iterations: 100, l1: 0.01, tv: 0.2, tvBeta: 3, jitter: 0 };
-const det = await explainBatch(model, x, { ...cfg, maskNoise: 0 });
+const det = await explainBatch(model, x, { ...cfg, method: 'meaningful', maskNoise: 0 });
 det.forEach((r, i) => {
   const want = ref.read(`mask_img${i}`);
   const hist = ref.read(`history_img${i}`);
@@ -47,7 +47,7 @@ det.forEach((r, i) => {
   const dl = Math.max(...r.history.map((h, k) => Math.abs(h.loss - hist[k * 2])));
   out.perturb.push({ image: `img${i}`, maskMeanAbsDiff: mad, maskPearson: pearson(r.mask.values, want), probMaxAbsDiff: dp, lossMaxAbsDiff: dl });
 });
-const noisy = await explainBatch(model, x, { ...cfg, maskNoise: 0.2, seed: 1 });
+const noisy = await explainBatch(model, x, { ...cfg, method: 'meaningful', maskNoise: 0.2, seed: 1 });
 const corr = noisy.map((r, i) => pearson(r.mask.values, ref.read(`mask_noisy_img${i}`))).sort((a, b) => a - b);
 out.noisy = { correlations: corr, median: (corr[3] + corr[4]) / 2 };
 

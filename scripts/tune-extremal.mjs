@@ -108,7 +108,10 @@ function scoreShares(results, boxes, side) {
       };
     });
     const avg = (key) => mean(per.map((p) => p[key]));
-    return { share, energy: avg('energy'), readable: avg('readable'), coverage: avg('coverage'), precision: avg('precision'), pointing: avg('pointing'), area: avg('area'), chosen: per.map((p) => p.chosen) };
+    return {
+      share, energy: avg('energy'), readable: avg('readable'), coverage: avg('coverage'), precision: avg('precision'), pointing: avg('pointing'), area: avg('area'),
+      perImage: per.map((p) => [p.chosen, +p.coverage.toFixed(3), +p.precision.toFixed(3), p.pointing]),
+    };
   });
 }
 

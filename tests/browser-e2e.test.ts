@@ -23,7 +23,7 @@ import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { setBackend } from '@maskgrad/autograd';
 import { loadDefaultModel, readImageFile } from '@maskgrad/models/node';
-import { explain } from '@maskgrad/perturb';
+import { DEFAULTS, explain } from '@maskgrad/perturb';
 import { buildExample } from '../examples/browser/build.mjs';
 import { serve, type Serving } from '../examples/browser/serve.mjs';
 import type { PageResult } from '../examples/browser/main.js';
@@ -34,7 +34,9 @@ const ROOT = fileURLToPath(new URL('..', import.meta.url));
 
 const IMAGE = 'disc.png'; // examples/images, with the built-in model (the page's defaults)
 /** Mask noise and jitter are on (the shipped defaults turn them off) so the seeded random streams are compared too. */
-const OPTIONS = { iterations: 10, maskSize: 8, blurSigma: 3, seed: 5, maskNoise: 0.2, jitter: 1, game: 'preservation' } as const;
+const OPTIONS = { method: 'meaningful', iterations: 10, maskSize: 8, blurSigma: 3, seed: 5, maskNoise: 0.2, jitter: 1, game: 'preservation' } as const;
+/** The default method, on few iterations and two areas. */
+const EXTREMAL = { method: 'extremal', iterations: 4, areas: [0.1, 0.3], game: 'dual' } as const;
 const TOLERANCE = 1e-5;
 const SCREENSHOT = '/tmp/maskgrad-browser-e2e.png';
 
@@ -81,6 +83,11 @@ describe('the browser example', () => {
     await waitForState(page, 'ready', 20_000);
     expect(await page.textContent('#backend')).toMatch(/^webasm\b/);
 
+    // the page opens on the default method and says so in words generated from DEFAULTS
+    expect(await page.inputValue('#method')).toBe(DEFAULTS.method);
+    expect(await page.textContent('#intro')).toContain(`areas ${DEFAULTS.extremal.areas.join(', ')}`);
+    expect(await page.isVisible('#mask-size')).toBe(false);
+    await page.selectOption('#method', OPTIONS.method);
     await page.fill('#iterations', String(OPTIONS.iterations));
     await page.fill('#mask-size', String(OPTIONS.maskSize));
     await page.fill('#blur-sigma', String(OPTIONS.blurSigma));
@@ -127,6 +134,33 @@ describe('the browser example', () => {
     expect(await page.textContent('#summary')).toContain(`'${node.label}'`);
     expect(await page.isVisible('#collage-canvas')).toBe(true);
     expect(await page.evaluate(() => (document.getElementById('collage-canvas') as HTMLCanvasElement).width)).toBeGreaterThan(4 * 224);
+    expect(errors).toEqual([]);
+  }, 60_000);
+
+  it(`explains ${IMAGE} by the extremal perturbation in Chromium, as Node does`, async () => {
+    requireChromium();
+    const page = context!.pages()[0] ?? await context!.newPage();
+    const errors = watchForErrors(page);
+    await page.goto(serving!.url);
+    await waitForState(page, 'ready', 20_000);
+    await page.selectOption('#method', EXTREMAL.method);
+    await page.fill('#iterations', String(EXTREMAL.iterations));
+    await page.fill('#areas', EXTREMAL.areas.join(','));
+    await page.selectOption('#game', EXTREMAL.game);
+    await page.click(`button[data-image="${IMAGE}"]`);
+    await page.waitForSelector('#explain:not([disabled])');
+    await page.click('#explain');
+
+    setBackend('webasm');
+    const model = loadDefaultModel();
+    const node = await explain(model, model.resize(model.pixels(readImageFile(join(ROOT, 'examples/images', IMAGE)))), EXTREMAL);
+    await waitForState(page, 'done', 45_000);
+    const web = (await page.evaluate(() => window.__maskgradResult)) as PageResult;
+    expect(web.method).toBe('extremal');
+    expect(web.area).toBe(node.areas![node.chosenArea!].area);
+    expect(maxAbsDiff(web.mask.values, node.mask.values)).toBeLessThanOrEqual(TOLERANCE);
+    expect(maxAbsDiff(web.areas!.map((a) => a.probabilityKept), node.areas!.map((a) => a.probabilityKept))).toBeLessThanOrEqual(TOLERANCE);
+    expect(await page.isVisible('#area-chart')).toBe(true);
     expect(errors).toEqual([]);
   }, 60_000);
 });

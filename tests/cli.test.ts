@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DEFAULTS, defaultMaskSize } from '@maskgrad/perturb';
 import { fixture } from './fixtures.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -53,6 +54,16 @@ describe('maskgrad help, version, info', () => {
     expect(top.status).toBe(0);
     for (const c of ['classify', 'explain', 'info']) expect(top.stdout).toContain(c);
     const explain = maskgrad('explain', '--help');
+    // the defaults it states are DEFAULTS' (the text is generated from them)
+    const e = DEFAULTS.extremal;
+    const m = DEFAULTS.meaningful;
+    for (const line of [
+      `--method <name>           extremal or meaningful (default ${DEFAULTS.method})`,
+      `in one batch (default ${e.areas.join(',')})`, `(default ${e.keepShare})`, `optimization steps (default ${e.iterations}; meaningful ${m.iterations})`,
+      `Adam learning rate (default ${e.lr}; meaningful ${m.lr})`, `(default ${+(e.blurSigmaAt224 * 64 / 224).toFixed(2)} at 64 px, ${e.blurSigmaAt224} at 224, scaled)`,
+      `levels of the blur pyramid (default ${e.levels})`, `(default ×${e.areaWeightGrowth})`, `weight of the mask-area term (default ${m.l1})`,
+      `weight of the total-variation term (default ${m.tv})`, `${defaultMaskSize(64)} at 64, ${defaultMaskSize(224)} at 224`,
+    ]) expect(explain.stdout).toContain(line);
     expect(explain.status).toBe(0);
     expect(explain.stdout).toContain('--mask-size');
   });
@@ -111,22 +122,42 @@ describe('maskgrad classify', () => {
 describe('maskgrad explain', () => {
   it('one image: all seven files directly in --out, a valid result.json, progress on stderr (asked for: not a terminal)', () => {
     const out = join(tmp, 'one');
-    const r = maskgradWithProgress('explain', IMG0, '--model', MODEL, '--out', out, '--iterations', '3', '--mask-size', '8');
+    const r = maskgradWithProgress('explain', IMG0, '--model', MODEL, '--out', out, '--iterations', '3', '--areas', '0.1,0.3');
     expect(r.status).toBe(0);
     expect(r.stdout).toBe('');
-    expect(r.stderr).toMatch(/iteration 3\/3 +loss -?\d\.\d+ +p \d\.\d{3} +elapsed/);
+    // one mask per area: two probabilities per line
+    expect(r.stderr).toMatch(/iteration 3\/3 +loss -?\d+\.\d+ +p \d\.\d{3} \d\.\d{3} +elapsed/);
+    expect(r.stderr).toMatch(/'disc' \(class 0\) probability \d\.\d{4} before, \d\.\d{4} with only the region of area 0\.[13] kept \(every area: 0\.1: \d\.\d{3}, 0\.3: \d\.\d{3}\) \(extremal perturbation, preservation game/);
     expect(r.stderr).toContain(out);
     expect(readdirSync(out).sort()).toEqual(ALL);
     expect(readFileSync(join(out, 'mask.png')).subarray(1, 4).toString()).toBe('PNG');
     const result = JSON.parse(readFileSync(join(out, 'result.json'), 'utf8'));
-    expect(result).toMatchObject({ source: IMG0, target: 0, label: 'disc', mask: { width: 8, height: 8 } });
-    expect(result.mask.values).toHaveLength(64);
+    expect(result).toMatchObject({ source: IMG0, method: 'extremal', target: 0, label: 'disc', mask: { width: 32, height: 32 } });
+    expect(result.mask.values).toHaveLength(32 * 32);
+    expect(result.mask.values.every((v: number) => v >= 0 && v <= 1)).toBe(true);
+    expect(result.areas.map((a: { area: number }) => a.area)).toEqual([0.1, 0.3]);
+    expect([0.1, 0.3]).toContain(result.area);
+    const chosen = result.areas.find((a: { area: number }) => a.area === result.area);
+    expect(result.probabilityAfter).toBe(chosen.probabilityKept);
     expect(result.history).toHaveLength(3);
-    expect(result.options).toMatchObject({ iterations: 3, maskSize: 8 });
+    expect(result.options).toMatchObject({ method: 'extremal', iterations: 3, areas: [0.1, 0.3] });
+  });
+
+  it('--method meaningful and --preset classic: the meaningful perturbation, its mask at its own size', () => {
+    const out = join(tmp, 'meaningful');
+    const r = maskgrad('explain', IMG0, '--model', MODEL, '--out', out, '--method', 'meaningful', '--iterations', '3', '--mask-size', '8');
+    expect(r.status, r.stderr).toBe(0);
+    const result = JSON.parse(readFileSync(join(out, 'result.json'), 'utf8'));
+    expect(result).toMatchObject({ method: 'meaningful', mask: { width: 8, height: 8 }, options: { iterations: 3, maskSize: 8 } });
+    expect(result).not.toHaveProperty('areas');
+    const classic = join(tmp, 'classic');
+    expect(maskgrad('explain', IMG0, '--model', MODEL, '--out', classic, '--preset', 'classic', '--iterations', '2').status).toBe(0);
+    expect(JSON.parse(readFileSync(join(classic, 'result.json'), 'utf8')).options)
+      .toMatchObject({ method: 'meaningful', game: 'deletion', maskSize: 16, blurSigma: 3, l1: 0.01, tv: 0.2, lr: 0.1, iterations: 2 });
   });
 
   it('no progress lines when stderr is not a terminal (unless MASKGRAD_PROGRESS=1)', () => {
-    const r = maskgrad('explain', IMG0, '--model', MODEL, '--out', join(tmp, 'piped'), '--iterations', '2', '--mask-size', '8');
+    const r = maskgrad('explain', IMG0, '--model', MODEL, '--out', join(tmp, 'piped'), '--iterations', '2', '--areas', '0.2');
     expect(r.status).toBe(0);
     expect(r.stderr).not.toContain('iteration');
     expect(r.stderr).toContain("'disc'");
@@ -137,7 +168,7 @@ describe('maskgrad explain', () => {
     mkdirSync(other);
     copyFileSync(IMG2, join(other, 'img0.png')); // same basename as IMG0
     const out = join(tmp, 'many');
-    const r = maskgradWithProgress('explain', IMG0, IMG2, join(other, 'img0.png'), '--model', MODEL, '--out', out, '--iterations', '2', '--mask-size', '8', '--json');
+    const r = maskgradWithProgress('explain', IMG0, IMG2, join(other, 'img0.png'), '--model', MODEL, '--out', out, '--iterations', '2', '--areas', '0.2', '--json');
     expect(r.status).toBe(0);
     // one batch: every progress line carries the probabilities of all three images
     expect(r.stderr).toMatch(/iteration 2\/2 .* p \d\.\d{3} \d\.\d{3} \d\.\d{3} /);
@@ -153,7 +184,7 @@ describe('maskgrad explain', () => {
 
   it('--no-plot --quiet --target: result.json only, no progress, the requested class', () => {
     const out = join(tmp, 'quiet');
-    const r = maskgrad('explain', IMG0, '--model', MODEL, '--out', out, '--iterations', '1', '--no-plot', '--quiet', '--target', 'square');
+    const r = maskgrad('explain', IMG0, '--model', MODEL, '--out', out, '--iterations', '1', '--areas', '0.2', '--no-plot', '--quiet', '--target', 'square');
     expect(r.status).toBe(0);
     expect(r.stderr).not.toContain('iteration');
     expect(readdirSync(out)).toEqual(['result.json']);
@@ -169,7 +200,7 @@ describe('without --model and --out: the built-in model, files under explained/<
     expect(['disc', 'square', 'triangle', 'cross', 'ring']).toContain(top);
     const cwd = join(tmp, 'cwd');
     mkdirSync(cwd);
-    const e = maskgradIn(cwd, 'explain', IMG0, '--iterations', '2', '--quiet');
+    const e = maskgradIn(cwd, 'explain', IMG0, '--iterations', '2', '--areas', '0.2', '--quiet');
     expect(e.status, e.stderr).toBe(0);
     expect(readdirSync(join(cwd, 'explained', 'img0')).sort()).toEqual(ALL);
     const result = JSON.parse(readFileSync(join(cwd, 'explained', 'img0', 'result.json'), 'utf8')) as { label: string };
@@ -180,10 +211,10 @@ describe('without --model and --out: the built-in model, files under explained/<
 describe('maskgrad eval', () => {
   it('scores each method on generated shapes and writes results.md and results.json', () => {
     const out = join(tmp, 'eval');
-    const r = maskgrad('eval', '--images', '3', '--iterations', '2', '--methods', 'perturbation,gradient', '--out', out, '--json');
+    const r = maskgrad('eval', '--images', '3', '--iterations', '2', '--methods', 'extremal,meaningful,gradient', '--out', out, '--json');
     expect(r.status, r.stderr).toBe(0);
     const doc = JSON.parse(r.stdout) as { methods: Record<string, { pointing: number; deletionAuc: number }>; images: unknown[] };
-    expect(Object.keys(doc.methods).sort()).toEqual(['gradient', 'perturbation']);
+    expect(Object.keys(doc.methods).sort()).toEqual(['extremal', 'gradient', 'meaningful']);
     expect(doc.images).toHaveLength(3);
     for (const m of Object.values(doc.methods)) {
       expect(m.pointing).toBeGreaterThanOrEqual(0);
@@ -191,7 +222,10 @@ describe('maskgrad eval', () => {
       expect(m.deletionAuc).toBeGreaterThanOrEqual(0);
       expect(m.deletionAuc).toBeLessThanOrEqual(1);
     }
-    expect(readFileSync(join(out, 'results.md'), 'utf8')).toMatch(/\| meaningful perturbation \| \d\.\d{3} \|/);
+    const md = readFileSync(join(out, 'results.md'), 'utf8');
+    expect(md).toMatch(/\| meaningful perturbation \| \d\.\d{3} \|/);
+    expect(md).toMatch(/\| extremal perturbation \| \d\.\d{3} \|/);
+    expect(md).toMatch(/\| gradient \|( \d\.\d{3} \|){4} — \|/); // no perturbation to erase anything
     expect(existsSync(join(out, 'results.json'))).toBe(true);
   });
 
@@ -199,7 +233,7 @@ describe('maskgrad eval', () => {
     const wrong = maskgrad('eval', '--model', fixture('vit-tiny-hf-bf16'), '--images', '2');
     expect(wrong.status).toBe(2);
     expect(wrong.stderr).toMatch(/must classify them with the labels disc, square/);
-    const methods = maskgrad('eval', '--methods', 'perturbation,magic');
+    const methods = maskgrad('eval', '--methods', 'extremal,magic');
     expect(methods.status).toBe(2);
     expect(methods.stderr).toMatch(/'magic' is not a method/);
   });
@@ -215,10 +249,16 @@ describe('bad input exits 2, names the problem, and writes nothing', () => {
     ['unknown command', () => ['frobnicate', IMG0], /unknown command 'frobnicate'/],
     ['--iterations -1', () => explain('--iterations', '-1'), /--iterations -1 .*whole number from 1/],
     ['--iterations abc', () => explain('--iterations', 'abc'), /--iterations expects a number, found 'abc'/],
-    ['--mask-size 0', () => explain('--mask-size', '0'), /--mask-size 0 .*from 2 to the image side \(64\)/],
+    ['--mask-size 0', () => explain('--method', 'meaningful', '--mask-size', '0'), /--mask-size 0 .*from 2 to the image side \(64\)/],
+    ['a meaningful flag on the default method', () => explain('--l1', '0.1'), /--l1 belongs to the meaningful perturbation, and this explanation uses the default method, extremal: add --method meaningful/],
+    ['an extremal flag with --preset classic', () => explain('--preset', 'classic', '--areas', '0.1'), /--areas belongs to the extremal perturbation, and this explanation uses --preset classic/],
+    ['--areas 0,2', () => explain('--areas', '0,2'), /--areas '0,2' is not a list of areas/],
+    ['--keep-share 2', () => explain('--keep-share', '2'), /--keep-share 2 is not allowed: use a number in \(0, 1\]/],
+    ['--preset modern', () => explain('--preset', 'modern'), /--preset 'modern' is not one of classic/],
+    ['--game dual, meaningful', () => explain('--method', 'meaningful', '--game', 'dual'), /--game 'dual' is not allowed: use 'deletion' or 'preservation' \(the dual game belongs to method 'extremal'\)/],
     ['--blur-sigma 0', () => explain('--blur-sigma', '0'), /--blur-sigma 0 .*positive/],
     ['--target giraffe', () => explain('--target', 'giraffe'), /--target 'giraffe' is not a label.*'disc'/],
-    ['--game foo', () => explain('--game', 'foo'), /--game 'foo' is not one of deletion, preservation/],
+    ['--game foo', () => explain('--game', 'foo'), /--game 'foo' is not one of preservation, deletion, dual/],
     ['--backend webgpu', () => explain('--backend', 'webgpu'), /--backend webgpu cannot be used/],
     ['missing image', () => ['explain', join(tmp, 'nope.png'), '--model', MODEL, '--out', out()], /nope\.png: .*no such file/],
     ['corrupt image', () => ['explain', IMG0, corrupt(), '--model', MODEL, '--out', out()], /corrupt\.png: expected/],

@@ -1,11 +1,12 @@
 /**
  * The explainer against the PyTorch reference run (tests/fixtures/shapes-vit-hf,
  * perturb_config.json: deletion, 16×16 mask, blur σ 3, Adam lr 0.1, 100
- * iterations, l1 0.01, tv 0.2, β 3, no noise, no jitter).
+ * iterations, l1 0.01, tv 0.2, β 3, no noise, no jitter), which is what
+ * `preset: 'classic'` (the CLI's --preset classic) resolves to at 64 px.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
 import { loadModel, readImageFile, readSafetensorsFile, type ImageClassifier } from '@maskgrad/models/node';
-import { explainBatch, gaussianBlur, type ExplainResult } from '@maskgrad/perturb';
+import { explainBatch, gaussianBlur, resolveOptions, type ExplainResult } from '@maskgrad/perturb';
 import { fixture, maxAbsDiff } from './fixtures.js';
 
 function pearson(a: ArrayLike<number>, b: ArrayLike<number>): number {
@@ -36,7 +37,11 @@ describe('meaningful perturbation vs PyTorch on shapes-vit-hf', () => {
     model = loadModel(fixture('shapes-vit-hf'));
     ref = readSafetensorsFile(fixture('shapes-vit-hf/reference.safetensors'));
     x = model.pixels(Array.from({ length: 8 }, (_, i) => readImageFile(fixture(`shapes-vit-hf/images/img${i}.png`))));
-    deterministic = await explainBatch(model, x, { ...config, maskNoise: 0 });
+    deterministic = await explainBatch(model, x, { preset: 'classic' });
+  });
+
+  it('preset classic is the reference run: the meaningful perturbation with its settings', () => {
+    expect(resolveOptions({ preset: 'classic' }, 64)).toMatchObject({ method: 'meaningful', ...config, maskNoise: 0, maskInit: 1, perturbation: 'blur' });
   });
 
   it('blurs img0 like the reference, within 1e-4', async () => {
@@ -59,7 +64,7 @@ describe('meaningful perturbation vs PyTorch on shapes-vit-hf', () => {
   });
 
   it('with mask noise 0.2 (our RNG): median correlation with the noisy reference masks ≥ 0.85', async () => {
-    const noisy = await explainBatch(model, x, { ...config, maskNoise: 0.2, seed: 1 });
+    const noisy = await explainBatch(model, x, { preset: 'classic', maskNoise: 0.2, seed: 1 });
     const r = noisy.map((res, i) => pearson(res.mask.values, ref.read(`mask_noisy_img${i}`))).sort((a, b) => a - b);
     const median = (r[3] + r[4]) / 2;
     console.log('noisy-mask correlations', r.map((v) => v.toFixed(3)).join(' '), 'median', median.toFixed(3));

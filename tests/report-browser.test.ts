@@ -38,7 +38,7 @@ describe('report.html in Chromium', () => {
     const model = loadModel(fixture('shapes-vit-hf'));
     const out = join(dir!, 'img2');
     const r = await perturb(fixture('shapes-vit-hf/images/img2.png'), model, out, null, {
-      iterations: ITERATIONS, maskSize: 8, blurSigma: 3, seed: 1, plot: true, modelName: 'shapes-vit-hf',
+      method: 'meaningful', iterations: ITERATIONS, maskSize: 8, blurSigma: 3, seed: 1, plot: true, modelName: 'shapes-vit-hf',
     });
     const url = pathToFileURL(join(out, 'report.html')).href;
 
@@ -77,6 +77,26 @@ describe('report.html in Chromium', () => {
     await page.screenshot({ path: shot, fullPage: true });
     copyFileSync(shot, SCREENSHOT);
     expect(fetched).toEqual([]);
+    expect(errors).toEqual([]);
+  }, 60_000);
+
+  it('an extremal report shows every area\'s mask and the probability against the area', async () => {
+    requireChromium();
+    const model = loadModel(fixture('shapes-vit-hf'));
+    const out = join(dir!, 'img2-extremal');
+    const r = await perturb(fixture('shapes-vit-hf/images/img2.png'), model, out, null, { iterations: ITERATIONS, areas: [0.1, 0.3], plot: true });
+    const page = context!.pages()[0] ?? await context!.newPage();
+    const errors: string[] = [];
+    page.on('pageerror', (e) => errors.push(`page error: ${e.message}`));
+    await page.goto(pathToFileURL(join(out, 'report.html')).href, { waitUntil: 'load' });
+    const ids = await page.$$eval('img', (imgs) => imgs.map((i) => i.id));
+    expect(ids).toContain('areas');
+    const lines = await page.$$eval('svg#area-chart polyline', (ps) => ps.map((p) => (p as SVGPolylineElement).points.numberOfItems));
+    expect(lines).toEqual([2, 2]);
+    expect(await page.textContent('#areas')).toContain(`${r.areas![r.chosenArea!].area} (reported)`);
+    const shot = join(dir!, 'report-extremal.png');
+    await page.screenshot({ path: shot, fullPage: true });
+    copyFileSync(shot, SCREENSHOT.replace('.png', '-extremal.png'));
     expect(errors).toEqual([]);
   }, 60_000);
 });

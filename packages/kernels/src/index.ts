@@ -27,7 +27,7 @@ export {
 } from './resize.js';
 export { padKernel, padReference, paddedShape, type PadMode } from './pad.js';
 export { concatKernel, concatReference, gatherKernel, gatherReference, scatterAddKernel } from './concat.js';
-export { argsortKernel, argsortReference, bitonicLength, sortRanksKernel, sortRanksReference, takeAlongRowsKernel, takeAlongRowsReference } from './sort.js';
+export { argsortKernel, argsortReference, sortLength, sortRanksKernel, sortRanksReference, takeAlongRowsKernel, takeAlongRowsReference } from './sort.js';
 export {
   smoothMaxPoolGradKernel, smoothMaxPoolGradReference, smoothMaxPoolKernel, smoothMaxPoolReference,
   type SmoothMaxPoolResult, type SmoothMaxPoolShape,

@@ -6,7 +6,7 @@
 export { explain, explainBatch, baselineOf, weakPerturbationNote, type ExplainResult, type MaskImage } from './explain.js';
 export { chooseArea, explainExtremalBatch } from './extremal/result.js';
 export { runExtremal, reward, type AreaResult, type ExtremalRun } from './extremal/extremal.js';
-export { maskBump, maskGeometry, maskWeights, smoothMask, cropMask, MASK_COLDNESS, type MaskGeometry } from './extremal/mask-generator.js';
+export { maskBump, maskGeometry, maskSamples, maskWeights, smoothMask, MASK_COLDNESS, type MaskGeometry, type MaskWeights } from './extremal/mask-generator.js';
 export { applyPyramid, blurPyramid, fullyPerturbed } from './extremal/pyramid.js';
 export { areaPenalty, areaReference, areaSteps } from './extremal/area.js';
 export { EXTREMAL_DEFAULTS, resolveExtremal } from './extremal/options.js';

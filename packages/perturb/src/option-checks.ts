@@ -23,7 +23,7 @@ export const isWhole = (x: number) => Number.isInteger(x);
 /** A value from a few words, or an OptionError listing them. */
 export function checkChoice<T extends string>(name: string, v: unknown, choices: readonly T[]): T {
   const quoted = choices.map((c) => `'${c}'`);
-  const allowed = quoted.length === 2 ? `either ${quoted[0]} or ${quoted[1]}` : `one of ${quoted.join(', ').replace(/, ([^,]*)$/, ' or $1')}`;
+  const allowed = quoted.length === 1 ? quoted[0] : quoted.length === 2 ? `either ${quoted[0]} or ${quoted[1]}` : `one of ${quoted.join(', ').replace(/, ([^,]*)$/, ' or $1')}`;
   if (!(choices as readonly unknown[]).includes(v)) throw new OptionError(name, v, allowed);
   return v as T;
 }
@@ -34,7 +34,7 @@ export function rejectForeign(o: object, names: readonly string[], method: Metho
     const v = (o as Record<string, unknown>)[name];
     if (v !== undefined) {
       const other = method === 'extremal' ? 'meaningful' : 'extremal';
-      throw new OptionError(name, v, `nothing: it belongs to method '${other}', and this explanation uses method '${method}' (leave it out, or set method: '${other}')`);
+      throw new OptionError(name, v, `no ${name} here: it belongs to method '${other}', and this explanation uses method '${method}' (leave it out, or set method: '${other}')`);
     }
   }
 }

@@ -176,7 +176,7 @@ export function resolveOptions(options: ExplainOptions, side: number): ResolvedO
 /** The meaningful perturbation's options for an image of side `side` px, checked. */
 export function resolveMeaningful(o: ExplainOptions, side: number): ResolvedMeaningfulOptions {
   const d = MEANINGFUL_DEFAULTS;
-  if (o.game === 'dual') throw new OptionError('game', o.game, "the dual game belongs to method 'extremal'; the meaningful perturbation plays 'deletion' or 'preservation'");
+  if (o.game === 'dual') throw new OptionError('game', o.game, "'deletion' or 'preservation' (the dual game belongs to method 'extremal')");
   const game = checkChoice('game', o.game ?? d.game, ['deletion', 'preservation'] as const);
   const r: ResolvedMeaningfulOptions = {
     method: 'meaningful',

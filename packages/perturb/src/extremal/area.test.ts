@@ -3,12 +3,20 @@ import { gradcheck, tensor } from '@maskgrad/autograd';
 import { areaPenalty, areaReference, areaSteps } from './area.js';
 
 describe('the area constraint', () => {
-  it('step vectors: zeros, then a·(image pixels) ones, also when the mask has a margin', () => {
+  it('step vectors: zeros, then a·n ones', () => {
     expect(Array.from(areaSteps([0.25, 0.5], 4))).toEqual([0, 0, 0, 1, 0, 0, 1, 1]);
-    // 4 image pixels inside a mask of 6 (the margin's pixels count as zeros)
-    expect(Array.from(areaSteps([0.5], 6, 4))).toEqual([0, 0, 0, 0, 1, 1]);
     // K = 3 masks over 2 areas: mask k gets area k % 2
-    expect(Array.from(areaReference([0.25, 0.5], 3, 4, 4, tensor([0]).backend).dataSync())).toEqual([0, 0, 0, 1, 0, 0, 1, 1, 0, 0, 0, 1]);
+    expect(Array.from(areaReference([0.25, 0.5], 3, 4, tensor([0]).backend).dataSync())).toEqual([0, 0, 0, 1, 0, 0, 1, 1, 0, 0, 0, 1]);
+  });
+
+  it('with a margin: the image part is sorted, the margin held to 0, over all the values (by hand)', async () => {
+    // 4×4 with a one-wide margin: image [[0.2, 0.9], [0, 0.5]], margin values 0.1 (12 of them) and one 0.3
+    const v = new Float32Array(16).fill(0.1);
+    v[0] = 0.3;
+    [[5, 0.2], [6, 0.9], [9, 0], [10, 0.5]].forEach(([i, x]) => (v[i] = x));
+    const r = await areaPenalty(tensor(v, [1, 1, 4, 4]), tensor(areaSteps([0.5], 4), [1, 4]), 1).data();
+    // image part as above: 0.3; margin: 11·0.01 + 0.09
+    expect(r[0]).toBeCloseTo((0.3 + 11 * 0.01 + 0.09) / 16, 6);
   });
 
   it('penalty and gradient by hand: m = [0.2, 0.9, 0, 0.5], area ½', async () => {
@@ -33,10 +41,13 @@ describe('the area constraint', () => {
     expect(got).toBeCloseTo(want, 6);
   });
 
-  it('passes gradcheck (two masks, values apart)', () => {
+  it('passes gradcheck (two masks, values apart; without and with a margin)', () => {
     const m = tensor([0.31, 0.05, 0.77, 0.42, 0.93, 0.18, 0.64, 0.27], [2, 1, 2, 2]);
     const ref = tensor(areaSteps([0.25, 0.5], 4), [2, 4]);
     const res = gradcheck((a) => areaPenalty(a, ref), [m], { eps: 1e-2, atol: 2e-3, rtol: 2e-2 });
     expect(res.ok, JSON.stringify(res.worst)).toBe(true);
+    const wide = tensor(Array.from({ length: 16 }, (_, i) => 0.03 + ((i * 7) % 16) / 17), [1, 1, 4, 4]);
+    const withMargin = gradcheck((a) => areaPenalty(a, tensor(areaSteps([0.5], 4), [1, 4]), 1), [wide], { eps: 1e-2, atol: 2e-3, rtol: 2e-2 });
+    expect(withMargin.ok, JSON.stringify(withMargin.worst)).toBe(true);
   });
 });

@@ -20,7 +20,7 @@ import { Adam, SGD, full, noGrad, resizeBilinear, tensor, type Tensor } from '@m
 import type { Classifier } from '../objective.js';
 import type { ProgressEvent } from '../options.js';
 import { areaPenalty, areaReference } from './area.js';
-import { cropMask, maskGeometry, maskWeights, smoothMask, type MaskGeometry } from './mask-generator.js';
+import { maskGeometry, maskSamples, maskWeights, smoothMask, type MaskGeometry, type MaskWeights } from './mask-generator.js';
 import type { ExtremalGame, ResolvedExtremalOptions } from './options.js';
 import { applyPyramid, blurPyramid, fullyPerturbed } from './pyramid.js';
 
@@ -109,7 +109,7 @@ export async function runExtremal(
   const pyramid = noGrad(() => pyramids.gather(0, owner).contiguous());
   const geometry = maskGeometry(h, o.maskStep, o.maskSigma);
   const weights = maskWeights(geometry, backend);
-  const reference = areaReference(areas, k, geometry.full ** 2, h * w, backend);
+  const reference = areaReference(areas, k, geometry.grid ** 2, backend);
   const hot = oneHot(owner.map((i) => targets[i]), model.labels.length, backend);
   const params = full([k, 1, geometry.grid, geometry.grid], o.maskInit, { requiresGrad: true, backend });
   params.name = 'mask parameters';
@@ -118,10 +118,9 @@ export async function runExtremal(
   const history: AreaResult['history'][] = Array.from({ length: k }, () => []);
   let lambda = o.areaWeight;
   for (let t = 0; t < o.iterations; t++) {
-    const full = smoothMask(params, geometry, weights);
-    const masks = cropMask(full, geometry);
+    const masks = smoothMask(params, geometry, weights);
     const { value, kept } = gameReward(model, pyramid, masks, hot, o.game, o.reward === 'contrastive', o.flip && t % 2 === 0);
-    const penalty = areaPenalty(full, reference);
+    const penalty = areaPenalty(maskSamples(params, geometry, weights), reference, geometry.marginCells);
     const loss = penalty.mul(lambda).sub(value);
     opt.zeroGrad();
     await loss.sum().backward();
@@ -150,14 +149,14 @@ export async function runExtremal(
 /** The final masks without flipping, each scored with its region kept and deleted, and the fully perturbed images. */
 async function measure(
   model: Classifier, x: Tensor, targets: readonly number[], o: ResolvedExtremalOptions,
-  s: { params: Tensor; geometry: MaskGeometry; weights: Tensor; pyramid: Tensor; pyramids: Tensor; hot: Tensor; history: AreaResult['history'][] },
+  s: { params: Tensor; geometry: MaskGeometry; weights: MaskWeights; pyramid: Tensor; pyramids: Tensor; hot: Tensor; history: AreaResult['history'][] },
 ): Promise<ExtremalRun> {
   const [n, , h, w] = x.shape;
   const a = o.areas.length;
   const k = n * a;
   const g = s.geometry.grid;
   const out = noGrad(() => {
-    const masks = cropMask(smoothMask(s.params, s.geometry, s.weights), s.geometry);
+    const masks = smoothMask(s.params, s.geometry, s.weights);
     const keptImages = applyPyramid(s.pyramid, masks);
     const deletedImages = applyPyramid(s.pyramid, masks.neg().add(1));
     const blurred = fullyPerturbed(s.pyramids);
