@@ -6,8 +6,9 @@
  * validation shapes (default 16 of seed 3003; never the test seed 2002) with
  * the shipped defaults at each iteration budget (the area weight's growth is
  * spread over each run, so every budget ends at the same constraint), and
- * measures what a reader sees in the reported masks (energy in the box,
- * readable region, pointing), the probability the reported region keeps, and
+ * measures what a reader sees (the reported mask's readable region; energy in
+ * the box and pointing of the saliency map, the mean of the masks over the
+ * areas, as evaluate() does), the probability the reported region keeps, and
  * how far each budget's masks are from the longest budget's (mean |ΔM| over
  * every area's mask). Also records, for the default budget, the reward and
  * the area penalty at every iteration.
@@ -22,7 +23,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { getBackend } from '@maskgrad/autograd';
 import * as models from '@maskgrad/models/node';
-import { DEFAULTS, energyInBox, explainInBatches, insideBox, peakPoint, readable, readerRegion } from '@maskgrad/perturb/node';
+import { DEFAULTS, energyInBox, explainInBatches, insideBox, peakPoint, readable, readerRegion, saliencyOfExplanation } from '@maskgrad/perturb/node';
 import { shapesData } from './eval-data.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
@@ -55,10 +56,11 @@ for (const iterations of budgets) {
   const t = performance.now();
   const results = await explainInBatches(model, x, { iterations }, 8);
   const seconds = (performance.now() - t) / 1000;
+  // as evaluate() scores them: the readable region of the reported mask, energy and pointing of the saliency (the mean over the areas)
   const per = results.map((r, i) => {
-    const m = r.upsampledMask.values;
-    const region = readerRegion(m, side, side, boxes[i], true);
-    return { energy: energyInBox(m, side, side, boxes[i]), readable: readable(region) ? 1 : 0, pointing: insideBox(peakPoint(m, side, side), boxes[i]) ? 1 : 0, kept: r.probabilityAfter / r.probabilityBefore };
+    const s = saliencyOfExplanation(r);
+    const region = readerRegion(r.upsampledMask.values, side, side, boxes[i], true);
+    return { energy: energyInBox(s, side, side, boxes[i]), readable: readable(region) ? 1 : 0, pointing: insideBox(peakPoint(s, side, side), boxes[i]) ? 1 : 0, kept: r.probabilityAfter / r.probabilityBefore };
   });
   runs.push({ iterations, seconds, results, energy: mean(per.map((p) => p.energy)), readable: mean(per.map((p) => p.readable)), pointing: mean(per.map((p) => p.pointing)), kept: mean(per.map((p) => p.kept)) });
   console.error(`  ${iterations} iterations: ${seconds.toFixed(1)} s`);
@@ -97,7 +99,7 @@ function figure(rows, curve) {
     const py = (v) => pad.t + (H - pad.t - pad.b) * (1 - v);
     const lines = series.map((s, k) => `<polyline fill="none" stroke="${s.color}" stroke-width="2" points="${xs.map((v, i) => `${px(v).toFixed(1)},${py(s.ys[i]).toFixed(1)}`).join(' ')}"/>` +
       (xs.length <= 12 ? xs.map((v, i) => `<circle cx="${px(v).toFixed(1)}" cy="${py(s.ys[i]).toFixed(1)}" r="3" fill="${s.color}"/>`).join('') : '') +
-      `<text x="${x0 + w - pad.r}" y="${pad.t + 14 * k}" text-anchor="end" fill="${s.color}">${s.name}</text>`).join('\n');
+      `<text x="${x0 + w - pad.r}" y="${pad.t + 0.45 * (H - pad.t - pad.b) + 14 * k}" text-anchor="end" fill="${s.color}">${s.name}</text>`).join('\n');
     const ticks = xTicks.map((v) => `<text x="${px(v).toFixed(1)}" y="${H - pad.b + 16}" text-anchor="middle">${v}</text>`).join('');
     return `<text x="${x0 + pad.l}" y="20" font-weight="600">${title}</text>
 <line x1="${x0 + pad.l}" y1="${H - pad.b}" x2="${x0 + w - pad.r}" y2="${H - pad.b}" stroke="#999"/><line x1="${x0 + pad.l}" y1="${pad.t}" x2="${x0 + pad.l}" y2="${H - pad.b}" stroke="#999"/>

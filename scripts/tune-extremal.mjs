@@ -28,7 +28,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { getBackend } from '@maskgrad/autograd';
 import * as models from '@maskgrad/models/node';
-import { chooseArea, energyInBox, explainInBatches, insideBox, peakPoint, readable, readerRegion, resolveOptions } from '@maskgrad/perturb/node';
+import { chooseArea, energyInBox, explainInBatches, insideBox, peakPoint, readable, readerRegion, resolveOptions, saliencyOfExplanation } from '@maskgrad/perturb/node';
 
 import { FIXTURE, fixtureData, parseSetFlag, shapesData } from './eval-data.mjs';
 
@@ -53,18 +53,34 @@ function fail(message) {
 }
 
 /** Sizes in pixels are given at 64 px (the models here) and scaled to the model's side. */
+/**
+ * Sizes in pixels are given at 64 px (the models here) and scaled to the model's side. The base is
+ * the shipped default (D); every row of a grid overrides some of it. (Rows run with `--set` before
+ * the defaults were chosen used another base; their options are stored with their results.)
+ */
 const base = {
-  game: 'preservation', areas: [0.05, 0.1, 0.2], iterations: 100, lr: 0.05, blurSigma64: 16, levels: 8, maskStep64: 2, maskSigma64: 6,
+  game: 'dual', areas: [0.1, 0.2, 0.3], iterations: 50, lr: 0.1, blurSigma64: 20, levels: 8, maskStep64: 2, maskSigma64: 6,
   maskInit: 1, areaWeight: 300, areaWeightGrowth: 16.4, reward: 'simple', flip: false, keepShare: 0.9,
 };
-
 const GRIDS = {
+  // the last round, around the shipped defaults (README, "Choosing the defaults")
+  defaults: {
+    'D: dual, σ 20, 50 it, lr .1, areas .1 .2 .3': {},
+    'D, contrastive': { reward: 'contrastive' },
+    'D, 30 it, lr .15': { iterations: 30, lr: 0.15 },
+    'D, 100 it': { iterations: 100 },
+    'D, flip': { flip: true },
+    'C: preservation, σ 20, 30 it, lr .15': { game: 'preservation', iterations: 30, lr: 0.15 },
+    'E: dual, σ 20, 50 it, lr .1, areas .05 .1 .2': { areas: [0.05, 0.1, 0.2] },
+    'E, mask σ 3': { areas: [0.05, 0.1, 0.2], maskSigma64: 3 },
+    'D, mask σ 3': { maskSigma64: 3 },
+    'E, mask σ 4': { areas: [0.05, 0.1, 0.2], maskSigma64: 4 },
+  },
   // the pyramid's strongest blur: how much evidence the perturbation removes
   sigma: {
-    'σ 5.7 (TorchRay 20 at 224)': { blurSigma64: 20 * 64 / 224 },
-    'σ 10': { blurSigma64: 10 },
-    'σ 16': { blurSigma64: 16 },
-    'σ 20': { blurSigma64: 20 },
+    'D, σ 5.7 (TorchRay 20 at 224)': { blurSigma64: 20 * 64 / 224 },
+    'D, σ 10': { blurSigma64: 10 },
+    'D, σ 16': { blurSigma64: 16 },
   },
 };
 
@@ -91,25 +107,33 @@ function loadData() {
 
 const f3 = (v) => (v === null || v === undefined ? '—' : v.toFixed(3));
 const SHARES = [0.5, 0.8, 0.9, 0.95, 0.99];
-const header = '| setting | share | energy in box | readable region | box coverage | region in box | erases | pointing | mean area | s / image |\n|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|';
-const rowOf = (r, q) => `| ${r.label} | ${q.share} | ${f3(q.energy)} | ${f3(q.readable)} | ${f3(q.coverage)} | ${f3(q.precision)} | ${f3(r.erases)} | ${f3(q.pointing)} | ${f3(q.area)} | ${r.secondsPerImage.toFixed(2)} |`;
+const header = '| setting | share | energy in box | readable region | box coverage | region in box | erases | pointing | pointing (mask) | mean area | s / image |\n|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|';
+const rowOf = (r, q) => `| ${r.label} | ${q.share} | ${f3(q.energy)} | ${f3(q.readable)} | ${f3(q.coverage)} | ${f3(q.precision)} | ${f3(r.erases)} | ${f3(q.pointing)} | ${f3(q.maskPointing)} | ${f3(q.area)} | ${r.secondsPerImage.toFixed(2)} |`;
 const mean = (v) => v.reduce((a, b) => a + b, 0) / v.length;
 
-/** The reader's measures of the masks the rule reports at each share. */
+/**
+ * The reader's measures at each share: the readable region of the mask the
+ * rule reports; energy in box and pointing of the saliency map (the mean of
+ * the masks over the areas, which the share does not change; pointing of the
+ * reported mask alone as 'pointing (mask)').
+ */
 function scoreShares(results, boxes, side) {
+  const maps = results.map((r) => saliencyOfExplanation(r));
   return SHARES.map((share) => {
     const per = results.map((r, i) => {
       const k = chooseArea(r.areas, r.probabilityBefore, r.options.game, share);
       const m = r.areas[k].upsampledMask.values;
       const region = readerRegion(m, side, side, boxes[i], true);
       return {
-        energy: energyInBox(m, side, side, boxes[i]), readable: readable(region) ? 1 : 0, coverage: region.coverage, precision: region.precision,
-        pointing: insideBox(peakPoint(m, side, side), boxes[i]) ? 1 : 0, area: mean(Array.from(m)), chosen: r.areas[k].area,
+        energy: energyInBox(maps[i], side, side, boxes[i]), readable: readable(region) ? 1 : 0, coverage: region.coverage, precision: region.precision,
+        pointing: insideBox(peakPoint(maps[i], side, side), boxes[i]) ? 1 : 0, maskPointing: insideBox(peakPoint(m, side, side), boxes[i]) ? 1 : 0,
+        area: mean(Array.from(m)), chosen: r.areas[k].area,
       };
     });
     const avg = (key) => mean(per.map((p) => p[key]));
     return {
-      share, energy: avg('energy'), readable: avg('readable'), coverage: avg('coverage'), precision: avg('precision'), pointing: avg('pointing'), area: avg('area'),
+      share, energy: avg('energy'), readable: avg('readable'), coverage: avg('coverage'), precision: avg('precision'), pointing: avg('pointing'),
+      maskPointing: avg('maskPointing'), area: avg('area'),
       perImage: per.map((p) => [p.chosen, +p.coverage.toFixed(3), +p.precision.toFixed(3), p.pointing]),
     };
   });
@@ -132,9 +156,35 @@ const log = join(outDir, 'results.jsonl');
 const done = new Map();
 if (existsSync(log)) for (const line of readFileSync(log, 'utf8').split('\n').filter(Boolean)) { const r = JSON.parse(line); done.set(r.key, r); }
 
+/**
+ * --table: one Markdown table of every setting scored on both models at the shipped keepShare —
+ * the built-in model on --images (default 64) validation shapes of --seed, and the fixture's 8
+ * images — from the results files (nothing is run).
+ */
 if (args.table) {
-  console.log(header);
-  for (const r of done.values()) if (r.images === images.length && r.data === args.data && r.seed === args.seed) for (const q of r.shares) console.log(rowOf(r, q));
+  const rows = (model, images, seed) => {
+    const file = join(resolve(args.out), model, 'results.jsonl');
+    const out = new Map();
+    if (!existsSync(file)) return out;
+    for (const line of readFileSync(file, 'utf8').split('\n').filter(Boolean)) {
+      const r = JSON.parse(line);
+      if (r.images === images && (seed === null || r.seed === seed) && r.shares[0].maskPointing !== undefined) out.set(r.label, r);
+    }
+    return out;
+  };
+  const shipped = base.keepShare;
+  const [builtIn, fixture] = [rows('shapes-vit', Number(args.images), args.seed), rows('shapes-vit-hf', 8, null)];
+  const cells = (r) => {
+    if (!r) return '— | — | — | —';
+    const q = r.shares.find((x) => x.share === shipped);
+    return `${f3(q.energy)} | ${f3(q.readable)} | ${f3(q.pointing)} | ${f3(r.erases)}`;
+  };
+  console.log(`| setting | built-in: energy in box | readable | pointing | erases | fixture: energy in box | readable | pointing | erases | s / image (built-in) |`);
+  console.log('|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
+  for (const label of new Set([...builtIn.keys(), ...fixture.keys()])) {
+    const b = builtIn.get(label);
+    console.log(`| ${label} | ${cells(b)} | ${cells(fixture.get(label))} | ${b ? b.secondsPerImage.toFixed(2) : '—'} |`);
+  }
   process.exit(0);
 }
 

@@ -23,7 +23,7 @@ import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { setBackend } from '@maskgrad/autograd';
 import { loadDefaultModel, readImageFile } from '@maskgrad/models/node';
-import { DEFAULTS, explain } from '@maskgrad/perturb';
+import { DEFAULTS, explain, type ExplainOptions } from '@maskgrad/perturb';
 import { buildExample } from '../examples/browser/build.mjs';
 import { serve, type Serving } from '../examples/browser/serve.mjs';
 import type { PageResult } from '../examples/browser/main.js';
@@ -68,6 +68,21 @@ function watchForErrors(page: Page): string[] {
   return errors;
 }
 
+/** Pick the bundled image, press Explain: the page starts its run. */
+async function explainOnPage(page: Page): Promise<void> {
+  await page.click(`button[data-image="${IMAGE}"]`);
+  await page.waitForSelector('#explain:not([disabled])');
+  await page.click('#explain');
+}
+
+/** Node's run of the same explanation on the same backend and pixels. */
+async function explainInNode(options: ExplainOptions) {
+  setBackend('webasm');
+  const model = loadDefaultModel();
+  const image = readImageFile(join(ROOT, 'examples/images', IMAGE));
+  return { image, result: await explain(model, model.resize(model.pixels(image)), options) };
+}
+
 /** Wait for body[data-state=state]; if the page lands in 'error' instead, fail with its message. */
 async function waitForState(page: Page, state: string, timeout: number): Promise<void> {
   await page.waitForSelector(`body[data-state="${state}"], body[data-state="error"]`, { timeout });
@@ -95,15 +110,8 @@ describe('the browser example', () => {
     await page.fill('#mask-noise', String(OPTIONS.maskNoise));
     await page.fill('#jitter', String(OPTIONS.jitter));
     await page.selectOption('#game', OPTIONS.game);
-    await page.click(`button[data-image="${IMAGE}"]`);
-    await page.waitForSelector('#explain:not([disabled])');
-    await page.click('#explain');
-
-    // Node's run, while the page's runs in Chromium's process
-    setBackend('webasm');
-    const model = loadDefaultModel();
-    const image = readImageFile(join(ROOT, 'examples/images', IMAGE));
-    const node = await explain(model, model.resize(model.pixels(image)), OPTIONS);
+    await explainOnPage(page);
+    const { image, result: node } = await explainInNode(OPTIONS); // while the page's runs in Chromium's process
 
     try {
       await waitForState(page, 'done', 45_000);
@@ -147,13 +155,8 @@ describe('the browser example', () => {
     await page.fill('#iterations', String(EXTREMAL.iterations));
     await page.fill('#areas', EXTREMAL.areas.join(','));
     await page.selectOption('#game', EXTREMAL.game);
-    await page.click(`button[data-image="${IMAGE}"]`);
-    await page.waitForSelector('#explain:not([disabled])');
-    await page.click('#explain');
-
-    setBackend('webasm');
-    const model = loadDefaultModel();
-    const node = await explain(model, model.resize(model.pixels(readImageFile(join(ROOT, 'examples/images', IMAGE)))), EXTREMAL);
+    await explainOnPage(page);
+    const { result: node } = await explainInNode(EXTREMAL);
     await waitForState(page, 'done', 45_000);
     const web = (await page.evaluate(() => window.__maskgradResult)) as PageResult;
     expect(web.method).toBe('extremal');

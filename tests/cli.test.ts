@@ -127,7 +127,7 @@ describe('maskgrad explain', () => {
     expect(r.stdout).toBe('');
     // one mask per area: two probabilities per line
     expect(r.stderr).toMatch(/iteration 3\/3 +loss -?\d+\.\d+ +p \d\.\d{3} \d\.\d{3} +elapsed/);
-    expect(r.stderr).toMatch(/'disc' \(class 0\) probability \d\.\d{4} before, \d\.\d{4} with only the region of area 0\.[13] kept \(every area: 0\.1: \d\.\d{3}, 0\.3: \d\.\d{3}\) \(extremal perturbation, preservation game/);
+    expect(r.stderr).toMatch(new RegExp(String.raw`'disc' \(class 0\) probability \d\.\d{4} before, \d\.\d{4} with only the region of area 0\.[13] kept \(every area: 0\.1: \d\.\d{3}, 0\.3: \d\.\d{3}\) \(extremal perturbation, ${DEFAULTS.extremal.game} game`));
     expect(r.stderr).toContain(out);
     expect(readdirSync(out).sort()).toEqual(ALL);
     expect(readFileSync(join(out, 'mask.png')).subarray(1, 4).toString()).toBe('PNG');

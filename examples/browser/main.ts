@@ -12,7 +12,7 @@ import { probeWebAsm } from '@maskgrad/kernels';
 import { getBackend, setBackend, type Tensor } from '@maskgrad/autograd';
 import { classifierFromCheckpoint, parseHfConfig, parseSafetensors, type ImageClassifier, type RgbImage } from '@maskgrad/models';
 import {
-  DEFAULTS, afterPhrase, areaChart, areaRule, collage, defaultMaskSize, describeOptions, explain, heatmapOverlay, maskToRgb8, methodTitle,
+  DEFAULTS, afterPhrase, areaChart, areaRule, collage, defaultMaskSize, describeOptions, explain, gamePhrase, heatmapOverlay, maskToRgb8, methodTitle,
   planarToRgb8, saliencyOfExplanation, upscale,
   type Classifier, type ExplainOptions, type ExplainResult, type Method, type ProgressEvent, type Rgb8,
 } from '@maskgrad/perturb';
@@ -192,7 +192,7 @@ function describeDefaults(side: number): void {
   const m = DEFAULTS.meaningful;
   const px = (at224: number) => `${+((at224 * side) / 224).toFixed(2)} px`;
   $('intro').textContent = `By default, the ${methodTitle({ method: 'extremal' })}: for each of the areas ${e.areas.join(', ')} of the image, ` +
-    `learn by gradient descent in this page the smooth mask of that area that, kept sharp while the rest is blurred, keeps the class best ` +
+    `learn by gradient descent in this page the smooth mask of that area ${gamePhrase(e.game)} ` +
     `(the ${e.game} game), and report the smallest area that keeps ${Math.round(100 * e.keepShare)}% of the original probability. ` +
     `The ${methodTitle({ method: 'meaningful' })} weights an area and a smoothness term instead.`;
   $<HTMLSelectElement>('method').value = DEFAULTS.method;
@@ -210,7 +210,7 @@ function describeDefaults(side: number): void {
 /** Only the chosen method's fields are shown. */
 function showMethodFields(): void {
   const method = $<HTMLSelectElement>('method').value;
-  for (const el of document.querySelectorAll<HTMLElement>('[data-method]')) el.hidden = el.dataset.method !== method;
+  document.querySelectorAll<HTMLElement>('[data-method]').forEach((el) => { el.hidden = el.dataset.method !== method; });
 }
 
 /**

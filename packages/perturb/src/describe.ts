@@ -40,3 +40,26 @@ export function areaRule(r: { options: ResolvedOptions; probabilityBefore: numbe
 export function presetSummary(name: PresetName): string {
   return `${PRESETS[name].summary}; at 64 px: ${describeOptions(resolveOptions({ preset: name }, 64))}`;
 }
+
+/**
+ * The shipped defaults as a Markdown list, for the READMEs: written there by
+ * `node scripts/readme-defaults.mjs` between `<!-- defaults -->` markers and
+ * checked against DEFAULTS by tests/readme-defaults.test.ts.
+ */
+export function defaultsMarkdown(): string {
+  const at = (side: number, method: 'extremal' | 'meaningful') => describeOptions(resolveOptions({ method }, side));
+  const big = resolveOptions({ method: 'extremal' }, 224);
+  const sizes = big.method === 'extremal' ? `the blur's σ is ${px(big.blurSigma)}, the cells ${px(big.maskStep)} apart, their smoothing σ ${px(big.maskSigma)}` : '';
+  return [
+    `- **extremal perturbation** (the default method), at 64 px: ${at(64, 'extremal')}; at 224 px ${sizes}.`,
+    `- **meaningful perturbation** (\`method: 'meaningful'\`, \`--method meaningful\`), at 64 px: ${at(64, 'meaningful')}.`,
+    `- **\`preset: 'classic'\`** (\`--preset classic\`): ${presetSummary('classic')}.`,
+  ].join('\n');
+}
+
+/** What the extremal perturbation looks for in each game, as a phrase ("the smooth mask of that area …"). */
+export function gamePhrase(game: 'preservation' | 'deletion' | 'dual'): string {
+  if (game === 'preservation') return 'that, kept sharp while the rest of the image is blurred, keeps the class best';
+  if (game === 'deletion') return 'whose blurring destroys the class most';
+  return 'that best keeps the class when only it is kept sharp and destroys it when only it is blurred';
+}

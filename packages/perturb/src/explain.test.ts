@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { noGrad } from '@maskgrad/autograd';
 import { baselineOf, explain, explainBatch, weakPerturbationNote } from './explain.js';
-import { OptionError, resolveOptions } from './options.js';
+import { OptionError, resolveMeaningful, resolveOptions } from './options.js';
 import { seededTensor, tinyClassifier } from './test-model.js';
 
 const model = tinyClassifier();
@@ -24,7 +24,7 @@ describe('explain (the meaningful perturbation)', () => {
 
   it('reports the probability of the fully perturbed image, and notes when the perturbation keeps the class', async () => {
     const rs = await explainBatch(model, x, { ...quick, iterations: 2 });
-    const o = resolveOptions(quick, 8);
+    const o = resolveMeaningful(quick, 8);
     const p = await noGrad(() => model.forward(model.normalize(baselineOf(x, o))).softmax(-1)).data();
     const c = model.labels.length;
     rs.forEach((r, k) => expect(Math.abs(r.probabilityPerturbed - p[k * c + r.target])).toBeLessThan(1e-6));

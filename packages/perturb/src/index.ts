@@ -10,7 +10,7 @@ export { maskBump, maskGeometry, maskSamples, maskWeights, smoothMask, MASK_COLD
 export { applyPyramid, blurPyramid, fullyPerturbed } from './extremal/pyramid.js';
 export { areaPenalty, areaReference, areaSteps } from './extremal/area.js';
 export { EXTREMAL_DEFAULTS, resolveExtremal } from './extremal/options.js';
-export { areaRule, describeOptions, methodTitle, presetSummary } from './describe.js';
+export { areaRule, defaultsMarkdown, describeOptions, gamePhrase, methodTitle, presetSummary } from './describe.js';
 export { objective, l1Term, tvTerm, composite, shift, targetProbability, meanPerImage, type Classifier, type ObjectiveInputs, type ObjectiveValue } from './objective.js';
 export { gaussianBlur, gaussianTaps } from './blur.js';
 export { attack, predict, quantize8, type AttackOptions, type AttackResult } from './attack.js';
@@ -27,7 +27,7 @@ export { gradientSaliency } from './baselines/gradient.js';
 export { occlusionSaliency, windowStarts, type OcclusionOptions } from './baselines/occlusion.js';
 export { attentionRollout, hasAttention, type AttentionClassifier } from './baselines/rollout.js';
 export { riseSaliency, riseMask, type RiseOptions } from './baselines/rise.js';
-export { perturbationSaliency, saliencyOfExplanation, type PerturbationSaliencyOptions } from './baselines/perturbation.js';
+export { perturbationSaliency, regionOfExplanation, saliencyOfExplanation, type PerturbationSaliencyOptions } from './baselines/perturbation.js';
 export { probabilities, type SaliencyFn, type ImageSource } from './baselines/saliency.js';
 export {
   areaAboveHalf, centerOfMass, centroidHit, curve, curveImage, energyInBox, insideBox, meanValue, peakPoint, pointingHit, readable, readerRegion,

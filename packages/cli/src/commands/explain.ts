@@ -7,7 +7,7 @@
  */
 import { loadModel, readImageFile } from '@maskgrad/models/node';
 import {
-  DEFAULTS, METHOD_ONLY_OPTIONS, OUTPUT_FILES, PRESETS, afterPhrase, presetSummary, defaultMaskSize, methodOf, perturbBatch, weakPerturbationNote, resolveOptions,
+  DEFAULTS, METHOD_ONLY_OPTIONS, OUTPUT_FILES, PRESETS, afterPhrase, gamePhrase, presetSummary, defaultMaskSize, methodOf, perturbBatch, weakPerturbationNote, resolveOptions,
   type ExplainOptions, type ExplainResult, type ExtremalGame, type Method, type PresetName, type Perturbation, type Reward,
 } from '@maskgrad/perturb/node';
 import { BACKEND_CHOICES, choiceFlag, numberFlag, parseCommand, requireImages, modelFlag, stringFlag, type OptionSpec, type Values } from '../args.js';
@@ -23,6 +23,16 @@ const M = DEFAULTS.meaningful;
 /** A size given at 224 px, as the help states it: at 64 px and at 224 px. */
 const sized = (at224: number) => `${+((at224 * 64) / 224).toFixed(2)} at 64 px, ${at224} at 224, scaled`;
 const pct = (x: number) => `${Math.round(100 * x)}%`;
+/** A paragraph wrapped at 76 columns. */
+const wrapped = (text: string) => {
+  const lines = [''];
+  for (const word of text.split(' ')) {
+    const last = lines[lines.length - 1];
+    if (last.length + word.length + 1 <= 76) lines[lines.length - 1] = last ? `${last} ${word}` : word;
+    else lines.push(word);
+  }
+  return lines.join('\n');
+};
 /** Words wrapped to the help's second column (28 spaces in, 80 wide). */
 const column = (text: string) => {
   const lines: string[] = [];
@@ -39,14 +49,7 @@ Find the region of each image that carries the model's evidence for its
 class, by gradient descent on a mask. Several images are explained together
 as one batch, each in its own subfolder of --out named after the image file.
 
-The default method, the extremal perturbation (Fong, Patrick & Vedaldi, ICCV
-2019), fixes the mask's area: for each area in --areas it finds the smooth
-mask of that area that, kept sharp while the rest of the image is blurred,
-keeps the class best (the ${E.game} game), and reports the smallest area
-whose region keeps ${pct(E.keepShare)} of the original probability (--keep-share). The
-meaningful perturbation (Fong & Vedaldi, ICCV 2017; --method meaningful)
-weights an area (l1) and a smoothness (TV) term instead; --preset classic is
-that method with the settings of the PyTorch reference run.
+${wrapped(`The default method, the extremal perturbation (Fong, Patrick & Vedaldi, ICCV 2019), fixes the mask's area: for each area in --areas it finds the smooth mask of that area ${gamePhrase(E.game)} (the ${E.game} game), and reports the smallest area whose region keeps ${pct(E.keepShare)} of the original probability (--keep-share). The meaningful perturbation (Fong & Vedaldi, ICCV 2017; --method meaningful) weights an area (l1) and a smoothness (TV) term instead; --preset classic is that method with the settings of the PyTorch reference run.`)}
 
 Writes mask.png, heatmap.png, perturbed.png, blurred.png, collage.png,
 result.json and report.html, a self-contained page of the result with the

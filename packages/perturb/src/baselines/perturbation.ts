@@ -1,9 +1,13 @@
 /**
  * A perturbation method's explanation as a saliency map, at the image
  * size, higher = more important:
- *   extremal (every game): S = M, the region found (kept, deleted or both)
+ *   extremal (every game): S = the mean of the masks over the areas, so a
+ *     pixel kept at every area scores 1 (TorchRay's pointing benchmark sums
+ *     the masks over the areas; the mean ranks the same)
  *   meaningful, deletion game:     S = 1 − M   (what had to be deleted to destroy the class)
  *   meaningful, preservation game: S = M       (what had to be kept to keep it)
+ * and the region a reader sees in it (regionOfExplanation): for the extremal
+ * perturbation the reported area's mask, for the meaningful one its map.
  */
 import type { Tensor } from '@maskgrad/autograd';
 import { explainBatch, type ExplainResult } from '../explain.js';
@@ -18,7 +22,17 @@ export interface PerturbationSaliencyOptions extends Omit<ExplainOptions, 'targe
 
 export function saliencyOfExplanation(r: ExplainResult): Float32Array {
   const up = r.upsampledMask.values;
+  if (r.method === 'extremal' && r.areas && r.areas.length > 0) {
+    const s = new Float32Array(up.length);
+    for (const a of r.areas) a.upsampledMask.values.forEach((v, i) => (s[i] += v / r.areas!.length));
+    return s;
+  }
   return r.options.method === 'meaningful' && r.options.game === 'deletion' ? up.map((v) => 1 - v) : up.slice();
+}
+
+/** The mask a reader is shown (values in [0, 1], higher = the region): extremal, the reported area's; meaningful, its saliency. */
+export function regionOfExplanation(r: ExplainResult): Float32Array {
+  return r.method === 'extremal' ? r.upsampledMask.values.slice() : saliencyOfExplanation(r);
 }
 
 /** One explainBatch over the whole batch (all masks optimized together). */

@@ -12,7 +12,7 @@ import type { RgbImage } from '@maskgrad/models';
 import { attentionRollout, hasAttention } from '../baselines/rollout.js';
 import { gradientSaliency } from '../baselines/gradient.js';
 import { occlusionSaliency, type OcclusionOptions } from '../baselines/occlusion.js';
-import { perturbationSaliency } from '../baselines/perturbation.js';
+import { perturbationSaliency, regionOfExplanation } from '../baselines/perturbation.js';
 import type { ExplainResult } from '../result.js';
 import { riseSaliency, type RiseOptions } from '../baselines/rise.js';
 import { probabilities } from '../baselines/saliency.js';
@@ -80,7 +80,7 @@ export interface MethodScores {
   pointingCentroid: number;
   deletionAuc: number;
   insertionAuc: number;
-  /** perturbation methods: the mean of the map, e.g. mean(M); other methods: areaAboveHalf. */
+  /** perturbation methods: the mean of the mask a reader is shown (extremal: the reported one); other methods: areaAboveHalf. */
   meanArea: number;
   /** Share of the map's mass inside the box. */
   energy: number;
@@ -102,6 +102,8 @@ export interface MethodRecord extends MethodScores {
   peak: Point;
   centroid: Point;
   areaAboveHalf: number;
+  /** The share of the image in the region a reader sees. */
+  readerArea: number;
   deletionCurve: number[];
   insertionCurve: number[];
 }
@@ -192,9 +194,13 @@ export async function evaluate(model: EvalModel, images: readonly RgbImage[], bo
 
     const maps: Partial<Record<MethodName, Float32Array[]>> = {};
     const perturbed: Partial<Record<MethodName, number[]>> = {};
+    const regions: Partial<Record<MethodName, Float32Array[]>> = {};
     for (const m of methods) {
       const t = now();
-      const onResults = (rs: ExplainResult[]) => { perturbed[m] = rs.map((r) => r.probabilityPerturbed); };
+      const onResults = (rs: ExplainResult[]) => {
+        perturbed[m] = rs.map((r) => r.probabilityPerturbed);
+        regions[m] = rs.map(regionOfExplanation);
+      };
       maps[m] = await saliency(m, model, x, targets, options, optionsOf[m] ?? {}, forwardBatch, onResults);
       seconds[m] = (seconds[m] ?? 0) + now() - t;
       options.onProgress?.({ phase: 'saliency', method: m, done: start + n, total: images.length, seconds: now() - t0 });
@@ -238,18 +244,19 @@ export async function evaluate(model: EvalModel, images: readonly RgbImage[], bo
         const centroid = centerOfMass(s, side, side);
         const half = areaAboveHalf(s);
         const isMask = PERTURBATION_METHODS.includes(m);
-        const region = readerRegion(s, side, side, box, isMask);
+        const shown = regions[m]?.[k] ?? s; // extremal: the reported mask, not the mean over areas
+        const region = readerRegion(shown, side, side, box, isMask);
         const pP = record.perturbedProbability[m];
         record.methods[m] = {
           pointing: insideBox(peak, box) ? 1 : 0,
           pointingCentroid: insideBox(centroid, box) ? 1 : 0,
           deletionAuc: trapezoidAuc(fractions, deletionCurve),
           insertionAuc: trapezoidAuc(fractions, insertionCurve),
-          meanArea: isMask ? meanValue(s) : half,
+          meanArea: isMask ? meanValue(shown) : half,
           energy: energyInBox(s, side, side, box),
           readerCoverage: region.coverage, readerPrecision: region.precision, readable: readable(region) ? 1 : 0,
           erases: pP === undefined ? null : pP < 0.5 * ends[k] ? 1 : 0,
-          peak, centroid, areaAboveHalf: half, deletionCurve, insertionCurve,
+          peak, centroid, areaAboveHalf: half, readerArea: region.area, deletionCurve, insertionCurve,
         };
       });
       records.push(record);
