@@ -5,10 +5,13 @@
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import os from 'node:os';
-import { createBackend, layerNormKernel, matmulKernel, conv2dKernel, softmaxKernel, seededFloats, probeWebAsm } from '@maskgrad/kernels';
+import { createBackend, layerNormKernel, matmulKernel, conv2dKernel, softmaxKernel, probeWebAsm, uniformReference } from '@maskgrad/kernels';
 import { noGrad, setBackend, tensor } from '@maskgrad/autograd';
 import { VisionTransformer } from '@maskgrad/models';
 import { tfjsVit } from './vit-tfjs.mjs';
+
+/** Seeded inputs and weights: the kernels' own counter-based hash, in TypeScript. */
+const seededFloats = (n, seed, lo = -1, hi = 1) => uniformReference(n, seed, lo, hi);
 
 const args = process.argv.slice(2);
 const json = args.includes('--json');
@@ -36,7 +39,7 @@ const VIT = {
 };
 
 function randomVit() {
-  const vit = noGrad(() => new VisionTransformer(VIT));
+  const vit = new VisionTransformer(VIT);
   let seed = 1;
   for (const [name, p] of vit.namedParameters()) {
     const scale = name.endsWith('weight') && p.rank > 1 ? 1 / Math.sqrt(p.shape[p.rank - 1] * (p.rank === 4 ? p.shape[2] * p.shape[3] : 1)) : 0.02;
@@ -51,8 +54,8 @@ const target = 7;
 const results = { machine: { cpus: os.cpus().length, cpu: os.cpus()[0]?.model, node: process.version }, backends: {}, tfjs: {} };
 
 for (const name of names) {
-  const backend = createBackend(name);
-  setBackend(name);
+  const backend = await createBackend(name);
+  await setBackend(name);
   const runs = quick || name === 'cpu' ? 3 : 7;
   const r = {};
   const a = seededFloats(197 * 768, 1), b = seededFloats(768 * 3072, 2);
@@ -66,17 +69,17 @@ for (const name of names) {
   r.softmax_197x192_ms = await median(() => softmaxKernel(backend, xs, 197, 192), runs * 3);
   r.layernorm_197x192_ms = await median(() => layerNormKernel(backend, xs, g, bb, 197, 192, 1e-6), runs * 3);
   const vit = randomVit();
-  const fwd = () => noGrad(() => vit.forward(tensor(Float32Array.from(pixels), [1, 3, 224, 224])).dataSync());
+  const fwd = () => noGrad(() => vit.forward(tensor(Float32Array.from(pixels), [1, 3, 224, 224]))).data();
   r.vit_tiny_forward_s = (await median(fwd, runs)) / 1000;
   const fwdBwd = async () => {
     const x = tensor(Float32Array.from(pixels), [1, 3, 224, 224], { requiresGrad: true });
     await vit.forward(x).slice(1, target, target + 1).sum().backward();
-    return x.grad.dataSync();
+    return x.grad.data();
   };
   r.vit_tiny_forward_input_grad_s = (await median(fwdBwd, runs)) / 1000;
-  r.vit_logits = Array.from(fwd().slice(0, 5));
+  r.vit_logits = Array.from((await fwd()).slice(0, 5));
   results.backends[name] = r;
-  results._state = results._state ?? vit.stateDict();
+  results._state = results._state ?? await vit.stateDict();
   backend.destroy();
   log(`${name}: done`);
 }

@@ -93,7 +93,7 @@ describe('the browser example', () => {
     await page.click('#explain');
 
     // Node's run, while the page's runs in Chromium's process
-    setBackend('webasm');
+    await setBackend('webasm');
     const model = loadDefaultModel();
     const image = readImageFile(join(ROOT, 'examples/images', IMAGE));
     const node = await explain(model, model.resize(model.pixels(image)), OPTIONS);

@@ -8,8 +8,7 @@
  * built-in shapes model, served at /models/shapes-vit/) and
  * ?backend=webasm|cpu|auto.
  */
-import { probeWebAsm } from '@maskgrad/kernels';
-import { getBackend, setBackend, type Tensor } from '@maskgrad/autograd';
+import { backendReport, getBackend, setBackend, type Tensor } from '@maskgrad/autograd';
 import { classifierFromCheckpoint, parseHfConfig, parseSafetensors, type ImageClassifier, type RgbImage } from '@maskgrad/models';
 import {
   afterPhrase, collage, explain, heatmapOverlay, maskToRgb8, planarToRgb8, upscale,
@@ -45,15 +44,15 @@ const params = new URLSearchParams(location.search);
 const setState = (s: 'loading' | 'ready' | 'running' | 'done' | 'error') => { document.body.dataset.state = s; };
 const status = (text: string) => { $('status').textContent = text; };
 
-// ---- backend: WebAssembly (SIMD) when the browser runs it, else plain JavaScript ----
+// ---- backend: WebGPU where the browser has an adapter, else WebAssembly (SIMD), else plain JavaScript ----
 
 /** setBackend must come before the model is built: tensors live on the backend current at creation. */
-function chooseBackend(): string {
+async function chooseBackend(): Promise<string> {
   const asked = params.get('backend');
-  if (asked) return `${setBackend(asked).name} (from ?backend=${asked})`;
-  const wasm = probeWebAsm(); // GPU.isWebAssemblySupported, then a test kernel
-  setBackend(wasm.available ? 'webasm' : 'cpu');
-  return wasm.available ? `webasm — ${wasm.reason}` : `cpu — webasm is unavailable: ${wasm.reason}`;
+  const backend = await setBackend(asked ?? 'auto');
+  if (asked) return `${backend.name} (from ?backend=${asked})`;
+  const { reason, skipped } = backendReport(backend);
+  return [`${backend.name} — ${reason}`, ...skipped.map((b) => `(${b.name}: ${b.reason})`)].join(' ');
 }
 
 // ---- model: the checkpoint's three files over HTTP ----
@@ -147,20 +146,20 @@ function drawCurves(canvas: HTMLCanvasElement, history: { loss: number; probabil
 
 /**
  * The model as explain() sees it, through the Classifier interface: it also
- * keeps the last pixels it was asked to normalize, which during the run is
- * Φ(x; M) of the current iteration (the mask applied, noise and jitter included).
+ * shows the pixels it is asked to normalize, which during the run is
+ * Φ(x; M) of the current iteration (the mask applied, noise and jitter
+ * included). The read starts while the tensor is alive (the iteration's
+ * tidy scope frees it right after) and draws whenever the values arrive.
  */
-function watched(model: ImageClassifier): { classifier: Classifier; seen: { pixels: Tensor | null } } {
-  const seen = { pixels: null as Tensor | null };
-  const classifier: Classifier = {
+function watched(model: ImageClassifier, show: (pixels: Float32Array) => void): Classifier {
+  return {
     labels: model.labels,
     forward: (x) => model.forward(x),
-    normalize: (pixels) => {
-      seen.pixels = pixels;
+    normalize: (pixels: Tensor) => {
+      if (pixels.shape[0] === 1) pixels.data().then(show, () => undefined);
       return model.normalize(pixels);
     },
   };
-  return { classifier, seen };
 }
 
 function readOptions(): ExplainOptions {
@@ -189,8 +188,8 @@ function collageOf(r: ExplainResult, original: Float32Array): Rgb8 {
 async function run(model: ImageClassifier, image: RgbImage): Promise<void> {
   const options = readOptions();
   const x = model.resize(model.pixels(image)); // [1, 3, S, S] in [0, 1], as the CLI does it
-  const { classifier, seen } = watched(model);
   const side = model.imageSize;
+  const classifier = watched(model, (pixels) => draw($<HTMLCanvasElement>('live-canvas'), planarToRgb8(pixels, side, side), fitFactor(side, 192)));
   const history: { loss: number; probability: number }[] = [];
   const started = performance.now();
   const r = await explain(classifier, x, {
@@ -200,7 +199,6 @@ async function run(model: ImageClassifier, image: RgbImage): Promise<void> {
       $('progress-text').textContent =
         `iteration ${p.iteration + 1} / ${p.iterations} · loss ${p.loss[0].toFixed(4)} · p(target) ${p.probability[0].toFixed(4)}`;
       draw($<HTMLCanvasElement>('live-mask-canvas'), maskToRgb8(p.mask[0], Math.sqrt(p.mask[0].length), Math.sqrt(p.mask[0].length)), fitFactor(Math.sqrt(p.mask[0].length), 192));
-      if (seen.pixels) draw($<HTMLCanvasElement>('live-canvas'), planarToRgb8(seen.pixels.dataSync(), side, side), fitFactor(side, 192));
       drawCurves($<HTMLCanvasElement>('curve-canvas'), history, p.iterations);
     },
   });
@@ -215,7 +213,7 @@ async function run(model: ImageClassifier, image: RgbImage): Promise<void> {
   );
   draw($<HTMLCanvasElement>('mask-canvas'), maskToRgb8(r.mask.values, r.mask.width, r.mask.height), fitFactor(r.mask.width, 224));
   $('mask-info').textContent = `the learned ${r.mask.width}×${r.mask.height} mask (white kept, black ${r.options.perturbation === 'blur' ? 'blurred' : 'perturbed'})`;
-  draw($<HTMLCanvasElement>('collage-canvas'), collageOf(r, x.dataSync()));
+  draw($<HTMLCanvasElement>('collage-canvas'), collageOf(r, await x.data()));
   $('result').hidden = false;
   window.__maskgradResult = {
     backend: getBackend().name, target: r.target, label: r.label, probabilityBefore: r.probabilityBefore, probabilityAfter: r.probabilityAfter,
@@ -240,7 +238,7 @@ function fail(e: unknown): void {
 }
 
 async function main(): Promise<void> {
-  $('backend').textContent = chooseBackend();
+  $('backend').textContent = await chooseBackend();
   const base = params.get('model') ?? DEFAULT_MODEL;
   const model = await loadModel(base);
   const c = model.config;

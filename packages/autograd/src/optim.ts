@@ -1,15 +1,15 @@
 /**
  * Optimizers that update leaf tensors in place from their .grad:
  * SGD with momentum, Adam (Kingma & Ba 2015) and AdamW (decoupled weight
- * decay, Loshchilov & Hutter 2019). Updates are tensor ops under noGrad,
- * so they run as kernels on the parameters' backend.
+ * decay, Loshchilov & Hutter 2019). Updates are kernels on the parameters'
+ * backend; nothing is read back. The state (momentum, moments) outlives
+ * any tidy() scope the step runs in; the temporaries of a step do not.
  */
+import { UNARY } from '@maskgrad/kernels';
 import { scalar, zeros } from './create.js';
-import { noGrad } from './grad-mode.js';
-import { add, div, mul, sub } from './ops/binary.js';
-import { contiguous } from './ops/movement.js';
-import { sqrt } from './ops/unary.js';
+import * as U from './ops/untracked.js';
 import type { Tensor } from './tensor.js';
+import { keep, tidy } from './tidy.js';
 
 export abstract class Optimizer {
   readonly params: Tensor[];
@@ -21,19 +21,29 @@ export abstract class Optimizer {
     }
   }
 
-  /** Clear every parameter's gradient. */
+  /** Clear every parameter's gradient (and free it). */
   zeroGrad(): void {
-    for (const p of this.params) p.grad = null;
+    for (const p of this.params) {
+      p.grad?.dispose();
+      p.grad = null;
+    }
   }
 
   /** Apply one update from the current gradients (parameters without one are skipped). */
   step(): void {
-    noGrad(() => this.params.forEach((p, i) => {
-      if (p.grad) p.assign(Float32Array.from(contiguous(this.update(p, p.grad, i)).contiguousData()));
+    tidy(() => this.params.forEach((p, i) => {
+      if (p.grad) p.assign(this.update(p, p.grad, i));
     }));
   }
 
   protected abstract update(p: Tensor, g: Tensor, index: number): Tensor;
+
+  /** Replace a piece of state, keeping the new one past the step's scope and freeing the old. */
+  protected setState(map: Map<number, Tensor>, i: number, t: Tensor): Tensor {
+    map.get(i)?.dispose();
+    map.set(i, keep(t));
+    return t;
+  }
 }
 
 export interface SGDOptions {
@@ -51,13 +61,13 @@ export class SGD extends Optimizer {
 
   protected update(p: Tensor, g: Tensor, i: number): Tensor {
     const { lr, momentum = 0, weightDecay = 0 } = this.opts;
-    let d = weightDecay ? add(g, mul(p, weightDecay)) : g;
+    let d = weightDecay ? U.add(g, U.mul(p, weightDecay)) : g;
     if (momentum) {
       const v = this.velocity.get(i);
-      d = v ? add(mul(v, momentum), d) : d;
-      this.velocity.set(i, d);
+      // a copy on the first step: the state must not share the gradient that zeroGrad() frees
+      d = this.setState(this.velocity, i, v ? U.add(U.mul(v, momentum), d) : U.map(UNARY.copy, d));
     }
-    return sub(p, mul(d, lr));
+    return U.sub(p, U.mul(d, lr));
   }
 }
 
@@ -89,16 +99,16 @@ export class Adam extends Optimizer {
 
   protected update(p: Tensor, grad: Tensor, i: number): Tensor {
     const { lr, beta1, beta2, eps, weightDecay } = this.opts;
-    const g = weightDecay && !this.decoupled ? add(grad, mul(p, weightDecay)) : grad;
-    const m = add(mul(this.m.get(i) ?? zeros(p.shape, { backend: p.backend }), beta1), mul(g, 1 - beta1));
-    const v = add(mul(this.v.get(i) ?? zeros(p.shape, { backend: p.backend }), beta2), mul(mul(g, g), 1 - beta2));
-    this.m.set(i, m);
-    this.v.set(i, v);
+    const g = weightDecay && !this.decoupled ? U.add(grad, U.mul(p, weightDecay)) : grad;
+    const m = U.add(U.mul(this.m.get(i) ?? zeros(p.shape, { backend: p.backend }), beta1), U.mul(g, 1 - beta1));
+    const v = U.add(U.mul(this.v.get(i) ?? zeros(p.shape, { backend: p.backend }), beta2), U.mul(U.mul(g, g), 1 - beta2));
+    this.setState(this.m, i, m);
+    this.setState(this.v, i, v);
     // bias corrections as scalar tensors: the kernels do not change from step to step
-    const mHat = div(m, scalar(1 - beta1 ** this.t, p.backend));
-    const vHat = div(v, scalar(1 - beta2 ** this.t, p.backend));
-    const base = this.decoupled && weightDecay ? mul(p, scalar(1 - lr * weightDecay, p.backend)) : p;
-    return sub(base, mul(div(mHat, add(sqrt(vHat), eps)), lr));
+    const mHat = U.div(m, scalar(1 - beta1 ** this.t, p.backend));
+    const vHat = U.div(v, scalar(1 - beta2 ** this.t, p.backend));
+    const base = this.decoupled && weightDecay ? U.mul(p, scalar(1 - lr * weightDecay, p.backend)) : p;
+    return U.sub(base, U.mul(U.div(mHat, U.add(U.map(UNARY.sqrt, vHat), eps)), lr));
   }
 }
 

@@ -5,7 +5,7 @@
  */
 import { existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { getBackend, setBackend } from '@maskgrad/autograd';
+import { setBackend } from '@maskgrad/autograd';
 import { IMAGENET_LABELS, readConfigFile, type ViTConfig } from '@maskgrad/models/node';
 import { suggest } from './args.js';
 import { UsageError } from './errors.js';
@@ -47,12 +47,13 @@ export function resolveTarget(raw: string, labels: readonly string[]): number {
 }
 
 /**
- * Use the --backend the user asked for (or MASKGRAD_BACKEND, or auto) and
- * return its name. A backend that cannot run here is a usage error.
+ * Use the --backend the user asked for (or MASKGRAD_BACKEND, or auto: the
+ * best that works here, WebGPU first) and return its name. A backend that
+ * cannot run here is a usage error.
  */
-export function useBackend(requested: string | undefined): string {
+export async function useBackend(requested: string | undefined): Promise<string> {
   try {
-    return (requested === undefined ? getBackend() : setBackend(requested)).name;
+    return (await setBackend(requested ?? process.env.MASKGRAD_BACKEND ?? 'auto')).name;
   } catch (e) {
     const source = requested === undefined ? `MASKGRAD_BACKEND=${process.env.MASKGRAD_BACKEND ?? ''}` : `--backend ${requested}`;
     throw new UsageError(`${source} cannot be used: ${(e as Error).message}. Run 'maskgrad info' to see which backends work here.`);

@@ -5,25 +5,26 @@
 import type { ElementwiseOp } from './elementwise.js';
 
 export const BINARY = {
-  add: { kernel: 'r = x0 + x1;', reference: (a, b) => a + b },
-  sub: { kernel: 'r = x0 - x1;', reference: (a, b) => a - b },
-  mul: { kernel: 'r = x0 * x1;', reference: (a, b) => a * b },
-  div: { kernel: 'r = x0 / x1;', reference: (a, b) => a / b },
-  maximum: { kernel: 'r = x0 >= x1 ? x0 : x1;', reference: (a, b) => (a >= b ? a : b) },
-  minimum: { kernel: 'r = x0 <= x1 ? x0 : x1;', reference: (a, b) => (a <= b ? a : b) },
-  pow: { kernel: 'r = Math.pow(x0, x1);', reference: Math.pow },
-  eq: { kernel: 'r = x0 == x1 ? 1.0 : 0.0;', reference: (a, b) => (a === b ? 1 : 0) },
-  ne: { kernel: 'r = x0 != x1 ? 1.0 : 0.0;', reference: (a, b) => (a !== b ? 1 : 0) },
-  lt: { kernel: 'r = x0 < x1 ? 1.0 : 0.0;', reference: (a, b) => (a < b ? 1 : 0) },
-  le: { kernel: 'r = x0 <= x1 ? 1.0 : 0.0;', reference: (a, b) => (a <= b ? 1 : 0) },
-  gt: { kernel: 'r = x0 > x1 ? 1.0 : 0.0;', reference: (a, b) => (a > b ? 1 : 0) },
-  ge: { kernel: 'r = x0 >= x1 ? 1.0 : 0.0;', reference: (a, b) => (a >= b ? 1 : 0) },
+  add: { name: 'add', kernel: 'r = x0 + x1;', reference: (a, b) => a + b },
+  sub: { name: 'sub', kernel: 'r = x0 - x1;', reference: (a, b) => a - b },
+  mul: { name: 'mul', kernel: 'r = x0 * x1;', reference: (a, b) => a * b },
+  div: { name: 'div', kernel: 'r = x0 / x1;', reference: (a, b) => a / b },
+  maximum: { name: 'maximum', kernel: 'r = x0 >= x1 ? x0 : x1;', reference: (a, b) => (a >= b ? a : b) },
+  minimum: { name: 'minimum', kernel: 'r = x0 <= x1 ? x0 : x1;', reference: (a, b) => (a <= b ? a : b) },
+  pow: { name: 'pow', kernel: 'r = Math.pow(x0, x1);', reference: Math.pow },
+  eq: { name: 'eq', kernel: 'r = x0 == x1 ? 1.0 : 0.0;', reference: (a, b) => (a === b ? 1 : 0) },
+  ne: { name: 'ne', kernel: 'r = x0 != x1 ? 1.0 : 0.0;', reference: (a, b) => (a !== b ? 1 : 0) },
+  lt: { name: 'lt', kernel: 'r = x0 < x1 ? 1.0 : 0.0;', reference: (a, b) => (a < b ? 1 : 0) },
+  le: { name: 'le', kernel: 'r = x0 <= x1 ? 1.0 : 0.0;', reference: (a, b) => (a <= b ? 1 : 0) },
+  gt: { name: 'gt', kernel: 'r = x0 > x1 ? 1.0 : 0.0;', reference: (a, b) => (a > b ? 1 : 0) },
+  ge: { name: 'ge', kernel: 'r = x0 >= x1 ? 1.0 : 0.0;', reference: (a, b) => (a >= b ? 1 : 0) },
 } satisfies Record<string, ElementwiseOp>;
 
 export type BinaryName = keyof typeof BINARY;
 
 /** where(cond, a, b): a where cond != 0, else b. */
 export const WHERE: ElementwiseOp = {
+  name: 'where',
   kernel: 'r = x0 != 0.0 ? x1 : x2;',
   reference: (c, a, b) => (c !== 0 ? a : b),
 };

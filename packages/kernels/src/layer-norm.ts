@@ -4,20 +4,22 @@
  * (as torch.nn.LayerNorm). Returns y and, for the backward pass, the
  * per-row mean and 1/sqrt(var + eps).
  */
-import type { Backend } from './backend.js';
+import type { Backend, Data } from './backend.js';
 import { int, lit } from './codegen.js';
 
-export interface LayerNormResult {
-  y: Float32Array;
-  mean: Float32Array;
-  rstd: Float32Array;
+export interface LayerNormResult<T = Data> {
+  y: T;
+  mean: T;
+  rstd: T;
 }
 
 export function layerNormKernel(
-  backend: Backend, x: Float32Array, gamma: Float32Array | null, beta: Float32Array | null,
+  backend: Backend, x: Data, gamma: Data | null, beta: Data | null,
   rows: number, cols: number, eps: number,
 ): LayerNormResult {
+  const size = `[${rows}×${cols}]`;
   const mean = backend.run({
+    name: `layerNorm mean ${size}`,
     source: `function(x) {
   const b = this.thread.x * ${int(cols)};
   let s = 0.0;
@@ -26,6 +28,7 @@ export function layerNormKernel(
 }`, output: rows, args: { x: 'Array' },
   }, [x]);
   const rstd = backend.run({
+    name: `layerNorm rstd ${size}`,
     source: `function(x, m) {
   const b = this.thread.x * ${int(cols)};
   const mu = m[this.thread.x];
@@ -37,6 +40,7 @@ export function layerNormKernel(
   const g = gamma ? 'g[c]' : '1.0';
   const bt = beta ? ' + bt[c]' : '';
   const y = backend.run({
+    name: `layerNorm ${size}`,
     source: `function(x, m, r, g, bt) {
   const i = this.thread.x;
   const row = Math.floor(i / ${int(cols)});
@@ -51,7 +55,7 @@ const ONE = new Float32Array(1);
 
 export function layerNormReference(
   x: Float32Array, gamma: Float32Array | null, beta: Float32Array | null, rows: number, cols: number, eps: number,
-): LayerNormResult {
+): LayerNormResult<Float32Array> {
   const y = new Float32Array(rows * cols);
   const mean = new Float32Array(rows);
   const rstd = new Float32Array(rows);

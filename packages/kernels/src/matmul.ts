@@ -14,35 +14,12 @@
  * arithmetic integral. A second kernel lays the blocks out row-major.
  * (Measured ~3–5 GFLOPS here vs ~1 for one cell per thread; bench/.)
  */
-import type { Backend } from './backend.js';
+import type { Backend, Data } from './backend.js';
 import { int } from './codegen.js';
+import { matmulScalarSource } from './matmul-scalar.js';
+import { describeMatmul, strides, type MatmulShape } from './matmul-shape.js';
 
-export interface MatmulShape {
-  batch: number;
-  m: number;
-  k: number;
-  n: number;
-  /** A is stored [K, M] per batch instead of [M, K]. */
-  transA?: boolean;
-  /** B is stored [N, K] per batch instead of [K, N]. */
-  transB?: boolean;
-  /** A has one matrix shared by every batch entry. */
-  broadcastA?: boolean;
-  broadcastB?: boolean;
-}
-
-/** Where element (row, kk) of op(A) and (kk, col) of op(B) live: base + row·r + kk·k. */
-function strides(s: MatmulShape) {
-  const { m, k, n } = s;
-  return {
-    aRow: s.transA ? 1 : k,
-    aK: s.transA ? m : 1,
-    bK: s.transB ? 1 : n,
-    bCol: s.transB ? k : 1,
-    aBatch: s.broadcastA ? 0 : m * k,
-    bBatch: s.broadcastB ? 0 : k * n,
-  };
-}
+export type { MatmulShape };
 
 const UNROLL = 2;
 
@@ -100,15 +77,22 @@ function relayoutSource(s: MatmulShape): string {
 }`;
 }
 
-export function matmulKernel(backend: Backend, a: Float32Array, b: Float32Array, shape: MatmulShape): Float32Array {
+export function matmulKernel(backend: Backend, a: Data, b: Data, shape: MatmulShape): Data {
   let s = shape;
-  if (s.k === 0) return new Float32Array(s.batch * s.m * s.n);
+  if (s.k === 0) return backend.upload(new Float32Array(s.batch * s.m * s.n));
   // a weight shared by the batch: one matmul over all batch rows
   if (s.batch > 1 && s.broadcastB && !s.broadcastA && !s.transA) s = { ...s, m: s.batch * s.m, batch: 1, broadcastB: false };
+  const name = `matmul ${describeMatmul(s)}`;
+  // WebGPU cannot pass an Array(4) result on to the relayout kernel: one output per thread there
+  if (backend.residency === 'device') {
+    return backend.run({ name, source: matmulScalarSource(s), output: [s.n, s.m, s.batch], args: { a: 'Array', b: 'Array' } }, [a, b]);
+  }
   const mb = Math.ceil(s.m / 4);
   const nq = Math.ceil(s.n / 4);
-  const blocked = backend.run({ source: blockedSource(s), output: [4, nq, s.batch * mb], vec4: true, args: { a: 'Array', b: 'Array' } }, [a, b]);
-  return backend.run({ source: relayoutSource(s), output: s.batch * s.m * s.n, args: { f: 'Array' } }, [blocked]);
+  const blocked = backend.run({ name: `${name} blocked`, source: blockedSource(s), output: [4, nq, s.batch * mb], vec4: true, args: { a: 'Array', b: 'Array' } }, [a, b]);
+  const c = backend.run({ name: `${name} relayout`, source: relayoutSource(s), output: s.batch * s.m * s.n, args: { f: 'Array' } }, [blocked]);
+  backend.release(blocked);
+  return c;
 }
 
 export function matmulReference(a: Float32Array, b: Float32Array, s: MatmulShape): Float32Array {

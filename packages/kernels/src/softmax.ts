@@ -3,11 +3,11 @@
  * array, in the numerically stable form: exp(x − max) / Σ exp(x − max).
  * Three passes: row max, row sum of exp(x − max), then the elementwise map.
  */
-import type { Backend } from './backend.js';
+import type { Backend, Data } from './backend.js';
 import { int } from './codegen.js';
 import { reduceKernel } from './reduce.js';
 
-function rowSumExp(backend: Backend, x: Float32Array, max: Float32Array, rows: number, cols: number): Float32Array {
+function rowSumExp(backend: Backend, x: Data, max: Data, rows: number, cols: number): Data {
   const source = `function(x, m) {
   const i = this.thread.x;
   const b = i * ${int(cols)};
@@ -18,10 +18,10 @@ function rowSumExp(backend: Backend, x: Float32Array, max: Float32Array, rows: n
   }
   return s;
 }`;
-  return backend.run({ source, output: rows, args: { x: 'Array', m: 'Array' } }, [x, max]);
+  return backend.run({ name: `sumExp [${rows}×${cols}]`, source, output: rows, args: { x: 'Array', m: 'Array' } }, [x, max]);
 }
 
-export function softmaxKernel(backend: Backend, x: Float32Array, rows: number, cols: number, log = false): Float32Array {
+export function softmaxKernel(backend: Backend, x: Data, rows: number, cols: number, log = false): Data {
   const max = reduceKernel(backend, 'max', x, { outer: rows, reduce: cols, inner: 1 });
   const sum = rowSumExp(backend, x, max, rows, cols);
   const expr = log ? 'x[i] - m[row] - Math.log(s[row])' : 'Math.exp(x[i] - m[row]) / s[row]';
@@ -30,7 +30,10 @@ export function softmaxKernel(backend: Backend, x: Float32Array, rows: number, c
   const row = Math.floor(i / ${int(cols)});
   return ${expr};
 }`;
-  return backend.run({ source, output: rows * cols, args: { x: 'Array', m: 'Array', s: 'Array' } }, [x, max, sum]);
+  const y = backend.run({ name: `${log ? 'logSoftmax' : 'softmax'} [${rows}×${cols}]`, source, output: rows * cols, args: { x: 'Array', m: 'Array', s: 'Array' } }, [x, max, sum]);
+  backend.release(max);
+  backend.release(sum);
+  return y;
 }
 
 export function softmaxReference(x: Float32Array, rows: number, cols: number, log = false): Float32Array {

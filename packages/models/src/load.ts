@@ -2,7 +2,6 @@
  * Build an ImageClassifier from checkpoint parts already in memory
  * (browser-safe): a parsed config and the safetensors bytes.
  */
-import { noGrad } from '@maskgrad/autograd';
 import { checkpointKey, detectHfKeyLayout, type KeyLayout } from './checkpoint-keys.js';
 import { ImageClassifier } from './classifier.js';
 import type { ViTConfig } from './config.js';
@@ -51,7 +50,7 @@ export function stateDictFromCheckpoint(vit: VisionTransformer, st: Safetensors)
 }
 
 export function classifierFromCheckpoint(config: ViTConfig, st: Safetensors, opts: ModelOptions = {}): ImageClassifier {
-  const vit = noGrad(() => new VisionTransformer(config));
+  const vit = new VisionTransformer(config);
   const { state } = stateDictFromCheckpoint(vit, st);
   vit.loadStateDict(state, st.fileName);
   vit.freeze();

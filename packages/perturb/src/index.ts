@@ -17,9 +17,9 @@ export { occlusionSaliency, windowStarts, type OcclusionOptions } from './baseli
 export { attentionRollout, hasAttention, type AttentionClassifier } from './baselines/rollout.js';
 export { riseSaliency, riseMask, type RiseOptions } from './baselines/rise.js';
 export { perturbationSaliency, saliencyOfExplanation, type PerturbationSaliencyOptions } from './baselines/perturbation.js';
-export { probabilities, type SaliencyFn, type ImageSource } from './baselines/saliency.js';
+export { maskedProbabilities, type SaliencyFn, type MaskedSample } from './baselines/saliency.js';
 export {
-  areaAboveHalf, centerOfMass, centroidHit, curve, curveImage, insideBox, meanValue, peakPoint, pointingHit, salienceOrder, stepCounts,
+  areaAboveHalf, centerOfMass, centroidHit, curve, curveImage, curveMask, insideBox, meanValue, peakPoint, pointingHit, salienceOrder, stepCounts,
   trapezoidAuc, TIE_TOLERANCE, type Box, type Curve, type CurveKind, type Point, type Scorer,
 } from './eval/metrics.js';
 export {

@@ -26,6 +26,7 @@ describe('report.html', () => {
       target: 1, label: '<b>cat</b>', probabilityBefore: 0.9, probabilityAfter: 0.1, probabilityPerturbed: 0.05,
       history: [{ iteration: 0, loss: 1, probability: 0.9 }, { iteration: 1, loss: 0.5, probability: 0.1 }],
       options: resolveOptions({}, 64), perturbed: new Float32Array(48), baseline: new Float32Array(48),
+      backend: { name: 'webasm', reason: 'WebAssembly with f32x4 SIMD', skipped: [{ name: 'webgpu', reason: 'no <adapter>' }] },
     };
     const png = Uint8Array.from([137, 80, 78, 71]);
     const html = reportHtml({ result: r, pngs: { 'collage.png': png, 'heatmap.png': png }, source: 'a.png', model: 'm' });
@@ -41,6 +42,8 @@ describe('report.html', () => {
     expect(html).toContain(`<th>iterations</th><td>${DEFAULTS.iterations}</td>`);
     expect(html).toContain('the whole image perturbed: 5.0%');
     expect(html).not.toContain('id="note"'); // the perturbation removed the evidence
+    expect(html).toContain('Computed on <b>webasm</b>: WebAssembly with f32x4 SIMD.');
+    expect(html).toContain('<li>webgpu was not used: no &#60;adapter&#62;</li>');
     const weak = reportHtml({ result: { ...r, probabilityPerturbed: 0.6 }, pngs: {}, source: 'a.png' });
     expect(weak).toMatch(/id="note">Note: the whole image blurred with σ 1\.5 px still scores &#39;&#60;b&#62;cat&#60;\/b&#62;&#39; at p=0\.600/);
   });

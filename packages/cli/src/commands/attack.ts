@@ -95,7 +95,7 @@ export async function run(args: readonly string[]): Promise<number> {
   if (target !== undefined) options.target = resolveTarget(target, labelsOf(config));
   checkReplaceable(out, [out], ['adversarial.png', 'clean.png', 'result.json']);
 
-  const backend = useBackend(backendName);
+  const backend = await useBackend(backendName);
   const classifier = loadModel(model, { config: configPath });
   const r = await attackImage(images[0], classifier, out, options);
   if (values.json) {

@@ -52,7 +52,7 @@ export async function run(args: readonly string[]): Promise<number> {
   peekConfig(model, config); // a bad config is reported before the weights are read
 
   // 2. the work
-  const backend = useBackend(backendName);
+  const backend = await useBackend(backendName);
   const classifier = loadModel(model, { config });
   const tops: Prediction[][] = [];
   for (let i = 0; i < decoded.length; i += BATCH) {

@@ -81,7 +81,7 @@ export async function run(args: readonly string[]): Promise<number> {
   }
 
   // 2. the work: explain with the detector's options, score
-  const backend = useBackend(backendName);
+  const backend = await useBackend(backendName);
   const classifier = loadModel(model);
   const pixels = decoded.map((img) => classifier.resize(classifier.pixels(img)));
   const x = pixels.length === 1 ? pixels[0] : pixels[0].concat(pixels.slice(1), 0);

@@ -82,7 +82,7 @@ export async function run(args: readonly string[]): Promise<number> {
   if (out === '') throw new UsageError(`--out is empty: pass a folder for results.md and results.json. For example: ${EXAMPLE} --out eval-out`);
 
   const t0 = performance.now();
-  const backend = useBackend(backendName);
+  const backend = await useBackend(backendName);
   const classifier = loadModel(model, { config: configPath });
   const samples = makeShapesDataset(count, seed);
   const quiet = values.quiet === true || !process.stderr.isTTY;

@@ -125,7 +125,7 @@ export async function run(args: readonly string[]): Promise<number> {
   checkReplaceable(out, folders);
 
   // 2. the work: one batch, one mask per image
-  const backend = useBackend(backendName);
+  const backend = await useBackend(backendName);
   const classifier = loadModel(model, { config: configPath });
   const progress = createProgress(process.stderr, values.quiet === true);
   const plot = values['no-plot'] !== true;

@@ -54,7 +54,7 @@ function defaultModelInfo(): { path: string; present: boolean; labels: string[] 
 export async function run(args: readonly string[]): Promise<number> {
   const { values } = parseCommand('info', args, OPTIONS, false);
   const backends = await probeBackends();
-  const auto = setBackend('auto').name;
+  const auto = (await setBackend('auto')).name;
   const env = process.env.MASKGRAD_BACKEND;
   const model = defaultModelInfo();
   const info = { version: cliVersion(), node: process.version, backends, auto, MASKGRAD_BACKEND: env ?? null, defaultModel: model };

@@ -299,9 +299,9 @@ describe('loadModel: good checkpoints', () => {
 });
 
 describe('a failed load leaves an existing model as it was', () => {
-  it('loadStateDict with one misshaped checkpoint tensor changes no parameter', () => {
+  it('loadStateDict with one misshaped checkpoint tensor changes no parameter', async () => {
     const model = loadModel(SHAPES);
-    const before = model.vit.stateDict();
+    const before = await model.vit.stateDict();
     const next = new Map([...before].map(([k, e]) => [k, { shape: e.shape, data: new Float32Array(e.data.length).fill(0.25) }]));
     next.set('head.weight', { shape: [96, 4], data: new Float32Array(384) });
     expect(() => model.vit.loadStateDict(next, 'other.safetensors')).toThrow(CheckpointError);

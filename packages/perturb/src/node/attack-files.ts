@@ -44,9 +44,11 @@ export async function attackImage(
   const x = model.resize(model.pixels(readImageFile(imagePath)));
   const r = await attack(model, x, options);
   const side = x.shape[2];
-  const advRgb = planarToRgb8(r.adversarial.dataSync(), side, side);
+  const [advValues, cleanValues] = await Promise.all([r.adversarial.data(), x.data()]);
+  const advRgb = planarToRgb8(advValues, side, side);
   const png = encodePng(side, side, advRgb.data, 3);
   const roundTrip = model.pixels(decodeImage(png, 'adversarial.png'));
+  const roundTripValues = await roundTrip.data();
   const clean = await top1(model, x);
   const adversarial = await top1(model, r.adversarial);
   const after = await top1(model, roundTrip);
@@ -64,10 +66,10 @@ export async function attackImage(
     afterPngRoundTrip: after,
     succeeded: success(adversarial),
     succeededAfterPngRoundTrip: success(after),
-    linfDistance: linf(r.adversarial.dataSync(), x.dataSync()),
-    linfDistanceAfterPngRoundTrip: linf(roundTrip.dataSync(), x.dataSync()),
+    linfDistance: linf(advValues, cleanValues),
+    linfDistanceAfterPngRoundTrip: linf(roundTripValues, cleanValues),
   };
-  const cleanRgb = planarToRgb8(x.dataSync(), side, side);
+  const cleanRgb = planarToRgb8(cleanValues, side, side);
   writeFolder(outFolder, {
     'adversarial.png': png,
     'clean.png': encodePng(side, side, cleanRgb.data, 3),

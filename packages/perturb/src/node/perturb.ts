@@ -49,6 +49,7 @@ export function resultJson(r: ExplainResult, source?: string): unknown {
     mask: { width: r.mask.width, height: r.mask.height, values: Array.from(r.mask.values) },
     upsampledMask: { width: r.upsampledMask.width, height: r.upsampledMask.height },
     options: r.options,
+    backend: r.backend,
     history: r.history,
   };
 }
@@ -102,7 +103,7 @@ export async function perturbBatch(
   const pixels = decoded.map((d) => tf(d));
   const x = pixels.length === 1 ? pixels[0] : pixels[0].concat(pixels.slice(1), 0);
   const results = await explainBatch(model, x, options);
-  const xs = x.dataSync();
+  const xs = await x.data();
   const plane = 3 * x.shape[2] * x.shape[3];
   results.forEach((r, i) => {
     const files: Record<string, Uint8Array | string> = {

@@ -1,0 +1,256 @@
+/**
+ * Every kernel against its TypeScript reference, as cases that run on any
+ * backend: inputs are uploaded, results read back asynchronously. The host
+ * backends run them in kernels.test.ts; webgpu runs them in Chromium
+ * (tests/webgpu.test.ts). Not part of the package's API.
+ *
+ * A check passes when max |got − want| ≤ tol · scale, with scale 1 ('abs')
+ * or max(1, max |want|) ('rel'). Where WebGPU's arithmetic is allowed to
+ * differ (WGSL's exp, log, cos and division are not correctly rounded), the
+ * case states the webgpu tolerance and why.
+ */
+import type { Backend, Data } from './backend.js';
+import { BINARY, WHERE } from './binary.js';
+import { concatKernel, concatReference, gatherKernel, gatherReference, scatterAddKernel } from './concat.js';
+import { conv2dGradReference, conv2dInputGradKernel, conv2dKernel, conv2dReference, conv2dWeightGradKernel, type Conv2dShape } from './conv2d.js';
+import { mapKernel, mapReference } from './elementwise.js';
+import { layerNormKernel, layerNormReference } from './layer-norm.js';
+import { matmulKernel, matmulReference } from './matmul.js';
+import type { MatmulShape } from './matmul-shape.js';
+import { padKernel, padReference } from './pad.js';
+import { normalKernel, normalReference, uniformKernel, uniformReference } from './random.js';
+import { reduceKernel, reduceReference, reduceShape, type ReduceOp } from './reduce.js';
+import { resizeBilinearGradKernel, resizeBilinearGradReference, resizeBilinearKernel, resizeBilinearReference } from './resize.js';
+import { contiguousView, type View } from './shape.js';
+import { softmaxKernel, softmaxReference } from './softmax.js';
+import { maxAbsDiff, seededFloats } from './testing.js';
+import { UNARY, clampOp, powScalarOp } from './unary.js';
+
+export interface Check {
+  what: string;
+  got: Float32Array;
+  want: Float32Array;
+  tol: number;
+  scale: 'abs' | 'rel';
+}
+
+export interface KernelCase {
+  name: string;
+  run(backend: Backend): Promise<Check[]>;
+}
+
+/** How far a check is from its bound: error / (tol · scale); passes when ≤ 1. */
+export function checkError(c: Check): { error: number; bound: number } {
+  const scale = c.scale === 'abs' ? 1 : Math.max(1, ...Array.from(c.want, Math.abs));
+  return { error: maxAbsDiff(c.got, c.want), bound: c.tol * scale };
+}
+
+/** Run `kernel` on uploaded inputs and read its result back, releasing everything. */
+async function on(backend: Backend, inputs: Float32Array[], kernel: (...xs: Data[]) => Data): Promise<Float32Array> {
+  const up = inputs.map((x) => backend.upload(x));
+  const out = kernel(...up);
+  try {
+    return await backend.read(out);
+  } finally {
+    up.forEach((d) => backend.release(d));
+    backend.release(out);
+  }
+}
+
+const check = (what: string, got: Float32Array, want: Float32Array, tol: number, scale: Check['scale'] = 'rel'): Check => ({ what, got, want, tol, scale });
+const gpu = (b: Backend) => b.name === 'webgpu';
+
+const permuted = (data: Data, shape: number[], perm: number[]): View => {
+  const base = contiguousView(data, shape);
+  return { data, shape: perm.map((p) => shape[p]), strides: perm.map((p) => base.strides[p]), offset: 0 };
+};
+
+const MATMULS: MatmulShape[] = [
+  { batch: 1, m: 5, k: 7, n: 3 },
+  { batch: 3, m: 4, k: 9, n: 6, transB: true },
+  { batch: 2, m: 6, k: 5, n: 4, transA: true, broadcastB: true },
+  { batch: 2, m: 1, k: 3, n: 1, transA: true, transB: true, broadcastA: true },
+  { batch: 3, m: 2, k: 1, n: 3, broadcastB: true },
+  { batch: 1, m: 13, k: 37, n: 21, transA: true },
+  { batch: 4, m: 9, k: 8, n: 7, transB: true, broadcastB: true },
+  { batch: 2, m: 4, k: 5, n: 4 },
+];
+
+const CONVS: Conv2dShape[] = [
+  { n: 2, c: 4, h: 7, w: 6, oc: 6, kh: 3, kw: 3, strideH: 1, strideW: 1, padH: 1, padW: 1, groups: 1 },
+  { n: 1, c: 3, h: 9, w: 8, oc: 3, kh: 3, kw: 2, strideH: 2, strideW: 3, padH: 1, padW: 0, groups: 3 },
+  { n: 1, c: 2, h: 8, w: 8, oc: 4, kh: 4, kw: 4, strideH: 4, strideW: 4, padH: 0, padW: 0, groups: 2 },
+];
+
+const unaryCases: KernelCase[] = Object.entries(UNARY).map(([name, op]) => ({
+  name: `unary ${name}`,
+  async run(b) {
+    const lo = name === 'log' || name === 'sqrt' || name === 'rsqrt' ? 0.01 : -3;
+    const x = seededFloats(3 * 5 * 7, 11, lo, 3);
+    const view = contiguousView(x, [3, 5, 7]);
+    const got = await on(b, [x], (d) => mapKernel(b, op, [contiguousView(d, [3, 5, 7])]).data);
+    return [check(name, got, mapReference(op, [view]).data, 1e-5)];
+  },
+}));
+
+const binaryCases: KernelCase[] = Object.entries(BINARY).map(([name, op]) => ({
+  name: `binary ${name} with broadcasting and a permuted input`,
+  async run(b) {
+    const a = seededFloats(4 * 3 * 5, 1, 0.5, 2);
+    const c = seededFloats(4, 2, 0.5, 2);
+    const views = (da: Data, dc: Data) => [permuted(da, [4, 3, 5], [1, 0, 2]), contiguousView(dc, [4, 1])];
+    const got = await on(b, [a, c], (da, dc) => mapKernel(b, op, views(da, dc)).data);
+    return [check(name, got, mapReference(op, views(a, c)).data, 1e-5, 'abs')];
+  },
+}));
+
+export const KERNEL_CASES: KernelCase[] = [
+  ...unaryCases,
+  ...binaryCases,
+  {
+    name: 'where, clamp, pow by scalar, size-1 axes and offsets',
+    async run(b) {
+      const [c, a, bb] = [seededFloats(6, 3), seededFloats(6, 4), seededFloats(20, 5)];
+      const views = (dc: Data, da: Data, db: Data): View[] => [
+        contiguousView(dc, [2, 3, 1]), contiguousView(da, [1, 3, 2]), { data: db, shape: [2, 1, 2], strides: [7, 0, 1], offset: 3 },
+      ];
+      const checks = [check('where', await on(b, [c, a, bb], (...d) => mapKernel(b, WHERE, views(d[0], d[1], d[2])).data), mapReference(WHERE, views(c, a, bb)).data, 0, 'abs')];
+      const x = seededFloats(50, 6, -2, 2);
+      for (const op of [clampOp(-0.5, 0.75), powScalarOp(3), powScalarOp(2)]) {
+        checks.push(check(op.name, await on(b, [x], (d) => mapKernel(b, op, [contiguousView(d, [50])]).data), mapReference(op, [contiguousView(x, [50])]).data, 1e-5, 'abs'));
+      }
+      return checks;
+    },
+  },
+  ...(['sum', 'max', 'min', 'argmax'] as ReduceOp[]).map((op): KernelCase => ({
+    name: `reduce ${op} over every axis of [3,4,5]`,
+    async run(b) {
+      const x = seededFloats(60, 7);
+      const checks: Check[] = [];
+      for (let axis = 0; axis < 3; axis++) {
+        const s = reduceShape([3, 4, 5], axis);
+        checks.push(check(`axis ${axis}`, await on(b, [x], (d) => reduceKernel(b, op, d, s)), reduceReference(op, x, s), 1e-6, 'abs'));
+      }
+      return checks;
+    },
+  })),
+  {
+    name: 'long sums keep float32 accuracy (Kahan)',
+    async run(b) {
+      const x = seededFloats(100_000, 3, 0, 1);
+      const exact = Array.from(x).reduce((a, v) => a + v, 0);
+      const got = await on(b, [x], (d) => reduceKernel(b, 'sum', d, { outer: 1, reduce: 100_000, inner: 1 }));
+      return [check('sum of 1e5 values, relative', Float32Array.of(got[0] / exact), Float32Array.of(1), 1e-6, 'abs')];
+    },
+  },
+  {
+    name: 'softmax and log-softmax',
+    async run(b) {
+      const x = seededFloats(7 * 13, 5, -20, 20);
+      return [
+        check('softmax', await on(b, [x], (d) => softmaxKernel(b, d, 7, 13)), softmaxReference(x, 7, 13), 1e-6),
+        check('logSoftmax', await on(b, [x], (d) => softmaxKernel(b, d, 7, 13, true)), softmaxReference(x, 7, 13, true), 1e-5),
+      ];
+    },
+  },
+  {
+    name: 'layer norm with and without affine',
+    async run(b) {
+      const [x, g, bb] = [seededFloats(6 * 10, 9, -3, 3), seededFloats(10, 1), seededFloats(10, 2)];
+      const checks: Check[] = [];
+      for (const affine of [true, false]) {
+        const want = layerNormReference(x, affine ? g : null, affine ? bb : null, 6, 10, 1e-5);
+        const up = [x, g, bb].map((v) => b.upload(v));
+        const got = layerNormKernel(b, up[0], affine ? up[1] : null, affine ? up[2] : null, 6, 10, 1e-5);
+        checks.push(check(`y (affine ${affine})`, await b.read(got.y), want.y, 1e-5), check(`rstd (affine ${affine})`, await b.read(got.rstd), want.rstd, 1e-5));
+        [...up, got.y, got.mean, got.rstd].forEach((d) => b.release(d));
+      }
+      return checks;
+    },
+  },
+  ...MATMULS.map((s): KernelCase => ({
+    name: `matmul ${JSON.stringify(s)}`,
+    async run(b) {
+      const x = seededFloats((s.broadcastA ? 1 : s.batch) * s.m * s.k, 1);
+      const y = seededFloats((s.broadcastB ? 1 : s.batch) * s.k * s.n, 2);
+      return [check('C', await on(b, [x, y], (da, db) => matmulKernel(b, da, db, s)), matmulReference(x, y, s), 1e-5)];
+    },
+  })),
+  ...CONVS.map((s): KernelCase => ({
+    name: `conv2d forward, input and weight gradients ${JSON.stringify(s)}`,
+    async run(b) {
+      const x = seededFloats(s.n * s.c * s.h * s.w, 3);
+      const w = seededFloats(s.oc * (s.c / s.groups) * s.kh * s.kw, 4);
+      const y = conv2dReference(x, w, s);
+      const dy = seededFloats(y.length, 5);
+      const ref = conv2dGradReference(dy, x, w, s);
+      return [
+        check('y', await on(b, [x, w], (dx, dw) => conv2dKernel(b, dx, dw, s)), y, 1e-5),
+        check('dx', await on(b, [dy, w], (dd, dw) => conv2dInputGradKernel(b, dd, dw, s)), ref.dx, 1e-5),
+        check('dw', await on(b, [dy, x], (dd, dx) => conv2dWeightGradKernel(b, dd, dx, s)), ref.dw, 1e-5),
+      ];
+    },
+  })),
+  ...[[4, 5, 9, 13], [16, 16, 64, 64], [12, 10, 5, 3], [7, 7, 7, 7]].map(([h, w, oh, ow]): KernelCase => ({
+    name: `bilinear resize ${h}×${w} → ${oh}×${ow} and its gradient`,
+    async run(b) {
+      const s = { planes: 2, h, w, oh, ow };
+      const x = seededFloats(2 * h * w, 6);
+      const dy = seededFloats(2 * oh * ow, 7);
+      return [
+        check('y', await on(b, [x], (d) => resizeBilinearKernel(b, d, s)), resizeBilinearReference(x, s), 1e-6),
+        check('dx', await on(b, [dy], (d) => resizeBilinearGradKernel(b, d, s)), resizeBilinearGradReference(dy, s), 1e-5),
+      ];
+    },
+  })),
+  {
+    name: 'pad constant and reflect',
+    async run(b) {
+      const x = seededFloats(2 * 5 * 4, 8);
+      const pads = [[0, 0], [2, 3], [3, 1]] as const;
+      return [
+        check('constant', await on(b, [x], (d) => padKernel(b, d, [2, 5, 4], pads, 'constant', 0.5)), padReference(x, [2, 5, 4], pads, 'constant', 0.5), 0, 'abs'),
+        check('reflect', await on(b, [x], (d) => padKernel(b, d, [2, 5, 4], pads, 'reflect')), padReference(x, [2, 5, 4], pads, 'reflect'), 0, 'abs'),
+      ];
+    },
+  },
+  {
+    name: 'concat (in rounds past 7 inputs), gather and its scatter-add gradient',
+    async run(b) {
+      const sizes = [1, 4, 2];
+      const xs = sizes.map((sz, k) => seededFloats(2 * sz * 3, k + 1));
+      const many = Array.from({ length: 10 }, (_, k) => seededFloats(2 * (k % 3 + 1) * 3, 20 + k));
+      const manySizes = many.map((_, k) => k % 3 + 1);
+      const x = seededFloats(2 * 5 * 3, 4);
+      const idx = new Float32Array([4, 0, 0, 2]);
+      const dy = seededFloats(2 * 4 * 3, 5);
+      const scattered = new Float32Array(2 * 5 * 3);
+      for (let o = 0; o < 2; o++) idx.forEach((k, t) => { for (let r = 0; r < 3; r++) scattered[(o * 5 + k) * 3 + r] += dy[(o * 4 + t) * 3 + r]; });
+      return [
+        check('concat', await on(b, xs, (...d) => concatKernel(b, d, sizes, 2, 3)), concatReference(xs, sizes, 2, 3), 0, 'abs'),
+        check('concat of 10', await on(b, many, (...d) => concatKernel(b, d, manySizes, 2, 3)), concatReference(many, manySizes, 2, 3), 0, 'abs'),
+        check('gather', await on(b, [x], (d) => gatherKernel(b, d, idx, 2, 5, 3)), gatherReference(x, idx, 2, 5, 3), 0, 'abs'),
+        check('scatterAdd', await on(b, [dy], (d) => scatterAddKernel(b, d, idx, 2, 5, 3)), scattered, 1e-6, 'abs'),
+      ];
+    },
+  },
+  {
+    name: 'uniform and normal random numbers match the TypeScript hash, and are seeded',
+    async run(b) {
+      const u = await on(b, [], () => uniformKernel(b, 5000, 42));
+      const again = await on(b, [], () => uniformKernel(b, 5000, 42));
+      const other = await on(b, [], () => uniformKernel(b, 5000, 43));
+      const z = await on(b, [], () => normalKernel(b, 1000, 7));
+      return [
+        // the hash is exact integer arithmetic everywhere; only the final scaling rounds (1 ulp of 1.0;
+        // WGSL division is within 2.5 ulp)
+        check('uniform vs the hash', u, uniformReference(5000, 42), gpu(b) ? 3 * 2 ** -24 : 2 ** -23, 'abs'),
+        check('the same seed, the same numbers', again, u, 0, 'abs'),
+        check('another seed differs (the largest change is over 0.5)', Float32Array.of(maxAbsDiff(other, u) > 0.5 ? 1 : 0), Float32Array.of(1), 0, 'abs'),
+        // Box–Muller through log, sqrt and cos: float32 on every backend, and WGSL's log and cos
+        // carry up to 2^-21 and 2^-11 absolute error
+        check('normal vs its reference', z, normalReference(1000, 7), gpu(b) ? 2e-3 : 1e-4, 'abs'),
+      ];
+    },
+  },
+];
