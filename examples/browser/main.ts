@@ -122,6 +122,9 @@ function draw(canvas: HTMLCanvasElement, img: Rgb8, factor = 1): void {
 
 const fitFactor = (side: number, target: number) => Math.max(1, Math.round(target / side));
 
+/** Live pictures are redrawn at most this often during a run (ms). */
+const FRAME_MS = 100;
+
 /** The probability (blue, 0..1) and the loss (red, its own range) by iteration. */
 function drawCurves(canvas: HTMLCanvasElement, history: { loss: number; probability: number }[], iterations: number): void {
   const ctx = canvas.getContext('2d')!;
@@ -151,12 +154,12 @@ function drawCurves(canvas: HTMLCanvasElement, history: { loss: number; probabil
  * included). The read starts while the tensor is alive (the iteration's
  * tidy scope frees it right after) and draws whenever the values arrive.
  */
-function watched(model: ImageClassifier, show: (pixels: Float32Array) => void): Classifier {
+function watched(model: ImageClassifier, wanted: () => boolean, show: (pixels: Float32Array) => void): Classifier {
   return {
     labels: model.labels,
     forward: (x) => model.forward(x),
     normalize: (pixels: Tensor) => {
-      if (pixels.shape[0] === 1) pixels.data().then(show, () => undefined);
+      if (pixels.shape[0] === 1 && wanted()) pixels.data().then(show, () => undefined);
       return model.normalize(pixels);
     },
   };
@@ -189,13 +192,21 @@ async function run(model: ImageClassifier, image: RgbImage): Promise<void> {
   const options = readOptions();
   const x = model.resize(model.pixels(image)); // [1, 3, S, S] in [0, 1], as the CLI does it
   const side = model.imageSize;
-  const classifier = watched(model, (pixels) => draw($<HTMLCanvasElement>('live-canvas'), planarToRgb8(pixels, side, side), fitFactor(side, 192)));
+  // the live pictures are redrawn at most every FRAME_MS (and at the last iteration): drawing every
+  // iteration of a fast run costs as much as the run
+  let lastDraw = -Infinity;
+  const due = (p: ProgressEvent) => p.iteration === p.iterations - 1 || performance.now() - lastDraw >= FRAME_MS;
+  let showPixels = true; // the next iteration's Φ(x; M) is read and drawn
+  const classifier = watched(model, () => showPixels, (pixels) => draw($<HTMLCanvasElement>('live-canvas'), planarToRgb8(pixels, side, side), fitFactor(side, 192)));
   const history: { loss: number; probability: number }[] = [];
   const started = performance.now();
   const r = await explain(classifier, x, {
     ...options,
     onProgress: (p: ProgressEvent) => {
       history.push({ loss: p.loss[0], probability: p.probability[0] });
+      showPixels = performance.now() - lastDraw >= FRAME_MS;
+      if (!due(p)) return;
+      lastDraw = performance.now();
       $('progress-text').textContent =
         `iteration ${p.iteration + 1} / ${p.iterations} · loss ${p.loss[0].toFixed(4)} · p(target) ${p.probability[0].toFixed(4)}`;
       draw($<HTMLCanvasElement>('live-mask-canvas'), maskToRgb8(p.mask[0], Math.sqrt(p.mask[0].length), Math.sqrt(p.mask[0].length)), fitFactor(Math.sqrt(p.mask[0].length), 192));
@@ -224,8 +235,8 @@ async function run(model: ImageClassifier, image: RgbImage): Promise<void> {
 
 // ---- wiring ----
 
-/** Each gpu.js webasm kernel owns a WebAssembly.Memory; Chromium's V8 sandbox holds about 124 per page. */
-const MEMORY_HINT = '\n\nThe webasm backend ran out of WebAssembly memories (the browser allows about 124 per page, one per compiled kernel). ' +
+/** Kernels too large for the shared WebAssembly memory get one of their own; Chromium's V8 sandbox holds about 124 per page. */
+const MEMORY_HINT = '\n\nThe webasm backend ran out of WebAssembly memories (the browser allows about 124 per page; kernels over 64 MiB each need their own). ' +
   'Reload with ?backend=cpu to run on plain JavaScript.';
 
 function fail(e: unknown): void {

@@ -11,7 +11,21 @@ export const BINARY = {
   div: { name: 'div', kernel: 'r = x0 / x1;', reference: (a, b) => a / b },
   maximum: { name: 'maximum', kernel: 'r = x0 >= x1 ? x0 : x1;', reference: (a, b) => (a >= b ? a : b) },
   minimum: { name: 'minimum', kernel: 'r = x0 <= x1 ? x0 : x1;', reference: (a, b) => (a <= b ? a : b) },
-  pow: { name: 'pow', kernel: 'r = Math.pow(x0, x1);', reference: Math.pow },
+  /**
+   * a^b as JavaScript's Math.pow for integer b of negative a (WGSL's pow is exp2(b·log2 a), undefined for
+   * a < 0); a fractional power of a negative number is outside the domain (NaN in JavaScript,
+   * undefined in WGSL).
+   */
+  pow: {
+    name: 'pow',
+    kernel: `r = Math.pow(Math.abs(x0), x1);
+  if (x0 < 0.0) {
+    if (Math.floor(x1) == x1) {
+      if (Math.floor(x1 * 0.5) * 2.0 != x1) { r = -r; }
+    } else { r = Math.pow(x0, x1); }
+  }`,
+    reference: Math.pow,
+  },
   eq: { name: 'eq', kernel: 'r = x0 == x1 ? 1.0 : 0.0;', reference: (a, b) => (a === b ? 1 : 0) },
   ne: { name: 'ne', kernel: 'r = x0 != x1 ? 1.0 : 0.0;', reference: (a, b) => (a !== b ? 1 : 0) },
   lt: { name: 'lt', kernel: 'r = x0 < x1 ? 1.0 : 0.0;', reference: (a, b) => (a < b ? 1 : 0) },

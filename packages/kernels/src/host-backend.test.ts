@@ -20,7 +20,7 @@ describe('HostBackend kernel cache', () => {
     b.destroy();
   });
 
-  it('has no limit in Node', () => {
+  it('has no limit by default', () => {
     expect(new HostBackend('webasm', new GPU({ mode: 'webasm' })).limit).toBe(Infinity);
   });
 });

@@ -19,15 +19,48 @@ type CompiledKernel = ((...args: unknown[]) => unknown) & {
   destroy?: () => void;
 };
 
-/**
- * Each gpu.js webasm kernel owns a WebAssembly.Memory, and a browser's V8
- * sandbox (a 1 TiB address-space cage, about 8 GiB reserved per 32-bit
- * memory) holds only about 124 of them per process: past that,
- * `new WebAssembly.Memory` throws "could not allocate memory". Node has no
- * sandbox and no such limit.
- */
 const isNode = typeof process !== 'undefined' && !!process.versions?.node;
-export const BROWSER_WEBASM_KERNEL_LIMIT = 100;
+
+/**
+ * gpu.js gives each webasm kernel a WebAssembly.Memory of its own, and a
+ * browser's V8 sandbox (a 1 TiB address-space cage, about 8 GiB reserved per
+ * 32-bit memory) holds only about 124 of them per process; a 64 px
+ * explanation compiles about 170 kernels. So in the browser every kernel
+ * that fits shares one memory: host kernels run one at a time, each writes
+ * its arguments at the start of the memory, runs, and copies its output
+ * out, so nothing is live in the memory between two calls. The shared
+ * memory never grows (growing would detach the views gpu.js keeps of it);
+ * a kernel needing more than SHARED_PAGES gets a private memory, as before.
+ * (gpu.js 2.24.1 internals: kernels create their memory on their first call
+ * with `new WebAssembly.Memory({ initial, maximum: max(initial, 4096) })`.)
+ */
+export const SHARED_PAGES = 1024; // 64 MiB
+const MAX_PAGES = 4096;
+
+class SharedWasmMemory {
+  private readonly memory = new WebAssembly.Memory({ initial: SHARED_PAGES, maximum: MAX_PAGES });
+  /** Kernels compiled with a private memory (too big to share). */
+  privateMemories = 0;
+
+  /** Run fn with `new WebAssembly.Memory(...)` handing out the shared memory wherever it fits. */
+  during<T>(fn: () => T): T {
+    const wasm = WebAssembly as unknown as { Memory: new (d: WebAssembly.MemoryDescriptor & { shared?: boolean }) => WebAssembly.Memory };
+    const Native = wasm.Memory;
+    const shared = this.memory;
+    wasm.Memory = function (this: unknown, d: WebAssembly.MemoryDescriptor & { shared?: boolean }) {
+      if (!d.shared && d.initial <= SHARED_PAGES && (d.maximum ?? 0) >= MAX_PAGES) return shared;
+      sharedMemory!.privateMemories++;
+      return new Native(d);
+    } as unknown as typeof Native;
+    try {
+      return fn();
+    } finally {
+      wasm.Memory = Native;
+    }
+  }
+}
+
+let sharedMemory: SharedWasmMemory | null = null;
 
 export class HostBackend implements Backend {
   readonly name: BackendName;
@@ -37,15 +70,23 @@ export class HostBackend implements Backend {
   private readonly cache = new Map<string, CompiledKernel>();
   /** Live compiled kernels at most; the least recently used is destroyed to make room. */
   readonly limit: number;
+  /** webasm in a browser: kernels share one WebAssembly.Memory (see SharedWasmMemory). */
+  private readonly wasmMemory: SharedWasmMemory | null;
   private calls = 0;
   private compiles = 0;
   profile: Map<string, { ms: number; calls: number }> | null = null;
 
-  constructor(name: BackendName, gpu: GPU, limit = name === 'webasm' && !isNode ? BROWSER_WEBASM_KERNEL_LIMIT : Infinity) {
+  constructor(name: BackendName, gpu: GPU, limit = Infinity) {
     if (name === 'webgpu') throw new Error('internal: webgpu is a device backend (WebGPUBackend)');
     this.name = name;
     this.gpu = gpu;
     this.limit = limit;
+    this.wasmMemory = name === 'webasm' && !isNode ? (sharedMemory ??= new SharedWasmMemory()) : null;
+  }
+
+  /** Kernels that needed a WebAssembly memory of their own (browser webasm; larger than the shared one). */
+  get privateMemories(): number {
+    return this.wasmMemory?.privateMemories ?? 0;
   }
 
   get stats(): BackendStats {
@@ -63,7 +104,7 @@ export class HostBackend implements Backend {
     const t0 = this.profile ? performance.now() : 0;
     let result: unknown;
     try {
-      result = kernel(...args);
+      result = this.wasmMemory ? this.wasmMemory.during(() => kernel(...args)) : kernel(...args);
     } catch (e) {
       throw new KernelError(spec.name, this.name, e);
     }

@@ -10,7 +10,7 @@ export {
   type ArgType, type Backend, type BackendName, type BackendStats, type Data, type KernelSpec, type MemoryStats,
 } from './backend.js';
 export { DeviceBuffer } from './device-buffer.js';
-export { HostBackend, BROWSER_WEBASM_KERNEL_LIMIT } from './host-backend.js';
+export { HostBackend, SHARED_PAGES } from './host-backend.js';
 export { WebGPUBackend, MAX_KERNEL_ARRAYS } from './webgpu-backend.js';
 export { closeNodeWebGPU } from './node-webgpu.js';
 export {

@@ -116,10 +116,27 @@ export const KERNEL_CASES: KernelCase[] = [
       ];
       const checks = [check('where', await on(b, [c, a, bb], (...d) => mapKernel(b, WHERE, views(d[0], d[1], d[2])).data), mapReference(WHERE, views(c, a, bb)).data, 0, 'abs')];
       const x = seededFloats(50, 6, -2, 2);
-      for (const op of [clampOp(-0.5, 0.75), powScalarOp(3), powScalarOp(2)]) {
-        checks.push(check(op.name, await on(b, [x], (d) => mapKernel(b, op, [contiguousView(d, [50])]).data), mapReference(op, [contiguousView(x, [50])]).data, 1e-5, 'abs'));
+      // relative to the largest value: |x|^5 reaches 32, |x|^−2 reaches 1/x_min²
+      for (const op of [clampOp(-0.5, 0.75), powScalarOp(3), powScalarOp(2), powScalarOp(4), powScalarOp(5), powScalarOp(-2), powScalarOp(-1)]) {
+        checks.push(check(op.name, await on(b, [x], (d) => mapKernel(b, op, [contiguousView(d, [50])]).data), mapReference(op, [contiguousView(x, [50])]).data, 1e-5));
       }
       return checks;
+    },
+  },
+  {
+    // a fractional power of a negative number is NaN in JavaScript and undefined in WGSL: not tested
+    name: 'pow of negative bases with integer exponents, as Math.pow',
+    async run(b) {
+      const base = Float32Array.from([-2, -1.5, -0.5, 0.5, 1.5, -3, 2, -1.25]);
+      const expo = Float32Array.from([3, 2, -1, 2.5, 4, 0, -2, 5]);
+      const views = (da: Data, db: Data) => [contiguousView(da, [8]), contiguousView(db, [8])];
+      const got = await on(b, [base, expo], (da, db) => mapKernel(b, BINARY.pow, views(da, db)).data);
+      const x = Float32Array.from([0.5, 1.5, 2, 2.5]);
+      const frac = powScalarOp(2.5);
+      return [
+        check('a^b', got, mapReference(BINARY.pow, views(base, expo)).data, 1e-5),
+        check('x^2.5', await on(b, [x], (d) => mapKernel(b, frac, [contiguousView(d, [4])]).data), mapReference(frac, [contiguousView(x, [4])]).data, 1e-5),
+      ];
     },
   },
   ...(['sum', 'max', 'min', 'argmax'] as ReduceOp[]).map((op): KernelCase => ({

@@ -55,11 +55,23 @@ export const UNARY = {
 
 export type UnaryName = keyof typeof UNARY;
 
-/** x^p for a scalar p (p baked into the kernel). */
+/**
+ * x^p for a scalar p (p baked into the kernel). Integer powers of negative
+ * x follow JavaScript's Math.pow (−2³ = −8): WGSL's pow is exp2(p·log2 x),
+ * undefined for x < 0, so the kernel raises |x| and puts the sign back.
+ */
 export function powScalarOp(p: number): ElementwiseOp {
   if (p === 2) return { name: 'pow(2)', kernel: 'r = x0 * x0;', reference: (x) => x * x };
   if (p === 1) return UNARY.copy;
-  return { name: `pow(${p})`, kernel: `r = Math.pow(x0, ${lit(p)});`, reference: (x) => Math.pow(x, p) };
+  if (p === 3) return { name: 'pow(3)', kernel: 'r = x0 * x0 * x0;', reference: (x) => x * x * x };
+  if (p === -1) return { name: 'pow(-1)', kernel: 'r = 1.0 / x0;', reference: (x) => 1 / x };
+  if (!Number.isInteger(p)) return { name: `pow(${p})`, kernel: `r = Math.pow(x0, ${lit(p)});`, reference: (x) => Math.pow(x, p) };
+  const odd = Math.abs(p) % 2 === 1;
+  return {
+    name: `pow(${p})`,
+    kernel: `r = Math.pow(Math.abs(x0), ${lit(p)});${odd ? ' if (x0 < 0.0) { r = -r; }' : ''}`,
+    reference: (x) => Math.pow(x, p),
+  };
 }
 
 /** min(max(x, lo), hi). */

@@ -52,9 +52,6 @@ export class WebGPUBackend implements Backend {
   private compiles = 0;
   private live = 0;
   private liveBytes = 0;
-  /** Device buffers allocated by anyone (gpu.js's own included), counted at createBuffer/destroy. */
-  private deviceBuffers = 0;
-  private deviceBytes = 0;
   /** Launches not yet settled. */
   private readonly pending = new Set<Promise<void>>();
   /** The first failure nobody has been told about yet: the next read() or flush() rejects with it. */
@@ -66,7 +63,7 @@ export class WebGPUBackend implements Backend {
   private constructor(gpu: GPU, context: Context) {
     this.gpu = gpu;
     this.context = context;
-    this.countDeviceMemory();
+    countDeviceMemory(context.device);
     const previous = context.device.onuncapturederror;
     context.device.onuncapturederror = (e) => {
       this.unreported ??= new Error(`the WebGPU device reported an error: ${e.error.message}`);
@@ -176,7 +173,7 @@ export class WebGPUBackend implements Backend {
 
   /** Every buffer on the device, gpu.js's own (uniforms, uploads, staging, each kernel's last output) included. */
   deviceMemory(): MemoryStats {
-    return { buffers: this.deviceBuffers, bytes: this.deviceBytes };
+    return { ...deviceCounts.get(this.context.device)! };
   }
 
   kernelClassOf(spec: KernelSpec, args: readonly (Data | number)[]): string {
@@ -271,29 +268,31 @@ export class WebGPUBackend implements Backend {
     this.unreported = null;
     if (e !== own) throw e;
   }
+}
 
-  /** Count every device buffer created and destroyed, whoever makes it (the memory test reads this). */
-  private countDeviceMemory(): void {
-    const device = this.context.device as GpuDevice & { __maskgradCounted?: WebGPUBackend };
-    if (device.__maskgradCounted) return;
-    device.__maskgradCounted = this;
-    const create = device.createBuffer.bind(device);
-    device.createBuffer = (d) => {
-      const buffer = create(d);
-      const size = d.size;
-      this.deviceBuffers++;
-      this.deviceBytes += size;
-      const destroy = buffer.destroy.bind(buffer);
-      let destroyed = false;
-      buffer.destroy = () => {
-        if (!destroyed) {
-          destroyed = true;
-          this.deviceBuffers--;
-          this.deviceBytes -= size;
-        }
-        destroy();
-      };
-      return buffer;
+/** Buffers alive on each device (one device is shared by every backend and gpu.js kernel). */
+const deviceCounts = new WeakMap<GpuDevice, MemoryStats>();
+
+/** Count every device buffer created and destroyed, whoever makes it (the memory test reads this). */
+function countDeviceMemory(device: GpuDevice): void {
+  if (deviceCounts.has(device)) return;
+  const counts = { buffers: 0, bytes: 0 };
+  deviceCounts.set(device, counts);
+  const create = device.createBuffer.bind(device);
+  device.createBuffer = (d) => {
+    const buffer = create(d);
+    counts.buffers++;
+    counts.bytes += d.size;
+    const destroy = buffer.destroy.bind(buffer);
+    let destroyed = false;
+    buffer.destroy = () => {
+      if (!destroyed) {
+        destroyed = true;
+        counts.buffers--;
+        counts.bytes -= d.size;
+      }
+      destroy();
     };
-  }
+    return buffer;
+  };
 }
