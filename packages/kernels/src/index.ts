@@ -16,7 +16,7 @@ export { BINARY, WHERE, type BinaryName } from './binary.js';
 export { reduceKernel, reduceReference, reduceShape, type ReduceOp, type ReduceShape } from './reduce.js';
 export { softmaxKernel, softmaxReference } from './softmax.js';
 export { layerNormKernel, layerNormReference, type LayerNormResult } from './layer-norm.js';
-export { matmulKernel, matmulReference, type MatmulShape } from './matmul.js';
+export { MATMUL_TUNING, matmulBlockedSource, matmulKernel, matmulReference, type MatmulShape, type MatmulTuning } from './matmul.js';
 export {
   conv2dGradReference, conv2dInputGradKernel, conv2dKernel, conv2dReference, conv2dWeightGradKernel, convOutputSize,
   type Conv2dShape,

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { concatKernel, concatReference, gatherKernel, gatherReference, scatterAddKernel } from './concat.js';
 import { conv2dGradReference, conv2dInputGradKernel, conv2dKernel, conv2dReference, conv2dWeightGradKernel, type Conv2dShape } from './conv2d.js';
 import { layerNormKernel, layerNormReference } from './layer-norm.js';
-import { matmulKernel, matmulReference, type MatmulShape } from './matmul.js';
+import { matmulKernel, matmulReference, type MatmulShape, type MatmulTuning } from './matmul.js';
 import { padKernel, padReference } from './pad.js';
 import { reduceKernel, reduceReference, reduceShape, type ReduceOp } from './reduce.js';
 import { resizeBilinearGradKernel, resizeBilinearGradReference, resizeBilinearKernel, resizeBilinearReference } from './resize.js';
@@ -58,6 +58,17 @@ describe.each(testBackends().map((b) => [b.name, b] as const))('kernels on %s', 
     const a = seededFloats((s.broadcastA ? 1 : s.batch) * s.m * s.k, 1);
     const b = seededFloats((s.broadcastB ? 1 : s.batch) * s.k * s.n, 2);
     expect(rel(matmulKernel(backend, a, b, s), matmulReference(a, b, s))).toBeLessThan(1e-5);
+  });
+
+  it.each([
+    { bRead: 'lanemask', unroll: 4 },
+    { bRead: 'gather', unroll: 8 },
+  ] as MatmulTuning[])('matmul with the lever benchmark\'s tuning %o', (t) => {
+    for (const s of [{ batch: 2, m: 6, k: 11, n: 5, transB: true }, { batch: 1, m: 3, k: 9, n: 2, transA: true }] as MatmulShape[]) {
+      const a = seededFloats(s.batch * s.m * s.k, 3);
+      const b = seededFloats(s.batch * s.k * s.n, 4);
+      expect(rel(matmulKernel(backend, a, b, s, t), matmulReference(a, b, s))).toBeLessThan(1e-5);
+    }
   });
 
   it.each([
