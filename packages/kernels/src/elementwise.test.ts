@@ -3,7 +3,7 @@ import { BINARY, WHERE } from './binary.js';
 import { mapKernel, mapReference } from './elementwise.js';
 import { contiguousView, type View } from './shape.js';
 import { maxAbsDiff, seededFloats, testBackends } from './test-backends.js';
-import { UNARY, clampOp, erfApprox, powScalarOp } from './unary.js';
+import { UNARY, clampOp, powScalarOp } from './unary.js';
 
 const permuted = (data: Float32Array, shape: number[], perm: number[]): View => {
   const base = contiguousView(data, shape);
@@ -45,9 +45,3 @@ describe.each(testBackends().map((b) => [b.name, b] as const))('elementwise on %
   });
 });
 
-describe('erf approximation', () => {
-  it('matches tabulated erf within 2e-7', () => {
-    const table: [number, number][] = [[0.1, 0.1124629160], [0.5, 0.5204998778], [1, 0.8427007929], [2, 0.9953222650], [-1.5, -0.9661051465]];
-    for (const [x, e] of table) expect(Math.abs(erfApprox(x) - e)).toBeLessThan(2e-7);
-  });
-});

@@ -11,7 +11,8 @@ export {
 export * from './shape.js';
 export { lit, int } from './codegen.js';
 export { mapKernel, mapReference, type ElementwiseOp } from './elementwise.js';
-export { UNARY, affineOp, clampOp, erfApprox, insideOp, powScalarOp, type UnaryName } from './unary.js';
+export { UNARY, affineOp, clampOp, insideOp, powScalarOp, type UnaryName } from './unary.js';
+export { erfReference, erfSource, expSource, nativeTranscendentals, tanhSource } from './transcendental.js';
 export { BINARY, WHERE, type BinaryName } from './binary.js';
 export { reduceKernel, reduceReference, reduceShape, type ReduceOp, type ReduceShape } from './reduce.js';
 export { softmaxKernel, softmaxReference } from './softmax.js';
