@@ -16,7 +16,12 @@ export { erfReference, erfSource, expSource, nativeTranscendentals, tanhSource }
 export { BINARY, WHERE, type BinaryName } from './binary.js';
 export { reduceKernel, reduceReference, reduceShape, type ReduceOp, type ReduceShape } from './reduce.js';
 export { softmaxKernel, softmaxReference } from './softmax.js';
-export { layerNormKernel, layerNormReference, type LayerNormResult } from './layer-norm.js';
+export {
+  layerNormBackwardKernel, layerNormBackwardReference, layerNormKernel, layerNormReference, type LayerNormGrads, type LayerNormResult,
+} from './layer-norm.js';
+export { geluBackwardKernel, geluKernel, geluReference } from './gelu.js';
+export { blendKernel, blendMaskGradKernel, blendReference, type BlendShape } from './blend.js';
+export { adamKernel, adamReference, type AdamHyper, type AdamState } from './adam.js';
 export { MATMUL_TUNING, matmulBlockedSource, matmulKernel, matmulReference, type MatmulShape, type MatmulTuning } from './matmul.js';
 export {
   conv2dGradReference, conv2dInputGradKernel, conv2dKernel, conv2dReference, conv2dWeightGradKernel, convOutputSize,
