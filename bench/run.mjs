@@ -5,10 +5,13 @@
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import os from 'node:os';
-import { createBackend, layerNormKernel, matmulKernel, conv2dKernel, softmaxKernel, seededFloats, probeWebAsm } from '@maskgrad/kernels';
-import { noGrad, setBackend, tensor } from '@maskgrad/autograd';
+import {
+  UNARY, contiguousView, createBackend, layerNormKernel, mapKernel, matmulKernel, conv2dKernel, softmaxKernel, seededFloats, probeWebAsm,
+} from '@maskgrad/kernels';
+import { getBackend, noGrad, setBackend, tensor } from '@maskgrad/autograd';
 import { VisionTransformer } from '@maskgrad/models';
 import { tfjsVit } from './vit-tfjs.mjs';
+import { gflops, matmulShapes, tfjsMatmul } from './matmul-shapes.mjs';
 
 const args = process.argv.slice(2);
 const json = args.includes('--json');
@@ -47,6 +50,7 @@ function randomVit() {
 }
 
 const pixels = seededFloats(3 * 224 * 224, 99, -1, 1);
+const TRANSCENDENTALS = ['exp', 'erf', 'tanh', 'gelu'];
 const target = 7;
 const results = { machine: { cpus: os.cpus().length, cpu: os.cpus()[0]?.model, node: process.version }, backends: {}, tfjs: {} };
 
@@ -65,9 +69,22 @@ for (const name of names) {
   const xs = seededFloats(197 * 192, 5), g = seededFloats(192, 6), bb = seededFloats(192, 7);
   r.softmax_197x192_ms = await median(() => softmaxKernel(backend, xs, 197, 192), runs * 3);
   r.layernorm_197x192_ms = await median(() => layerNormKernel(backend, xs, g, bb, 197, 192, 1e-6), runs * 3);
+  // ViT-B/16's matmuls and their backward products (webasm only: cpu would add minutes)
+  if (name === 'webasm') {
+    for (const { label, s } of matmulShapes()) {
+      const ma = seededFloats(s.m * s.k, 1), mb = seededFloats(s.k * s.n, 2);
+      r[`matmul ${label}`] = gflops(s, await median(() => matmulKernel(backend, ma, mb, s), quick ? 2 : 5));
+    }
+  }
+  // exp, erf, tanh, GELU over 197×768 values (the ViT-B MLP's hidden layer)
+  const tv = contiguousView(seededFloats(197 * 768, 8, -4, 4), [197 * 768]);
+  for (const op of TRANSCENDENTALS) r[`${op}_197x768_ms`] = await median(() => mapKernel(backend, UNARY[op], [tv]), runs * 3);
   const vit = randomVit();
   const fwd = () => noGrad(() => vit.forward(tensor(Float32Array.from(pixels), [1, 3, 224, 224])).dataSync());
   r.vit_tiny_forward_s = (await median(fwd, runs)) / 1000;
+  const calls0 = getBackend().stats.kernelCalls;
+  fwd();
+  r.vit_tiny_forward_kernels = getBackend().stats.kernelCalls - calls0;
   const fwdBwd = async () => {
     const x = tensor(Float32Array.from(pixels), [1, 3, 224, 224], { requiresGrad: true });
     await vit.forward(x).slice(1, target, target + 1).sum().backward();
@@ -95,6 +112,12 @@ results.tfjs.vit_tiny_forward_input_grad_s = (await median(tfFwdBwd, runs)) / 10
 const ta = tf.randomNormal([197, 768]), tb = tf.randomNormal([768, 3072]);
 const tmm = await median(async () => { const c = tf.matMul(ta, tb); await c.data(); c.dispose(); }, runs);
 results.tfjs.matmul_197x768x3072_gflops = (2 * 197 * 768 * 3072) / tmm / 1e6;
+for (const { label, s } of matmulShapes()) results.tfjs[`matmul ${label}`] = gflops(s, await median(tfjsMatmul(tf, s), quick ? 2 : 5));
+const tv = tf.tensor(seededFloats(197 * 768, 8, -4, 4));
+const tfOps = { exp: (x) => tf.exp(x), erf: (x) => tf.erf(x), tanh: (x) => tf.tanh(x), gelu: (x) => tf.tidy(() => x.mul(tf.erf(x.mul(Math.SQRT1_2)).add(1)).mul(0.5)) };
+for (const op of TRANSCENDENTALS) {
+  results.tfjs[`${op}_197x768_ms`] = await median(async () => { const y = tfOps[op](tv); await y.data(); y.dispose(); }, runs * 3);
+}
 const tfLogits = Array.from((await tfFwd()).slice(0, 5));
 delete results._state;
 for (const [name, r] of Object.entries(results.backends)) {
@@ -120,6 +143,17 @@ if (json) {
     ['forward, ratio to tfjs-wasm', (r) => f(r.forward_ratio_vs_tfjs), '1.00'],
     ['forward + input gradient, ratio to tfjs-wasm', (r) => f(r.forward_input_grad_ratio_vs_tfjs), '1.00'],
     ['max |logit difference| vs tfjs (same weights)', (r) => r.max_abs_logit_diff_vs_tfjs.toExponential(1), '—'],
+    ['kernels per ViT-Tiny forward', (r) => String(r.vit_tiny_forward_kernels), '—'],
+    ...matmulShapes().map(({ label }) => {
+      const key = `matmul ${label}`;
+      const peer = results.tfjs[key];
+      return [`matmul ${label}, ViT-B/16 (GFLOPS, ratio to tfjs-wasm)`, (r) => (r[key] ? `${f(r[key])} (${f(r[key] / peer)}×)` : '—'), f(peer)];
+    }),
+    ...TRANSCENDENTALS.map((op) => {
+      const key = `${op}_197x768_ms`;
+      const peer = results.tfjs[key];
+      return [`${op} over 197×768 (ms, ratio to tfjs-wasm)`, (r) => `${f(r[key], 3)} (${f(r[key] / peer)}×)`, f(peer, 3)];
+    }),
   ];
   console.log(`| measure | ${cols.map((c) => `maskgrad ${c}`).join(' | ')} | tfjs-wasm |`);
   console.log(`|---|${cols.map(() => '---:').join('|')}|---:|`);
