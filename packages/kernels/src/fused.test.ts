@@ -56,7 +56,7 @@ describe.each(testBackends().map((b) => [b.name, b] as const))('fused kernels on
     { decoupled: true, weightDecay: 0.01, lo: -Infinity, hi: 0.5 },
   ])('Adam step as one kernel, three steps, matches the composed update %o', (o) => {
     const n = 37;
-    let state = { p: seededFloats(n, 8, 0, 1), m: new Float32Array(n), v: new Float32Array(n) };
+    let state: AdamState = { p: seededFloats(n, 8, 0, 1), m: new Float32Array(n), v: new Float32Array(n) };
     let ref = state;
     let compiles = 0;
     for (let step = 1; step <= 3; step++) {
