@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Backend } from './backend.js';
-import { adamKernel, adamReference, type AdamHyper } from './adam.js';
+import { adamKernel, adamReference, type AdamHyper, type AdamState } from './adam.js';
 import { blendKernel, blendMaskGradKernel, blendReference } from './blend.js';
 import { geluBackwardKernel, geluKernel, geluReference } from './gelu.js';
 import { layerNormBackwardKernel, layerNormBackwardReference, layerNormKernel } from './layer-norm.js';
