@@ -6,15 +6,15 @@
  * Every op is a pair: `kernel` is gpu.js source computing `r` from `x0..xn`,
  * `reference` is the same math in plain TypeScript, the oracle for tests.
  */
-import type { Backend, Data } from './backend.js';
+import type { Backend, BackendName, Data } from './backend.js';
 import { stridedIndex } from './codegen.js';
 import { broadcastShapes, broadcastView, sizeOf, type View } from './shape.js';
 
 export interface ElementwiseOp {
   /** The op's name, with its parameters ("exp", "clamp(0, 1)"); the kernel is named after it. */
   name: string;
-  /** gpu.js statements assigning `r` from inputs `x0`, `x1`, ... */
-  kernel: string;
+  /** gpu.js statements assigning `r` from inputs `x0`, `x1`, ... (per backend where the math differs, as exp on webasm) */
+  kernel: string | ((backend: BackendName) => string);
   /** The same computation in plain TypeScript. */
   reference: (...x: number[]) => number;
 }
@@ -32,7 +32,7 @@ export function mapKernel(backend: Backend, op: ElementwiseOp, inputs: readonly 
   ${read.prelude}
   ${loads}
   let r = 0.0;
-  ${op.kernel}
+  ${typeof op.kernel === 'string' ? op.kernel : op.kernel(backend.name)}
   return r;
 }`;
   const args: Record<string, 'Array'> = {};

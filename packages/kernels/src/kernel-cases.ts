@@ -9,12 +9,15 @@
  * differ (WGSL's exp, log, cos and division are not correctly rounded), the
  * case states the webgpu tolerance and why.
  */
+import { adamKernel, adamReference, type AdamHyper, type AdamState } from './adam.js';
 import type { Backend, Data } from './backend.js';
+import { blendKernel, blendMaskGradKernel, blendReference } from './blend.js';
+import { geluBackwardKernel, geluKernel, geluReference } from './gelu.js';
 import { BINARY, WHERE } from './binary.js';
 import { concatKernel, concatReference, gatherKernel, gatherReference, scatterAddKernel } from './concat.js';
 import { conv2dGradReference, conv2dInputGradKernel, conv2dKernel, conv2dReference, conv2dWeightGradKernel, type Conv2dShape } from './conv2d.js';
 import { mapKernel, mapReference } from './elementwise.js';
-import { layerNormKernel, layerNormReference } from './layer-norm.js';
+import { layerNormBackwardKernel, layerNormBackwardReference, layerNormKernel, layerNormReference } from './layer-norm.js';
 import { matmulKernel, matmulReference } from './matmul.js';
 import type { MatmulShape } from './matmul-shape.js';
 import { padKernel, padReference } from './pad.js';
@@ -55,6 +58,13 @@ async function on(backend: Backend, inputs: Float32Array[], kernel: (...xs: Data
     up.forEach((d) => backend.release(d));
     backend.release(out);
   }
+}
+
+/** The kernels fn launches (a fused kernel must launch as many as it claims). */
+function launches(b: Backend, fn: () => void): Float32Array {
+  const before = b.stats.kernelCalls;
+  fn();
+  return Float32Array.of(b.stats.kernelCalls - before);
 }
 
 const check = (what: string, got: Float32Array, want: Float32Array, tol: number, scale: Check['scale'] = 'rel'): Check => ({ what, got, want, tol, scale });
@@ -268,6 +278,104 @@ export const KERNEL_CASES: KernelCase[] = [
         // carry up to 2^-21 and 2^-11 absolute error
         check('normal vs its reference', z, normalReference(1000, 7), gpu(b) ? 2e-3 : 1e-4, 'abs'),
       ];
+    },
+  },
+  {
+    name: 'fused: GELU(x + bias) and its gradient, one kernel each, match the unfused chain',
+    async run(b) {
+      const [rows, cols] = [7, 12];
+      const [x, bias, g] = [seededFloats(rows * cols, 1, -6, 6), seededFloats(cols, 2), seededFloats(rows * cols, 3)];
+      const checks: Check[] = [];
+      for (const withBias of [true, false]) {
+        const [dx, db, dg] = [x, bias, g].map((v) => b.upload(v));
+        let y: Data = dx, grad: Data = dx;
+        const k = launches(b, () => {
+          y = geluKernel(b, dx, withBias ? db : null, cols);
+          grad = geluBackwardKernel(b, dx, withBias ? db : null, dg, cols);
+        });
+        checks.push(
+          check(`kernels (bias ${withBias})`, k, Float32Array.of(2), 0, 'abs'),
+          check(`y (bias ${withBias})`, await b.read(y), geluReference(x, withBias ? bias : null, cols), 1e-6),
+          check(`dx (bias ${withBias})`, await b.read(grad), geluReference(x, withBias ? bias : null, cols, g), 1e-6),
+        );
+        [dx, db, dg, y, grad].forEach((d) => b.release(d));
+      }
+      return checks;
+    },
+  },
+  {
+    name: 'fused: the explainer\'s blend x·M + P·(1 − M) with normalization folded in, and the mask gradient',
+    async run(b) {
+      const s = { n: 2, c: 3, hw: 20 };
+      const [x, p, m, g] = [seededFloats(120, 4, 0, 1), seededFloats(120, 5, 0, 1), seededFloats(40, 6, 0, 1), seededFloats(120, 7)];
+      const scale = new Float32Array([1 / 0.229, 1 / 0.224, 1 / 0.225]);
+      const shift = new Float32Array([-0.485 / 0.229, -0.456 / 0.224, -0.406 / 0.225]);
+      const checks: Check[] = [];
+      for (const [sc, sh] of [[scale, shift], [null, null]] as const) {
+        const want = blendReference(x, p, m, s, sc, sh, g);
+        checks.push(
+          check(`y (normalized ${!!sc})`, await on(b, [x, p, m], (dx, dp, dm) => blendKernel(b, dx, dp, dm, s, sc, sh)), want.y, 1e-6),
+          check(`dM (normalized ${!!sc})`, await on(b, [g, x, p], (dg, dx, dp) => blendMaskGradKernel(b, dg, dx, dp, s, sc)), want.dm, 1e-6),
+        );
+      }
+      return checks;
+    },
+  },
+  ...[
+    { decoupled: false, weightDecay: 0, lo: 0, hi: 1 },
+    { decoupled: false, weightDecay: 0.05, lo: -Infinity, hi: Infinity },
+    { decoupled: true, weightDecay: 0.01, lo: -Infinity, hi: 0.5 },
+  ].map((o): KernelCase => ({
+    name: `fused: three Adam steps of one kernel each (one compiled kernel) match the composed update ${JSON.stringify(o)}`,
+    async run(b) {
+      const n = 37;
+      let ref: AdamState<Float32Array> = { p: seededFloats(n, 8, 0, 1), m: new Float32Array(n), v: new Float32Array(n) };
+      let state: AdamState = { p: b.upload(ref.p), m: b.upload(ref.m), v: b.upload(ref.v) };
+      const checks: Check[] = [];
+      let compiles = 0;
+      for (let step = 1; step <= 3; step++) {
+        const h: AdamHyper = { lr: 0.2, beta1: 0.9, beta2: 0.999, eps: 1e-8, step, ...o };
+        const grad = seededFloats(n, 10 + step);
+        const g = b.upload(grad);
+        let packed: Data = g;
+        checks.push(check(`kernels at step ${step}`, launches(b, () => { packed = adamKernel(b, state, g, h); }), Float32Array.of(1), 0, 'abs'));
+        if (step > 1) checks.push(check(`compiles at step ${step}`, Float32Array.of(b.stats.compiles), Float32Array.of(compiles), 0, 'abs'));
+        compiles = b.stats.compiles;
+        ref = adamReference(ref, grad, h);
+        const got = await b.read(packed);
+        checks.push(
+          check(`m at step ${step}`, got.subarray(n, 2 * n), ref.m, 1e-6),
+          check(`v at step ${step}`, got.subarray(2 * n), ref.v, 1e-6),
+          check(`p at step ${step}`, got.subarray(0, n), ref.p, 1e-5),
+        );
+        [state.p, state.m, state.v, g, packed].forEach((d) => b.release(d));
+        state = { p: b.upload(got.slice(0, n)), m: b.upload(got.slice(n, 2 * n)), v: b.upload(got.slice(2 * n)) };
+      }
+      [state.p, state.m, state.v].forEach((d) => b.release(d));
+      return checks;
+    },
+  })),
+  {
+    name: 'fused: layer norm backward in three kernels matches the composition',
+    async run(b) {
+      const [rows, cols] = [6, 10];
+      const [x, g, gamma] = [seededFloats(rows * cols, 12, -3, 3), seededFloats(rows * cols, 13), seededFloats(cols, 14)];
+      const checks: Check[] = [];
+      for (const withGamma of [true, false]) {
+        const [dx, dg, dgamma] = [x, g, gamma].map((v) => b.upload(v));
+        const stats = layerNormKernel(b, dx, withGamma ? dgamma : null, null, rows, cols, 1e-5);
+        const host = { mean: await b.read(stats.mean), rstd: await b.read(stats.rstd) };
+        let got = { dx: dx as Data, paramGrads: dx as Data };
+        const k = launches(b, () => { got = layerNormBackwardKernel(b, dx, dg, stats, withGamma ? dgamma : null, rows, cols); });
+        const want = layerNormBackwardReference(x, g, host, withGamma ? gamma : null, rows, cols);
+        checks.push(
+          check(`kernels (γ ${withGamma})`, k, Float32Array.of(3), 0, 'abs'),
+          check(`dx (γ ${withGamma})`, await b.read(got.dx), want.dx, 1e-5),
+          check(`dγ, dβ (γ ${withGamma})`, await b.read(got.paramGrads), want.paramGrads, 1e-5),
+        );
+        [dx, dg, dgamma, stats.y, stats.mean, stats.rstd, got.dx, got.paramGrads].forEach((d) => b.release(d));
+      }
+      return checks;
     },
   },
 ];

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { erfApprox } from './unary.js';
 import { KERNEL_CASES, checkError } from './kernel-cases.js';
-import { testBackends } from './testing.js';
+import { matmulKernel, matmulReference, type MatmulTuning } from './matmul.js';
+import type { MatmulShape } from './matmul-shape.js';
+import { maxAbsDiff, seededFloats, testBackends } from './testing.js';
 
 describe.each(testBackends().map((b) => [b.name, b] as const))('kernels on %s', (_, backend) => {
   it.each(KERNEL_CASES.map((c) => [c.name, c] as const))('%s', async (_, kase) => {
@@ -11,15 +12,20 @@ describe.each(testBackends().map((b) => [b.name, b] as const))('kernels on %s', 
     }
   });
 
+  it.each([
+    { bRead: 'lanemask', unroll: 4 },
+    { bRead: 'gather', unroll: 8 },
+  ] as MatmulTuning[])('matmul with the lever benchmark\'s tuning %o', (t) => {
+    for (const s of [{ batch: 2, m: 6, k: 11, n: 5, transB: true }, { batch: 1, m: 3, k: 9, n: 2, transA: true }] as MatmulShape[]) {
+      const a = seededFloats(s.batch * s.m * s.k, 3);
+      const b = seededFloats(s.batch * s.k * s.n, 4);
+      const want = matmulReference(a, b, s);
+      expect(maxAbsDiff(backend.readSync(matmulKernel(backend, a, b, s, t)), want) / Math.max(1, ...Array.from(want, Math.abs))).toBeLessThan(1e-5);
+    }
+  });
+
   it('ran every kernel above on the backend it asked for (no silent gpu.js fallback)', () => {
     expect(backend.stats.compiles).toBeGreaterThan(20);
     expect(backend.fallbacks()).toEqual([]);
-  });
-});
-
-describe('erf approximation', () => {
-  it('matches tabulated erf within 2e-7', () => {
-    const table: [number, number][] = [[0.1, 0.1124629160], [0.5, 0.5204998778], [1, 0.8427007929], [2, 0.9953222650], [-1.5, -0.9661051465]];
-    for (const [x, e] of table) expect(Math.abs(erfApprox(x) - e)).toBeLessThan(2e-7);
   });
 });

@@ -74,3 +74,90 @@ export function layerNormReference(
   }
   return { y, mean, rstd };
 }
+
+export interface LayerNormGrads<T = Data> {
+  dx: T;
+  /** [dγ | dβ]: Σ over rows of g·x̂, then of g, [cols] each (computed whether or not there is an affine). */
+  paramGrads: T;
+}
+
+/**
+ * The backward pass in three kernels (the autograd composition runs about
+ * fourteen): per row Σĝ and Σĝ·x̂ (ĝ = g·γ, x̂ = (x − μ)·r), then
+ *   dx = r · (ĝ − mean(ĝ) − x̂ · mean(ĝ·x̂)),
+ * and per column dγ = Σ g·x̂, dβ = Σ g.
+ */
+export function layerNormBackwardKernel(
+  backend: Backend, x: Data, g: Data, stats: { mean: Data; rstd: Data },
+  gamma: Data | null, rows: number, cols: number,
+): LayerNormGrads {
+  const size = `[${rows}×${cols}]`;
+  const gam = gamma ? 'gm[c]' : '1.0';
+  const args = { x: 'Array', g: 'Array', mu: 'Array', r: 'Array', gm: 'Array' } as const;
+  const inputs = [x, g, stats.mean, stats.rstd, gamma ?? ONE];
+  // cells 0..rows-1: Σ ĝ; rows..2·rows-1: Σ ĝ·x̂
+  const rowSums = backend.run({
+    name: `layerNormBackward row sums ${size}`,
+    source: `function(x, g, mu, r, gm) {
+  const which = Math.floor(this.thread.x / ${int(rows)});
+  const row = this.thread.x - which * ${int(rows)};
+  const b = row * ${int(cols)};
+  let s = 0.0;
+  for (let c = 0; c < ${int(cols)}; c++) {
+    const gh = g[b + c] * ${gam};
+    s += which < 1 ? gh : gh * (x[b + c] - mu[row]) * r[row];
+  }
+  return s;
+}`, output: 2 * rows, args,
+  }, inputs);
+  const dx = backend.run({
+    name: `layerNormBackward ${size}`,
+    source: `function(x, g, mu, r, gm, s) {
+  const i = this.thread.x;
+  const row = Math.floor(i / ${int(cols)});
+  const c = i - row * ${int(cols)};
+  const xh = (x[i] - mu[row]) * r[row];
+  return r[row] * (g[i] * ${gam} - s[row] / ${lit(cols)} - xh * s[${int(rows)} + row] / ${lit(cols)});
+}`, output: rows * cols, args: { ...args, s: 'Array' },
+  }, [...inputs, rowSums]);
+  // cells 0..cols-1: dγ; cols..2·cols-1: dβ
+  const paramGrads = backend.run({
+    name: `layerNormBackward column sums ${size}`,
+    source: `function(x, g, mu, r, gm) {
+  const which = Math.floor(this.thread.x / ${int(cols)});
+  const c = this.thread.x - which * ${int(cols)};
+  let s = 0.0;
+  for (let row = 0; row < ${int(rows)}; row++) {
+    const i = row * ${int(cols)} + c;
+    s += which < 1 ? g[i] * (x[i] - mu[row]) * r[row] : g[i];
+  }
+  return s;
+}`, output: 2 * cols, args,
+  }, inputs);
+  backend.release(rowSums);
+  return { dx, paramGrads };
+}
+
+/** The composition autograd's layerNorm backward runs, in float64 loops. */
+export function layerNormBackwardReference(
+  x: Float32Array, g: Float32Array, stats: { mean: Float32Array; rstd: Float32Array },
+  gamma: Float32Array | null, rows: number, cols: number,
+): LayerNormGrads<Float32Array> {
+  const dx = new Float32Array(rows * cols);
+  const paramGrads = new Float32Array(2 * cols);
+  const dgamma = paramGrads.subarray(0, cols);
+  const dbeta = paramGrads.subarray(cols);
+  for (let row = 0; row < rows; row++) {
+    const r = stats.rstd[row];
+    const xh = Array.from({ length: cols }, (_, c) => (x[row * cols + c] - stats.mean[row]) * r);
+    const gh = Array.from({ length: cols }, (_, c) => g[row * cols + c] * (gamma ? gamma[c] : 1));
+    const meanG = gh.reduce((a, b) => a + b, 0) / cols;
+    const meanGX = gh.reduce((a, b, c) => a + b * xh[c], 0) / cols;
+    for (let c = 0; c < cols; c++) {
+      dx[row * cols + c] = r * (gh[c] - meanG - xh[c] * meanGX);
+      dgamma[c] += g[row * cols + c] * xh[c];
+      dbeta[c] += g[row * cols + c];
+    }
+  }
+  return { dx, paramGrads };
+}

@@ -1,51 +1,39 @@
 /**
  * Unary elementwise ops. Each entry: gpu.js statements (`x0` in, `r` out)
- * beside the same math in TypeScript.
+ * beside the same math in TypeScript. exp, erf and tanh come from
+ * transcendental.ts, which picks the kernel source per backend.
  */
+import type { BackendName } from './backend.js';
 import { lit } from './codegen.js';
 import type { ElementwiseOp } from './elementwise.js';
-
-/** erf by Abramowitz & Stegun 7.1.26 (|error| < 1.5e-7), the kernel's and the reference's formula. */
-export function erfApprox(x: number): number {
-  const s = x < 0 ? -1 : 1;
-  const ax = Math.abs(x);
-  const t = 1 / (1 + 0.3275911 * ax);
-  const y = 1 - ((((1.061405429 * t - 1.453152027) * t + 1.421413741) * t - 0.284496736) * t + 0.254829592) * t * Math.exp(-ax * ax);
-  return s * y;
-}
-
-const ERF = (v: string) => `
-  const es = ${v} < 0.0 ? -1.0 : 1.0;
-  const ea = Math.abs(${v});
-  const et = 1.0 / (1.0 + 0.3275911 * ea);
-  const ey = 1.0 - ((((1.061405429 * et - 1.453152027) * et + 1.421413741) * et - 0.284496736) * et + 0.254829592) * et * Math.exp(-ea * ea);
-  const erfv = es * ey;`;
+import { erfReference, erfSource, expSource, tanhSource } from './transcendental.js';
 
 const SQRT1_2 = Math.SQRT1_2;
 const INV_SQRT_2PI = 1 / Math.sqrt(2 * Math.PI);
 
 export const UNARY = {
   neg: { name: 'neg', kernel: 'r = -x0;', reference: (x) => -x },
-  exp: { name: 'exp', kernel: 'r = Math.exp(x0);', reference: Math.exp },
+  exp: { name: 'exp', kernel: (b: BackendName) => `${expSource(b, 'x0', 'ex')}\n  r = ex;`, reference: Math.exp },
   log: { name: 'log', kernel: 'r = Math.log(x0);', reference: Math.log },
   sqrt: { name: 'sqrt', kernel: 'r = Math.sqrt(x0);', reference: Math.sqrt },
   rsqrt: { name: 'rsqrt', kernel: 'r = 1.0 / Math.sqrt(x0);', reference: (x) => 1 / Math.sqrt(x) },
-  tanh: { name: 'tanh', kernel: 'r = Math.tanh(x0);', reference: Math.tanh },
-  erf: { name: 'erf', kernel: `${ERF('x0')}\n  r = erfv;`, reference: erfApprox },
+  tanh: { name: 'tanh', kernel: (b: BackendName) => `${tanhSource(b, 'x0', 'th')}\n  r = th;`, reference: Math.tanh },
+  erf: { name: 'erf', kernel: (b: BackendName) => `${erfSource(b, 'x0', 'ef')}\n  r = ef;`, reference: erfReference },
   /** Exact GELU: x·Φ(x) = x/2·(1 + erf(x/√2)), as PyTorch's default and HF's "gelu". */
   gelu: {
     name: 'gelu',
-    kernel: `const gx = x0 * ${lit(SQRT1_2)};${ERF('gx')}\n  r = 0.5 * x0 * (1.0 + erfv);`,
-    reference: (x) => 0.5 * x * (1 + erfApprox(x * SQRT1_2)),
+    kernel: (b: BackendName) => `${erfSource(b, `x0 * ${lit(SQRT1_2)}`, 'ef')}\n  r = 0.5 * x0 * (1.0 + ef);`,
+    reference: (x) => 0.5 * x * (1 + erfReference(x * SQRT1_2)),
   },
   /** d/dx GELU(x) = Φ(x) + x·φ(x). */
   geluGrad: {
     name: 'geluGrad',
-    kernel: `const gx = x0 * ${lit(SQRT1_2)};${ERF('gx')}\n  r = 0.5 * (1.0 + erfv) + x0 * ${lit(INV_SQRT_2PI)} * Math.exp(-0.5 * x0 * x0);`,
-    reference: (x) => 0.5 * (1 + erfApprox(x * SQRT1_2)) + x * INV_SQRT_2PI * Math.exp(-0.5 * x * x),
+    kernel: (b: BackendName) => `${erfSource(b, `x0 * ${lit(SQRT1_2)}`, 'ef')}\n  ${expSource(b, '-0.5 * x0 * x0', 'ex')}
+  r = 0.5 * (1.0 + ef) + x0 * ${lit(INV_SQRT_2PI)} * ex;`,
+    reference: (x) => 0.5 * (1 + erfReference(x * SQRT1_2)) + x * INV_SQRT_2PI * Math.exp(-0.5 * x * x),
   },
   relu: { name: 'relu', kernel: 'r = x0 > 0.0 ? x0 : 0.0;', reference: (x) => (x > 0 ? x : 0) },
-  sigmoid: { name: 'sigmoid', kernel: 'r = 1.0 / (1.0 + Math.exp(-x0));', reference: (x) => 1 / (1 + Math.exp(-x)) },
+  sigmoid: { name: 'sigmoid', kernel: (b: BackendName) => `${expSource(b, '-x0', 'ex')}\n  r = 1.0 / (1.0 + ex);`, reference: (x) => 1 / (1 + Math.exp(-x)) },
   abs: { name: 'abs', kernel: 'r = Math.abs(x0);', reference: Math.abs },
   sign: { name: 'sign', kernel: 'r = x0 > 0.0 ? 1.0 : (x0 < 0.0 ? -1.0 : 0.0);', reference: (x) => (x > 0 ? 1 : x < 0 ? -1 : 0) },
   /** 1 where x > 0, else 0: the derivative of relu. */
