@@ -4,14 +4,21 @@
  */
 import { coalesce, contiguousStrides, sizeOf, type View } from './shape.js';
 
-/** A float literal gpu.js parses as a float: always has a '.' or an exponent. */
+/**
+ * A float literal gpu.js parses as a float: always has a '.' or an exponent, and never spells
+ * `Infinity` (not a literal in kernel source). The value is the float32 nearest to x, printed with
+ * the 9 significant digits that identify it; ±Infinity and finite numbers beyond the float32 range
+ * (1e300 rounds to Infinity in float32) saturate to ±3.4e38, the kernels' stand-in for infinity
+ * (as in the reductions' initial values); NaN is 0/0.
+ */
 export function lit(x: number): string {
   if (Number.isNaN(x)) return '(0.0 / 0.0)';
-  if (x === Infinity) return '3.4e38';
-  if (x === -Infinity) return '(-3.4e38)';
-  let s = Math.fround(x).toPrecision(9);
+  const f = Math.fround(x);
+  if (f === Infinity) return '3.4e38';
+  if (f === -Infinity) return '(-3.4e38)';
+  let s = Math.abs(f).toPrecision(9);
   if (!/[.e]/.test(s)) s += '.0';
-  return x < 0 ? `(${s})` : s;
+  return f < 0 || Object.is(f, -0) ? `(-${s})` : s;
 }
 
 /** An integer literal (for index arithmetic). */
