@@ -81,7 +81,7 @@ export class ImageClassifier {
       const bad = probs.subarray(n * c, (n + 1) * c).find((p) => !Number.isFinite(p));
       if (bad !== undefined) {
         throw new NonFiniteError({
-          what: "the model's class probabilities", value: bad, image: n,
+          what: 'a class probability', value: bad, image: n,
           hint: 'The weights overflow float32 on this input (finite weights whose activations are not); check the checkpoint.',
         });
       }

@@ -5,6 +5,7 @@
  */
 import { Adam, full, hashUniform, noGrad, randn, resizeBilinear, tensor, type Tensor } from '@maskgrad/autograd';
 import { gaussianBlur } from './blur.js';
+import { checkFinite, iterationStats, STAT_COLUMNS } from './finite.js';
 import { composite, objective, targetProbability, type Classifier } from './objective.js';
 import { OptionError, resolveOptions, type ExplainOptions, type ResolvedOptions } from './options.js';
 
@@ -115,6 +116,7 @@ export async function explainBatch(model: Classifier, x: Tensor, options: Explai
   checkPixelRange(x);
   const probsBefore = await noGrad(() => model.forward(model.normalize(x)).softmax(-1)).data();
   const c = model.labels.length;
+  checkFinite(probsBefore, c, { what: "a class probability of the unperturbed image" });
   const targets = Array.from({ length: n }, (_, i) => {
     const t = Array.isArray(options.target) ? options.target[i] : options.target;
     if (t !== undefined) return resolveTarget(t, model.labels);
@@ -126,23 +128,29 @@ export async function explainBatch(model: Classifier, x: Tensor, options: Explai
   m.name = 'mask';
   const opt = new Adam([m], { lr: o.lr, beta1: 0.9, beta2: 0.999, eps: 1e-8 });
   const history: ExplainResult['history'][] = Array.from({ length: n }, () => []);
+  const cells = o.maskSize * o.maskSize;
   for (let i = 0; i < o.iterations; i++) {
     const value = objective(m, {
       model, x, baseline, targets, game: o.game, l1: o.l1, tv: o.tv, tvBeta: o.tvBeta,
       maskNoise: o.maskNoise, noiseSeed: iterationSeed(o.seed, i), jitter: jitterAt(o, i),
     });
-    const loss = await value.loss.data();
-    const prob = await value.probability.data();
     opt.zeroGrad();
     await value.total.backward();
     opt.step();
     noGrad(() => m.assign(Float32Array.from(m.clamp(0, 1).contiguousData())));
-    for (let k = 0; k < n; k++) history[k].push({ iteration: i, loss: loss[k], probability: prob[k] });
+    // the iteration's one readback: per image its terms, the stepped mask's sum (and cells, for progress)
+    const stats = await noGrad(() => iterationStats(value, m, options.onProgress !== undefined)).data();
+    const width = STAT_COLUMNS.length + (options.onProgress ? cells : 0);
+    checkFinite(stats, width, { iteration: i, iterations: o.iterations });
+    for (let k = 0; k < n; k++) history[k].push({ iteration: i, loss: stats[k * width], probability: stats[k * width + 1] });
     if (options.onProgress) {
-      const mv = m.dataSync();
-      const cells = o.maskSize * o.maskSize;
-      const mask = Array.from({ length: n }, (_, k) => mv.slice(k * cells, (k + 1) * cells));
-      options.onProgress({ iteration: i, iterations: o.iterations, loss: Array.from(loss), probability: Array.from(prob), mask });
+      const row = (k: number, column: number) => stats[k * width + column];
+      options.onProgress({
+        iteration: i, iterations: o.iterations,
+        loss: Array.from({ length: n }, (_, k) => row(k, 0)),
+        probability: Array.from({ length: n }, (_, k) => row(k, 1)),
+        mask: Array.from({ length: n }, (_, k) => stats.slice(k * width + STAT_COLUMNS.length, (k + 1) * width)),
+      });
     }
     await yieldNowAndThen();
   }
@@ -154,6 +162,8 @@ export async function explainBatch(model: Classifier, x: Tensor, options: Explai
     return { up, phi, p: targetProbability(both, [...targets, ...targets]) };
   });
   const [mv, uv, pv, phiv, bv] = [m.dataSync(), final.up.dataSync(), final.p.dataSync(), final.phi.dataSync(), baseline.dataSync()];
+  checkFinite(pv.subarray(0, n), 1, { what: 'the target probability f_c(Φ(x; M)) with the final mask' });
+  checkFinite(pv.subarray(n), 1, { what: 'the target probability of the fully perturbed image' });
   const side = o.maskSize;
   return targets.map((t, k) => ({
     mask: { width: side, height: side, values: mv.slice(k * side * side, (k + 1) * side * side) },

@@ -7,7 +7,7 @@ import { decodeImage, encodePng, readImageFile, type ImageClassifier } from '@ma
 import { noGrad, type Tensor } from '@maskgrad/autograd';
 import { attack, type AttackOptions } from '../attack.js';
 import { planarToRgb8 } from '../render.js';
-import { writeFolder } from './perturb.js';
+import { writeFolder } from './write-folder.js';
 
 export interface Prediction { index: number; label: string; probability: number }
 
