@@ -3,11 +3,12 @@
  * image by meaningful perturbation (Fong & Vedaldi 2017), all images as one
  * batch, and write mask, heatmap, perturbed, blurred, collage, result.json and report.html.
  */
-import { loadModel, readImageFile } from '@maskgrad/models/node';
+import { checkModel, loadModel, readImageFile } from '@maskgrad/models/node';
 import { OUTPUT_FILES, afterPhrase, perturbBatch, weakPerturbationNote, resolveOptions, type ExplainOptions, type Game, type Perturbation } from '@maskgrad/perturb/node';
 import { BACKEND_CHOICES, choiceFlag, numberFlag, parseCommand, requireImages, modelFlag, stringFlag, type OptionSpec, type Values } from '../args.js';
 import { UsageError } from '../errors.js';
-import { labelsOf, peekConfig, resolveTarget, useBackend } from '../model.js';
+import type { Io } from '../io.js';
+import { labelsOf, resolveTarget, useBackend } from '../model.js';
 import { checkReplaceable, outputFolders } from '../output-folders.js';
 import { createProgress } from '../progress.js';
 
@@ -105,7 +106,7 @@ function explainOptions(values: Values): ExplainOptions {
   return options;
 }
 
-export async function run(args: readonly string[]): Promise<number> {
+export async function run(args: readonly string[], io: Io): Promise<number> {
   // 1. check the whole command line, the images and the model's config before any work
   const { values, positionals: images } = parseCommand('explain', args, OPTIONS, true);
   requireImages(images, 'explain', EXAMPLE);
@@ -117,22 +118,24 @@ export async function run(args: readonly string[]): Promise<number> {
   const options = explainOptions(values);
   for (const image of images) readImageFile(image);
   const configPath = stringFlag(values, 'config');
-  const config = peekConfig(model, configPath) ?? loadModel(model, { config: configPath }).config;
+  const config = checkModel(model, { config: configPath });
   const target = stringFlag(values, 'target');
   if (target !== undefined) options.target = resolveTarget(target, labelsOf(config));
   resolveOptions(options, config.imageSize);
   const folders = outputFolders(images, out, outFlag === undefined);
-  checkReplaceable(out, folders);
+  // several images into --out: --out is one result, replaced whole
+  const batchFolder = outFlag !== undefined && images.length > 1 ? out : undefined;
+  checkReplaceable(out, folders, undefined, batchFolder !== undefined);
 
   // 2. the work: one batch, one mask per image
   const backend = useBackend(backendName);
   const classifier = loadModel(model, { config: configPath });
-  const progress = createProgress(process.stderr, values.quiet === true);
+  const progress = createProgress(io.stderr, values.quiet === true);
   const plot = values['no-plot'] !== true;
   const report = values['no-report'] !== true;
   let results;
   try {
-    results = await perturbBatch(images, classifier, folders, null, { ...options, plot, report, modelName: model, onProgress: progress.onProgress });
+    results = await perturbBatch(images, classifier, folders, null, { ...options, plot, report, modelName: model, onProgress: progress.onProgress, batchFolder });
   } finally {
     progress.finish();
   }
@@ -141,18 +144,19 @@ export async function run(args: readonly string[]): Promise<number> {
     image: images[i], out: folders[i], target: r.target, label: r.label,
     probabilityBefore: r.probabilityBefore, probabilityAfter: r.probabilityAfter, probabilityPerturbed: r.probabilityPerturbed,
   }));
+  // the answer on stdout; notes, for a person, on stderr
   if (values.json) {
-    process.stdout.write(`${JSON.stringify({ results: rows }, null, 2)}\n`);
+    io.stdout.write(`${JSON.stringify({ results: rows }, null, 2)}\n`);
   } else {
     const files = plot ? OUTPUT_FILES.filter((f) => report || f !== 'report.html').join(', ') : 'result.json';
     const game = results[0]?.options.game ?? 'deletion';
-    const lines = rows.map((r, i) => {
-      const note = weakPerturbationNote(results[i]!);
-      return `${r.image}: '${r.label}' (class ${r.target}) probability ${r.probabilityBefore.toFixed(4)} before, ` +
-        `${r.probabilityAfter.toFixed(4)} ${afterPhrase(game)} (${game} game, backend ${backend})\n  wrote ${r.out}/ (${files})` +
-        (note === null ? '' : `\n  note: ${note}`);
-    });
-    process.stderr.write(`${lines.join('\n')}\n`);
+    io.stdout.write(rows.map((r) =>
+      `${r.image}: '${r.label}' (class ${r.target}) probability ${r.probabilityBefore.toFixed(4)} before, ` +
+      `${r.probabilityAfter.toFixed(4)} ${afterPhrase(game)} (${game} game, backend ${backend})\n  wrote ${r.out}/ (${files})\n`).join(''));
   }
+  results.forEach((r, i) => {
+    const note = weakPerturbationNote(r);
+    if (note !== null) io.stderr.write(`note: ${images[i]}: ${note}\n`);
+  });
   return 0;
 }
