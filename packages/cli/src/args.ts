@@ -104,7 +104,7 @@ export function numberFlag(values: Values, name: string, command: string): numbe
   }
   const n = Number(text);
   if (!Number.isFinite(n)) {
-    throw new UsageError(`--${name} ${text} is too large: it is beyond the largest number (about 1.8e308). See 'maskgrad ${command} --help'.`);
+    throw new UsageError(`--${name} ${text} is not a finite number: it is beyond ±1.8e308, the largest a number can be. See 'maskgrad ${command} --help'.`);
   }
   return n;
 }

@@ -32,10 +32,11 @@ export function checkCheckpointShapes(config: ViTConfig, header: Pick<Safetensor
     const key = checkpointKey(name, layout);
     const info = header.tensors.get(key);
     if (!info) {
-      throw new CheckpointError({
-        file: header.fileName, key, expected: `a tensor of shape [${shape.join(', ')}]`, found: 'no such key',
-        hint: `the config describes a ${config.numLayers}-layer ViT (${config.layout} layout); check that the config matches the weights`,
-      });
+      const layer = /^blocks\.(\d+)\./.exec(name);
+      const hint = layer && Number(layer[1]) > 0
+        ? `the config describes ${config.numLayers} layers but the weights stop before layer ${layer[1]}: fix the layer count (num_hidden_layers, or depth for timm)`
+        : `the config describes a ${config.numLayers}-layer ViT (${config.layout} layout); check that the config matches the weights`;
+      throw new CheckpointError({ file: header.fileName, key, expected: `a tensor of shape [${shape.join(', ')}]`, found: 'no such key', hint });
     }
     if (info.shape.length !== shape.length || info.shape.some((d, i) => d !== shape[i])) {
       throw new CheckpointError({

@@ -155,7 +155,7 @@ function checkTiling(tensors: Map<string, SafetensorsTensorInfo>, dataLength: nu
     fail(
       previous === '' ? 'data section' : previous,
       `the tensors to end where the file ends (${dataLength} bytes of data)`,
-      `${dataLength - at} bytes after the last tensor`,
+      previous === '' ? `${dataLength} bytes, and no tensor in the header` : `${dataLength - at} bytes after the last tensor`,
     );
   }
 }

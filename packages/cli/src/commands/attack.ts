@@ -84,7 +84,7 @@ export async function run(args: readonly string[], io: Io): Promise<number> {
     method: choiceFlag(values, 'method', ['fgsm', 'pgd'] as const) ?? 'pgd',
     eps: fractionFlag(values, 'eps') ?? 8 / 255,
     stepSize: fractionFlag(values, 'step-size'),
-    steps: wholeFlag(values, 'steps', 'attack', 1),
+    steps: wholeFlag(values, 'steps', 'attack', 1, 10_000),
     randomStart: values['no-random-start'] === true ? false : undefined,
     seed: numberFlag(values, 'seed', 'attack'),
   };

@@ -4,7 +4,7 @@
 // header describes (pngjs fills a short image with black without complaint); a JPEG whose scan
 // ends early is refused by jpeg-js itself.
 
-import { inflateSync } from 'node:zlib';
+import * as zlib from 'node:zlib';
 import { ImageError } from '../errors.js';
 import { MAX_IMAGE_PIXELS } from '../limits.js';
 
@@ -14,6 +14,8 @@ export interface ImageSize {
 }
 
 const PNG_SIGNATURE_BYTES = 8;
+/** zlib.crc32 (Node 20.15 and later): each chunk's checksum is checked where it is available (pngjs checks it anyway). */
+const crc32 = (zlib as { crc32?: (data: Uint8Array) => number }).crc32;
 /** Samples per pixel by PNG colour type: grey, RGB, palette, grey + alpha, RGBA. */
 const PNG_CHANNELS: Record<number, number> = { 0: 1, 2: 3, 3: 1, 4: 2, 6: 4 };
 /** Adam7 passes: x start, y start, x step, y step. */
@@ -52,8 +54,11 @@ export function checkPng(bytes: Uint8Array, file: string): ImageSize {
     fail(file, 'IHDR', 'a PNG header chunk (IHDR) right after the signature', `${bytes.length} bytes without one`);
   }
   const size = { width: view.getUint32(16), height: view.getUint32(20) };
-  const [depth, colorType, interlace] = [bytes[24]!, bytes[25]!, bytes[28]!];
+  const [depth, colorType, compression, filter, interlace] = [bytes[24]!, bytes[25]!, bytes[26]!, bytes[27]!, bytes[28]!];
   checkImageSize(size, file);
+  if (compression !== 0 || filter !== 0 || interlace > 1) {
+    fail(file, 'IHDR', 'compression method 0, filter method 0 and interlace method 0 or 1', `${compression}, ${filter} and ${interlace}`);
+  }
   const channels = PNG_CHANNELS[colorType];
   if (channels === undefined || ![1, 2, 4, 8, 16].includes(depth)) {
     fail(file, 'IHDR', 'a PNG colour type 0, 2, 3, 4 or 6 with a bit depth of 1, 2, 4, 8 or 16', `colour type ${colorType}, bit depth ${depth}`);
@@ -69,6 +74,10 @@ export function checkPng(bytes: Uint8Array, file: string): ImageSize {
     if (at + 12 + length > bytes.length) {
       fail(file, name, `the ${length} bytes its length at byte ${at} announces`, `the file ends ${at + 12 + length - bytes.length} bytes short (truncated)`);
     }
+    const crc = view.getUint32(at + 8 + length);
+    if (crc32 && crc32(bytes.subarray(at + 4, at + 8 + length)) !== crc) {
+      fail(file, name, `the chunk's CRC-32 at byte ${at + 8 + length} to match its data`, 'a different checksum (corrupt)');
+    }
     if (name === 'IDAT') idat.push(bytes.subarray(at + 8, at + 8 + length));
     ended = name === 'IEND';
     at += 12 + length;
@@ -77,7 +86,7 @@ export function checkPng(bytes: Uint8Array, file: string): ImageSize {
   const expected = pngDataBytes(size.width, size.height, channels * depth, interlace === 1);
   let inflated: number;
   try {
-    inflated = inflateSync(Buffer.concat(idat), { maxOutputLength: expected }).length;
+    inflated = zlib.inflateSync(Buffer.concat(idat), { maxOutputLength: expected }).length;
   } catch (cause) {
     const tooLong = (cause as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE';
     fail(file, 'IDAT', `compressed pixel rows that inflate to ${expected} bytes (${size.width} × ${size.height})`,

@@ -33,6 +33,7 @@ describe('a config is checked against the weights header before anything is allo
     expect(performance.now() - t0).toBeLessThan(1000);
     expect(usedBytes() - before).toBeLessThan(16 * 2 ** 20);
     expect(() => loadModel(dir)).toThrow(e.message);
+    if (key.includes('layers.4')) expect(e.message).toMatch(/describes \d+ layers but the weights stop before layer 4: fix the layer count/);
   });
 
   it('timm: an mlp_ratio that gives no whole MLP width is named', () => {
