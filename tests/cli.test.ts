@@ -239,7 +239,7 @@ describe('bad input exits 2, names the problem, and writes nothing', () => {
     expect(r.stderr).toMatch(message);
     expect(r.stdout).toBe('');
     expect(existsSync(out())).toBe(false);
-    expect(readdirSync(tmp).filter((f) => f.includes('partial'))).toEqual([]);
+    expect(readdirSync(tmp).filter((f) => f.includes('.mg-'))).toEqual([]);
   });
 
   it('refuses to replace an --out folder that holds other files', () => {

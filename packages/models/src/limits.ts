@@ -1,13 +1,14 @@
 // The bounds on what an input file can make maskgrad allocate, in one place. Every size read
 // from a file (a header's length, an image's width and height, a config's layer count) is held
 // against one of these, or against the weights' own shapes, before anything is allocated for it.
-// The READMEs quote these numbers; packages/models/src/limits.test.ts checks that they match.
+// packages/cli/README.md quotes these numbers; tests/readme-limits.test.ts checks that they match.
 
 /**
  * Images above this many pixels are refused before decoding (exit 2 from the CLI).
- * 40 megapixels (e.g. 8000 × 5000): above every phone and most camera photos, and small
- * enough that decoding one in the worst format (16-bit RGBA PNG) stays under about 1.3 GB.
- * Pillow warns above 89.5 megapixels and refuses above 179.
+ * 40 megapixels (e.g. 8000 × 5000): above every phone and most camera photos. Classifying an
+ * image at the limit peaked at 1.26 GB (8-bit RGB PNG) and 1.49 GB (16-bit RGBA PNG) of
+ * resident memory (`/usr/bin/time -f %M maskgrad classify`, built-in model). Pillow warns above
+ * 89.5 megapixels and refuses above 179.
  */
 export const MAX_IMAGE_PIXELS = 40_000_000;
 

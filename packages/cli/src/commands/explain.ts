@@ -4,7 +4,7 @@
  * batch, and write mask, heatmap, perturbed, blurred, collage, result.json and report.html.
  */
 import { checkModel, loadModel, readImageFile } from '@maskgrad/models/node';
-import { OUTPUT_FILES, afterPhrase, perturbBatch, weakPerturbationNote, resolveOptions, type ExplainOptions, type Game, type Perturbation } from '@maskgrad/perturb/node';
+import { DEFAULTS, LIMITS, OUTPUT_FILES, afterPhrase, defaultMaskSize, perturbBatch, weakPerturbationNote, resolveOptions, type ExplainOptions, type Game, type Perturbation } from '@maskgrad/perturb/node';
 import { BACKEND_CHOICES, choiceFlag, numberFlag, parseCommand, requireImages, modelFlag, stringFlag, type OptionSpec, type Values } from '../args.js';
 import { UsageError } from '../errors.js';
 import type { Io } from '../io.js';
@@ -34,16 +34,16 @@ Options (S is the model's input side in pixels):
   --target <N|label>        class index or label to explain (default: the top class)
   --game <name>             deletion or preservation (default preservation)
   --perturbation <name>     blur, constant or noise (default blur)
-  --iterations <N>          optimization steps (default 40)
-  --mask-size <N>           side of the low-resolution mask (default max(16, S/8):
-                            16 at 64, 28 at 224)
-  --blur-sigma <px>         Gaussian blur sigma in pixels (default 10 at 224, scaled)
-  --noise-std <s>           noise perturbation std, pixels in [0, 1] (default 0.3)
+  --iterations <N>          optimization steps, at most 100000 (default ${DEFAULTS.iterations})
+  --mask-size <N>           side of the low-resolution mask (default max(${DEFAULTS.maskSizeMin}, S/${DEFAULTS.maskSizeDivisor}):
+                            ${defaultMaskSize(64)} at 64, ${defaultMaskSize(224)} at 224)
+  --blur-sigma <px>         Gaussian blur sigma in pixels (default ${DEFAULTS.blurSigmaAt224} at 224, scaled)
+  --noise-std <s>           noise perturbation std, pixels in [0, 1] (default ${DEFAULTS.noiseStd})
   --constant-color <r,g,b>  constant perturbation colour in [0, 1] (default image mean)
-  --l1 <x>                  weight of the mask-area term (default 0.1)
-  --tv <x>                  weight of the total-variation term (default 0.2)
-  --tv-beta <x>             exponent of the total-variation term (default 3)
-  --lr <x>                  Adam learning rate (default 0.2)
+  --l1 <x>                  weight of the mask-area term, 0 to ${LIMITS.weight} (default ${DEFAULTS.l1})
+  --tv <x>                  weight of the total-variation term, 0 to ${LIMITS.weight} (default ${DEFAULTS.tv})
+  --tv-beta <x>             exponent of the total-variation term, 1 to ${LIMITS.tvBeta} (default ${DEFAULTS.tvBeta})
+  --lr <x>                  Adam learning rate, at most 10 (default ${DEFAULTS.lr})
   --mask-noise <s>          std of noise added to the mask per step (default 0 = off)
   --mask-init <x>           initial mask value (default 1 deletion, 0.5 preservation)
   --jitter <px>             random shift per step in pixels (default 0 = off)
@@ -54,6 +54,9 @@ Options (S is the model's input side in pixels):
   --json                    print the results as one JSON document on stdout
   --quiet                   no progress line on stderr
   -h, --help                show this help
+
+The answer goes to stdout (or --json), notes and progress to stderr. A run
+that produces NaN or Infinity stops with exit 1 and writes nothing.
 
 Examples:
   maskgrad explain shape.png                  (the built-in model; writes explained/shape/)

@@ -155,6 +155,16 @@ export function writeFolder(folder: string, files: Record<string, Uint8Array | s
         // another run put its result in place between our two renames: move it aside too
       }
     }
+  } catch (e) {
+    // a failure between the renames: put the previous result back
+    if (!exists(folder) && exists(old)) {
+      try {
+        renameSync(old, folder);
+      } catch {
+        // the next run's recoverStale cannot help here (this process is alive): leave it as it is
+      }
+    }
+    throw e;
   } finally {
     rmSync(fresh, { recursive: true, force: true });
     rmSync(old, { recursive: true, force: true });
