@@ -74,6 +74,16 @@ describe('recoverStale: what killed runs leave is finished or removed', () => {
     expect(temps()).toEqual([]);
   });
 
+  it("removes the .<name>.partial-<pid> folders of dead runs of earlier versions", () => {
+    const { out } = setUp('legacy', [], true);
+    const stale = join(root, `.legacy.partial-${deadPid()}`);
+    mkdirSync(stale);
+    writeFileSync(join(stale, 'mask.png'), 'half');
+    recoverStale(out);
+    expect(readdirSync(root).filter((f) => f.startsWith('.legacy.'))).toEqual([]);
+    expect(contents(out)).toEqual({ 'r.txt': 'previous' });
+  });
+
   it('leaves the temporary folders of a live process alone', () => {
     const { out, temps } = setUp('live', ['new'], true, process.pid);
     recoverStale(out);

@@ -66,12 +66,20 @@ const exists = (path: string) => {
 export function recoverStale(folder: string): void {
   const parent = dirname(resolve(folder));
   const prefix = tempPrefix(folder);
-  let entries: string[];
+  let all: string[];
   try {
-    entries = readdirSync(parent).filter((f) => f.startsWith(prefix));
+    all = readdirSync(parent);
   } catch {
     return; // no parent yet: nothing left behind
   }
+  // what maskgrad 0.1 left: .<name>.partial-<pid>, an incomplete copy
+  const legacy = `.${basename(resolve(folder))}.partial-`;
+  for (const f of all) {
+    if (f.startsWith(legacy) && /^\d+$/.test(f.slice(legacy.length)) && !isAlive(Number(f.slice(legacy.length)))) {
+      rmSync(join(parent, f), { recursive: true, force: true });
+    }
+  }
+  const entries = all.filter((f) => f.startsWith(prefix));
   const runs = new Map<string, Set<string>>();
   for (const f of entries) {
     const m = TEMP.exec(f.slice(prefix.length));
