@@ -113,4 +113,12 @@ export class NonFiniteError extends Error {
   withImageNames(names: readonly string[]): NonFiniteError {
     return new NonFiniteError(this.details, names);
   }
+
+  /**
+   * `e` with its images named when it is a NonFiniteError, else `e` as it is. Matched by name,
+   * not class: the error may come from another copy of this package.
+   */
+  static nameImages(e: unknown, names: readonly string[]): unknown {
+    return e instanceof Error && e.name === 'NonFiniteError' ? (e as NonFiniteError).withImageNames(names) : e;
+  }
 }

@@ -1,7 +1,7 @@
 /**
  * maskgrad classify <image...> --model <dir|file>: the top-k classes of each image.
  */
-import { checkModel, loadModel, readImageFile, type NonFiniteError } from '@maskgrad/models/node';
+import { checkModel, loadModel, NonFiniteError, readImageFile } from '@maskgrad/models/node';
 import { BACKEND_CHOICES, choiceFlag, parseCommand, requireImages, modelFlag, stringFlag, wholeFlag, type OptionSpec } from '../args.js';
 import type { Io } from '../io.js';
 import { useBackend } from '../model.js';
@@ -62,7 +62,7 @@ export async function run(args: readonly string[], io: Io): Promise<number> {
     try {
       tops.push(...(await classifier.classify(x, top)));
     } catch (e) {
-      throw e instanceof Error && e.name === 'NonFiniteError' ? (e as NonFiniteError).withImageNames(batch) : e;
+      throw NonFiniteError.nameImages(e, batch);
     }
   }
 

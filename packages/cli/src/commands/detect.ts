@@ -5,7 +5,7 @@
  */
 import { existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { CheckpointError, checkModel, loadModel, MAX_JSON_FILE_BYTES, readImageFile, readRegularFile, type NonFiniteError, type RgbImage } from '@maskgrad/models/node';
+import { CheckpointError, checkModel, loadModel, MAX_JSON_FILE_BYTES, readImageFile, NonFiniteError, readRegularFile, type RgbImage } from '@maskgrad/models/node';
 import { detectAdversarial, parseDetector, type Detector } from '@maskgrad/perturb/node';
 import { BACKEND_CHOICES, choiceFlag, modelFlag, parseCommand, requireImages, type OptionSpec } from '../args.js';
 import { UsageError } from '../errors.js';
@@ -92,7 +92,7 @@ export async function run(args: readonly string[], io: Io): Promise<number> {
   try {
     detections = await detectAdversarial(detector, classifier, x, { onProgress: progress.onProgress });
   } catch (e) {
-    throw e instanceof Error && e.name === 'NonFiniteError' ? (e as NonFiniteError).withImageNames(images) : e;
+    throw NonFiniteError.nameImages(e, images);
   } finally {
     progress.finish();
   }

@@ -12,7 +12,7 @@
  * (write-folder.ts), and only after every image's files are ready.
  */
 import { join, relative } from 'node:path';
-import { readImageFile, encodePng, type ImageClassifier, type NonFiniteError, type RgbImage } from '@maskgrad/models/node';
+import { readImageFile, encodePng, NonFiniteError, type ImageClassifier, type RgbImage } from '@maskgrad/models/node';
 import type { Tensor } from '@maskgrad/autograd';
 import { explainBatch, type ExplainResult } from '../explain.js';
 import { resolveOptions, type ExplainOptions } from '../options.js';
@@ -95,9 +95,7 @@ export async function perturbBatch(
   try {
     results = await explainBatch(model, x, options);
   } catch (e) {
-    const names = images.map((im, i) => (typeof im === 'string' ? im : `image ${i + 1}`));
-    // matched by name: the error class may come from another copy of @maskgrad/models
-    throw e instanceof Error && e.name === 'NonFiniteError' ? (e as NonFiniteError).withImageNames(names) : e;
+    throw NonFiniteError.nameImages(e, images.map((im, i) => (typeof im === 'string' ? im : `image ${i + 1}`)));
   }
   const xs = await x.data();
   const plane = 3 * x.shape[2] * x.shape[3];
