@@ -139,6 +139,14 @@ describe('maskgrad on WebGPU (Chromium, SwiftShader)', () => {
     expect(r.afterwards).toEqual([2, 4, 6]);
   });
 
+  it('refuses synchronous reads naming the async call, refuses mixing backends, and ran no kernel on a fallback', async () => {
+    const r = await page.evaluate(() => window.suite.contract());
+    expect(r.syncError).toMatch(/await tensor\.data\(\)/);
+    expect(r.mixError).toMatch(/different backends \(webgpu and cpu\)/);
+    expect(r.fallbacks).toEqual([]);
+    expect(r.item).toBe(6);
+  });
+
   it('logged no errors in the page', () => {
     expect(errors.filter((e) => !/broken \[3\]|undefinedFunction/.test(e))).toEqual([]);
   });

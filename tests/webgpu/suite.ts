@@ -6,7 +6,7 @@
  * and compares with what webasm computes in Node.
  */
 import { backendReport, gradcheck, setBackend, tensor, type Tensor } from '@maskgrad/autograd';
-import { WebGPUBackend } from '@maskgrad/kernels';
+import { createHostBackend, WebGPUBackend } from '@maskgrad/kernels';
 import { classifierFromCheckpoint, parseHfConfig, parseSafetensors, parseTimmConfig, type ImageClassifier, type RgbImage } from '@maskgrad/models';
 import { explainBatch, type ExplainOptions } from '@maskgrad/perturb';
 import { GRADCHECK_TOLERANCE, gradcheckCases } from '../../packages/autograd/src/gradcheck-cases.js';
@@ -147,6 +147,27 @@ async function failingKernel(): Promise<{ message: string; afterwards: number[] 
   return { message, afterwards: Array.from(await tensor([1, 2, 3], { backend }).mul(2).data()) };
 }
 
+/** The public contract's edges on webgpu: synchronous reads refuse, backends do not mix, nothing fell back to cpu. */
+async function contract(): Promise<{ syncError: string; mixError: string; fallbacks: string[]; item: number }> {
+  await ready();
+  const t = tensor([1, 2, 3], { backend });
+  const message = (fn: () => unknown) => {
+    try {
+      fn();
+      return '';
+    } catch (e) {
+      return (e as Error).message;
+    }
+  };
+  const host = createHostBackend('cpu');
+  return {
+    syncError: message(() => t.dataSync()),
+    mixError: message(() => t.add(tensor([1, 2, 3], { backend: host }))),
+    fallbacks: backend.fallbacks(),
+    item: await t.sum().item(),
+  };
+}
+
 /** Per-kernel device time (ms, kernels run one at a time) of an explanation, largest first. */
 async function profileExplain(
   modelName: string, images: { width: number; height: number; data: number[] }[], options: ExplainOptions,
@@ -167,6 +188,6 @@ declare global {
   }
 }
 
-const suite = { init: ready, kernels, gradchecks, vitParity, explainImages, memory, failingKernel, profileExplain };
+const suite = { init: ready, kernels, gradchecks, vitParity, explainImages, memory, failingKernel, contract, profileExplain };
 window.suite = suite;
 document.body.dataset.state = 'ready';

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { GRADCHECK_TOLERANCE, gradcheckCases } from './gradcheck-cases.js';
 import {
-  Adam, AdamW, SGD, conv2d, getBackend, gradcheck, noGrad, ones, randn, tensor, toDot, type Tensor,
+  Adam, AdamW, SGD, backwardSync, conv2d, getBackend, gradcheck, keep, noGrad, ones, randn, setBackend, tensor, tidy, toDot, type Tensor,
 } from './index.js';
 
 describe('the public contract', () => {
@@ -147,5 +147,65 @@ describe('memory discipline', () => {
     const grown = after.heapUsed + after.arrayBuffers - (before.heapUsed + before.arrayBuffers);
     // one step allocates ~100 kB of buffers; 1000 retained steps would be ~100 MB
     expect(grown).toBeLessThan(8 * 1024 * 1024);
+  });
+});
+
+describe('tensor lifetime: dispose, tidy, keep', () => {
+  it('tidy disposes what fn made except what it returns; views keep their data alive', async () => {
+    const x = tensor([1, 2, 3, 4]);
+    let inner: Tensor | null = null;
+    const out = tidy(() => {
+      inner = x.mul(2);
+      const v = inner.reshape([2, 2]); // a view of inner's data
+      return { v, list: [inner.add(1)] };
+    });
+    expect(inner!.disposed).toBe(true);
+    expect(x.disposed).toBe(false); // made before the scope
+    expect(Array.from(await out.v.data())).toEqual([2, 4, 6, 8]); // the view still reads the data
+    expect(Array.from(await out.list[0].data())).toEqual([3, 5, 7, 9]);
+    expect(() => inner!.storage).toThrow(/was disposed/);
+  });
+
+  it('keep() lets a tensor outlive its scope; nested scopes pass results outwards', () => {
+    let kept: Tensor | null = null;
+    let passed: Tensor | null = null;
+    tidy(() => {
+      passed = tidy(() => {
+        kept = keep(tensor([1]).add(1));
+        return tensor([2]).mul(3);
+      });
+      expect(passed!.disposed).toBe(false); // returned by the inner scope: it lives in the outer one
+    });
+    expect(kept!.disposed).toBe(false);
+    expect(passed!.disposed).toBe(true);
+  });
+
+  it('tidy refuses an async function, and disposes everything when fn throws', () => {
+    let made: Tensor | null = null;
+    expect(() => tidy(() => { made = tensor([1]).mul(2); throw new Error('boom'); })).toThrow('boom');
+    expect(made!.disposed).toBe(true);
+    expect(() => tidy((async () => tensor([1])) as never)).toThrow(/synchronous function/);
+  });
+
+  it('a leaf owns its gradient: zeroGrad and dispose free it, backward inside tidy keeps it', async () => {
+    const p = tensor([1, 2], { requiresGrad: true });
+    tidy(() => backwardSync(p.mul(p).sum()));
+    expect(Array.from(await p.grad!.data())).toEqual([2, 4]);
+    const g = p.grad!;
+    new SGD([p], { lr: 0.1 }).zeroGrad();
+    expect(g.disposed).toBe(true);
+    expect(p.grad).toBeNull();
+  });
+
+  it('tensors of two backends meeting in an op is an error naming both, before any kernel runs', async () => {
+    const cpu = await setBackend('cpu');
+    const a = tensor([1, 2]);
+    await setBackend('webasm');
+    const b = tensor([3, 4]);
+    expect(a.backend).toBe(cpu);
+    expect(() => a.add(b)).toThrow(/different backends \(cpu and webasm\).*toBackend/);
+    expect(() => a.matmul(b.reshape([2, 1]))).toThrow(/different backends/);
+    const moved = await a.toBackend(b.backend);
+    expect(Array.from(await moved.add(b).data())).toEqual([4, 6]);
   });
 });

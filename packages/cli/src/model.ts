@@ -1,27 +1,14 @@
 /**
- * Model and backend set-up shared by the commands. The checks here run
- * before the weights are read: the config alone gives the input size and the
- * labels, which is enough to validate --mask-size, --target and friends.
+ * Model and backend set-up shared by the commands. The commands check the
+ * model with checkModel (@maskgrad/models/node) before the weights are read:
+ * the config, checked against the tensor shapes in the weights' header (read
+ * alone), gives the input size and the labels, which is enough to validate
+ * --mask-size, --target and friends.
  */
-import { existsSync, statSync } from 'node:fs';
-import { join } from 'node:path';
 import { setBackend } from '@maskgrad/autograd';
-import { IMAGENET_LABELS, readConfigFile, type ViTConfig } from '@maskgrad/models/node';
+import { IMAGENET_LABELS, type ViTConfig } from '@maskgrad/models/node';
 import { suggest } from './args.js';
 import { UsageError } from './errors.js';
-
-/**
- * The config that loadModel(model, { config }) will read, parsed (a bad
- * config throws CheckpointError). null when a file is missing: loadModel
- * then says exactly what.
- */
-export function peekConfig(model: string, config?: string): ViTConfig | null {
-  if (!existsSync(model)) return null;
-  if (config !== undefined) return readConfigFile(config); // a missing --config is named by the reader
-  if (!statSync(model).isDirectory()) return null;
-  const path = [join(model, 'config.json'), join(model, 'timm_config.json')].find((p) => existsSync(p));
-  return path === undefined ? null : readConfigFile(path);
-}
 
 /** The class names an ImageClassifier built from this config will have (same fallbacks). */
 export function labelsOf(config: ViTConfig): readonly string[] {

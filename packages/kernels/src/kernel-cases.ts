@@ -28,6 +28,7 @@ import { contiguousView, type View } from './shape.js';
 import { softmaxKernel, softmaxReference } from './softmax.js';
 import { maxAbsDiff, seededFloats } from './testing.js';
 import { UNARY, clampOp, powScalarOp } from './unary.js';
+import { lit } from './codegen.js';
 
 export interface Check {
   what: string;
@@ -74,6 +75,22 @@ const permuted = (data: Data, shape: number[], perm: number[]): View => {
   const base = contiguousView(data, shape);
   return { data, shape: perm.map((p) => shape[p]), strides: perm.map((p) => base.strides[p]), offset: 0 };
 };
+
+/** Numbers at and past float32's edges (as they reach kernel source through lit()). */
+export const EXTREMES = [
+  0, -0, 1, -1, 0.1, -2.5, 1e-7, 123456789, 1e21, -1e21,
+  1e-38, 2 ** -149, 1e-45, 5e-324, 1e-300, -1e-300, // subnormal float32, and below it (0)
+  3.4028234663852886e38, -3.4028234663852886e38, 3.5e38, 1e300, -1e300, Number.MAX_VALUE, -Number.MAX_VALUE, // past it: saturate
+  Infinity, -Infinity,
+];
+
+/** The float32 a literal of x stands for: the nearest float32, saturated to ±3.4e38 past the range. */
+function literalValue(x: number): number {
+  const f = Math.fround(x);
+  if (f === Infinity) return Math.fround(3.4e38);
+  if (f === -Infinity) return Math.fround(-3.4e38);
+  return f === 0 ? 0 : f;
+}
 
 const MATMULS: MatmulShape[] = [
   { batch: 1, m: 5, k: 7, n: 3 },
@@ -278,6 +295,20 @@ export const KERNEL_CASES: KernelCase[] = [
         // carry up to 2^-21 and 2^-11 absolute error
         check('normal vs its reference', z, normalReference(1000, 7), gpu(b) ? 2e-3 : 1e-4, 'abs'),
       ];
+    },
+  },
+  {
+    // WGSL flushes subnormal floats to zero: there a subnormal literal may stand for 0
+    name: 'every extreme number compiles as a literal and stands for its float32 value',
+    async run(b) {
+      const want = Float32Array.from(EXTREMES, literalValue);
+      const got = new Float32Array(EXTREMES.length);
+      for (const [i, x] of EXTREMES.entries()) {
+        const op = { name: `times ${x}`, kernel: `r = x0 * ${lit(x)};`, reference: () => 0 };
+        const v = (await on(b, [Float32Array.of(1)], (d) => mapKernel(b, op, [contiguousView(d, [1])]).data))[0];
+        got[i] = gpu(b) && Math.abs(want[i]) < 1.2e-38 && v === 0 ? want[i] : v;
+      }
+      return [check('x · 1', got, want, 0, 'abs')];
     },
   },
   {

@@ -34,7 +34,8 @@ export interface AttackResult {
   targets: number[] | null;
 }
 
-function check(o: AttackOptions): Required<Omit<AttackOptions, 'target'>> & { target?: AttackOptions['target'] } {
+/** Fill the defaults and validate every option (an OptionError names a bad one), before any work. */
+export function resolveAttackOptions(o: AttackOptions): Required<Omit<AttackOptions, 'target'>> & { target?: AttackOptions['target'] } {
   const method = o.method ?? 'pgd';
   if (method !== 'fgsm' && method !== 'pgd') throw new OptionError('method', method, "use 'fgsm' or 'pgd'");
   if (!(typeof o.eps === 'number' && o.eps > 0 && o.eps <= 1)) throw new OptionError('eps', o.eps, 'a number in (0, 1], e.g. 8/255');
@@ -76,7 +77,7 @@ function step(model: Classifier, x: Tensor, x0: Tensor, labels: number[], target
 
 /** Attack a batch of images [N, 3, H, W] in [0, 1]. */
 export async function attack(model: Classifier, x: Tensor, options: AttackOptions): Promise<AttackResult & { losses: number[] }> {
-  const o = check(options);
+  const o = resolveAttackOptions(options);
   const n = x.shape[0];
   const cleanLabels = await predict(model, x);
   let targets: number[] | null = null;

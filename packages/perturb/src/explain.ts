@@ -2,11 +2,13 @@
  * explain(): learn the mask by gradient descent. Adam on the mask only
  * (the model is frozen, so no weight gradients are computed), the mask
  * clamped to [0, 1] after every step. Each iteration runs in a tidy()
- * scope and reads back one small tensor: the per-image loss and
- * probability (and the mask, for an onProgress listener).
+ * scope and reads back one small tensor: per image the loss, the
+ * probability, the regularizers and the mask's sum (and the mask, for an
+ * onProgress listener), checked to be finite (./finite.ts).
  */
 import { Adam, backendReport, backwardSync, full, hashUniform, noGrad, randn, resizeBilinear, tensor, tidy, type BackendReport, type Tensor } from '@maskgrad/autograd';
 import { gaussianBlur } from './blur.js';
+import { checkFinite, iterationStats, STAT_COLUMNS } from './finite.js';
 import { composite, objective, targetProbability, type Classifier } from './objective.js';
 import { OptionError, resolveOptions, type ExplainOptions, type ResolvedOptions } from './options.js';
 
@@ -120,6 +122,7 @@ export async function explainBatch(model: Classifier, x: Tensor, options: Explai
   start.dispose();
   checkPixelRange(-startValues[n * c + 1], startValues[n * c]);
   const probsBefore = startValues.subarray(0, n * c);
+  checkFinite(probsBefore, c, { what: 'a class probability of the unperturbed image' });
   const targets = Array.from({ length: n }, (_, i) => {
     const t = Array.isArray(options.target) ? options.target[i] : options.target;
     if (t !== undefined) return resolveTarget(t, model.labels);
@@ -142,17 +145,21 @@ export async function explainBatch(model: Classifier, x: Tensor, options: Explai
       backwardSync(value.total);
       opt.step();
       m.assign(noGrad(() => m.clamp(0, 1))); // noGrad: the mask requires grad, its clamp is no part of the graph
-      const read = [value.loss, value.probability];
-      if (options.onProgress) read.push(m.reshape([n * cells]));
-      return noGrad(() => read[0].concat(read.slice(1)));
+      // the iteration's one readback: per image its terms, the stepped mask's sum (and cells, for progress)
+      return noGrad(() => iterationStats(value, m, options.onProgress !== undefined));
     });
     const values = await stats.data();
     stats.dispose();
-    for (let k = 0; k < n; k++) history[k].push({ iteration: i, loss: values[k], probability: values[n + k] });
+    const width = STAT_COLUMNS.length + (options.onProgress ? cells : 0);
+    checkFinite(values, width, { iteration: i, iterations: o.iterations });
+    const row = (k: number, column: number) => values[k * width + column];
+    for (let k = 0; k < n; k++) history[k].push({ iteration: i, loss: row(k, 0), probability: row(k, 1) });
     if (options.onProgress) {
-      const mask = Array.from({ length: n }, (_, k) => values.slice(2 * n + k * cells, 2 * n + (k + 1) * cells));
       options.onProgress({
-        iteration: i, iterations: o.iterations, loss: Array.from(values.subarray(0, n)), probability: Array.from(values.subarray(n, 2 * n)), mask,
+        iteration: i, iterations: o.iterations,
+        loss: Array.from({ length: n }, (_, k) => row(k, 0)),
+        probability: Array.from({ length: n }, (_, k) => row(k, 1)),
+        mask: Array.from({ length: n }, (_, k) => values.slice(k * width + STAT_COLUMNS.length, (k + 1) * width)),
       });
     }
     await yieldNowAndThen();
@@ -166,6 +173,8 @@ export async function explainBatch(model: Classifier, x: Tensor, options: Explai
   }));
   const [mv, uv, pv, phiv, bv] = await Promise.all([m.data(), final.up.data(), final.p.data(), final.phi.data(), baseline.data()]);
   for (const t of [m, baseline, final.up, final.phi, final.p]) t.dispose();
+  checkFinite(pv.subarray(0, n), 1, { what: 'the target probability f_c(Φ(x; M)) with the final mask' });
+  checkFinite(pv.subarray(n), 1, { what: 'the target probability of the fully perturbed image' });
   const side = o.maskSize;
   const backend = backendReport(x.backend);
   return targets.map((t, k) => ({

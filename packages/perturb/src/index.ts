@@ -6,10 +6,10 @@
 export { explain, explainBatch, baselineOf, weakPerturbationNote, type ExplainResult, type MaskImage } from './explain.js';
 export { objective, l1Term, tvTerm, composite, shift, targetProbability, meanPerImage, type Classifier, type ObjectiveInputs, type ObjectiveValue } from './objective.js';
 export { gaussianBlur, gaussianTaps } from './blur.js';
-export { attack, predict, quantize8, type AttackOptions, type AttackResult } from './attack.js';
+export { attack, predict, quantize8, resolveAttackOptions, type AttackOptions, type AttackResult } from './attack.js';
 export { base64, lineChart, reportHtml, type ReportInput } from './report.js';
 export { collage, stackRows, colormap, heatmapOverlay, maskToRgb8, planarToRgb8, upscale, type Rgb8 } from './render.js';
-export { DEFAULTS, OptionError, afterPhrase, defaultMaskSize, resolveOptions, type ExplainOptions, type Game, type Perturbation, type ProgressEvent, type ResolvedOptions } from './options.js';
+export { DEFAULTS, LIMITS, OptionError, afterPhrase, defaultMaskSize, resolveOptions, showValue, type ExplainOptions, type Game, type Perturbation, type ProgressEvent, type ResolvedOptions } from './options.js';
 
 // ---- Saliency baselines and the evaluation ("does the mask point at the object?") ----
 export { gradientSaliency } from './baselines/gradient.js';

@@ -82,6 +82,9 @@ export interface ObjectiveValue {
   /** Per-image loss [N] and target probability [N]. */
   loss: Tensor;
   probability: Tensor;
+  /** Per-image weighted regularizers [N]: l1 · mean|m| (or |1 − m|) and tv · TV_β(m). */
+  area: Tensor;
+  smoothness: Tensor;
 }
 
 /** Build the objective's graph for the mask m [N, 1, h, w]. */
@@ -91,7 +94,9 @@ export function objective(m: Tensor, o: ObjectiveInputs): ObjectiveValue {
   if (o.maskNoise > 0) up = up.add(randn([n, 1, hh, ww], { seed: o.noiseSeed, std: o.maskNoise, backend: m.backend }));
   const phi = shift(composite(o.x, o.baseline, up), o.jitter.dy, o.jitter.dx, o.jitter.max);
   const p = targetProbability(o.model.forward(o.model.normalize(phi)), o.targets);
-  const reg = l1Term(m, o.game).mul(o.l1).add(tvTerm(m, o.tvBeta).mul(o.tv));
+  const area = l1Term(m, o.game).mul(o.l1);
+  const smoothness = tvTerm(m, o.tvBeta).mul(o.tv);
+  const reg = area.add(smoothness);
   const loss = o.game === 'deletion' ? reg.add(p) : reg.sub(p);
-  return { total: loss.sum(), loss, probability: p };
+  return { total: loss.sum(), loss, probability: p, area, smoothness };
 }

@@ -114,13 +114,26 @@ export function afterPhrase(game: Game): string {
   return game === 'deletion' ? 'after perturbing the masked region' : 'with only the masked region kept (the rest perturbed)';
 }
 
+/** An option's value as written: numbers as numbers (1e309 is Infinity, not JSON's null), the rest as JSON. */
+export function showValue(value: unknown): string {
+  if (typeof value === 'number') return String(value);
+  return JSON.stringify(value, (_, v: unknown) => (typeof v === 'number' && !Number.isFinite(v) ? String(v) : v)) ?? String(value);
+}
+
 /** A bad option: the message names the option, the value and what is allowed. */
 export class OptionError extends Error {
   override readonly name = 'OptionError';
-  constructor(readonly option: string, readonly value: unknown, allowed: string) {
-    super(`invalid option ${option}: ${JSON.stringify(value)}; ${allowed}`);
+  constructor(readonly option: string, readonly value: unknown, readonly allowed: string) {
+    super(`invalid option ${option}: ${showValue(value)}; ${allowed}`);
   }
 }
+
+/**
+ * Bounds that keep the objective finite and meaningful in float32: the probability term is at
+ * most 1, and next to a weight above 1e6 times a mask term it is lost to rounding (float32 has
+ * 24 bits), so the mask would no longer see the class at all.
+ */
+export const LIMITS = { weight: 1e6, tvBeta: 10 };
 
 function num(name: string, v: unknown, check: (x: number) => boolean, allowed: string): number {
   if (typeof v !== 'number' || !Number.isFinite(v) || !check(v)) throw new OptionError(name, v, allowed);
@@ -141,12 +154,12 @@ export function resolveOptions(o: ExplainOptions, side: number): ResolvedOptions
     maskSize: num('maskSize', o.maskSize ?? defaultMaskSize(side), (x) => int(x) && x >= 2 && x <= side, `a whole number from 2 to the image side (${side})`),
     blurSigma: num('blurSigma', o.blurSigma ?? (DEFAULTS.blurSigmaAt224 * side) / 224, (x) => x > 0 && x <= side, `a positive number of pixels, at most the image side (${side})`),
     constantColor: null,
-    noiseStd: num('noiseStd', o.noiseStd ?? DEFAULTS.noiseStd, (x) => x > 0 && x <= 10, 'a positive number (pixel values are in [0, 1])'),
-    l1: num('l1', o.l1 ?? DEFAULTS.l1, (x) => x >= 0, 'a number >= 0'),
-    tv: num('tv', o.tv ?? DEFAULTS.tv, (x) => x >= 0, 'a number >= 0'),
-    tvBeta: num('tvBeta', o.tvBeta ?? DEFAULTS.tvBeta, (x) => x >= 1, 'a number >= 1'),
+    noiseStd: num('noiseStd', o.noiseStd ?? DEFAULTS.noiseStd, (x) => x > 0 && x <= 10, 'a positive number, at most 10 (pixel values are in [0, 1])'),
+    l1: num('l1', o.l1 ?? DEFAULTS.l1, (x) => x >= 0 && x <= LIMITS.weight, `a number from 0 to ${LIMITS.weight} (larger weights drown the class probability in float32)`),
+    tv: num('tv', o.tv ?? DEFAULTS.tv, (x) => x >= 0 && x <= LIMITS.weight, `a number from 0 to ${LIMITS.weight} (larger weights drown the class probability in float32)`),
+    tvBeta: num('tvBeta', o.tvBeta ?? DEFAULTS.tvBeta, (x) => x >= 1 && x <= LIMITS.tvBeta, `a number from 1 to ${LIMITS.tvBeta} (the paper uses 3)`),
     lr: num('lr', o.lr ?? DEFAULTS.lr, (x) => x > 0 && x <= 10, 'a positive number (at most 10)'),
-    maskNoise: num('maskNoise', o.maskNoise ?? DEFAULTS.maskNoise, (x) => x >= 0 && x <= 10, 'a number >= 0 (0 turns it off)'),
+    maskNoise: num('maskNoise', o.maskNoise ?? DEFAULTS.maskNoise, (x) => x >= 0 && x <= 10, 'a number from 0 to 10 (0 turns it off)'),
     jitter: num('jitter', o.jitter ?? Math.round((DEFAULTS.jitterAt224 * side) / 224), (x) => int(x) && x >= 0 && x < side / 2, `a whole number of pixels from 0 to ${Math.ceil(side / 2) - 1}`),
     maskInit: num('maskInit', o.maskInit ?? (game === 'deletion' ? 1 : 0.5), (x) => x >= 0 && x <= 1, 'a number in [0, 1]'),
     seed: num('seed', o.seed ?? DEFAULTS.seed, (x) => int(x) && x >= 0 && x < 2 ** 24, 'a whole number from 0 to 16777215'),

@@ -3,11 +3,12 @@
  * image by meaningful perturbation (Fong & Vedaldi 2017), all images as one
  * batch, and write mask, heatmap, perturbed, blurred, collage, result.json and report.html.
  */
-import { loadModel, readImageFile } from '@maskgrad/models/node';
-import { OUTPUT_FILES, afterPhrase, perturbBatch, weakPerturbationNote, resolveOptions, type ExplainOptions, type Game, type Perturbation } from '@maskgrad/perturb/node';
+import { checkModel, loadModel, readImageFile } from '@maskgrad/models/node';
+import { DEFAULTS, LIMITS, OUTPUT_FILES, afterPhrase, defaultMaskSize, perturbBatch, weakPerturbationNote, resolveOptions, type ExplainOptions, type Game, type Perturbation } from '@maskgrad/perturb/node';
 import { BACKEND_CHOICES, choiceFlag, numberFlag, parseCommand, requireImages, modelFlag, stringFlag, type OptionSpec, type Values } from '../args.js';
 import { UsageError } from '../errors.js';
-import { labelsOf, peekConfig, resolveTarget, useBackend } from '../model.js';
+import type { Io } from '../io.js';
+import { labelsOf, resolveTarget, useBackend } from '../model.js';
 import { checkReplaceable, outputFolders } from '../output-folders.js';
 import { createProgress } from '../progress.js';
 
@@ -33,16 +34,16 @@ Options (S is the model's input side in pixels):
   --target <N|label>        class index or label to explain (default: the top class)
   --game <name>             deletion or preservation (default preservation)
   --perturbation <name>     blur, constant or noise (default blur)
-  --iterations <N>          optimization steps (default 40)
-  --mask-size <N>           side of the low-resolution mask (default max(16, S/8):
-                            16 at 64, 28 at 224)
-  --blur-sigma <px>         Gaussian blur sigma in pixels (default 10 at 224, scaled)
-  --noise-std <s>           noise perturbation std, pixels in [0, 1] (default 0.3)
+  --iterations <N>          optimization steps, at most 100000 (default ${DEFAULTS.iterations})
+  --mask-size <N>           side of the low-resolution mask (default max(${DEFAULTS.maskSizeMin}, S/${DEFAULTS.maskSizeDivisor}):
+                            ${defaultMaskSize(64)} at 64, ${defaultMaskSize(224)} at 224)
+  --blur-sigma <px>         Gaussian blur sigma in pixels (default ${DEFAULTS.blurSigmaAt224} at 224, scaled)
+  --noise-std <s>           noise perturbation std, pixels in [0, 1] (default ${DEFAULTS.noiseStd})
   --constant-color <r,g,b>  constant perturbation colour in [0, 1] (default image mean)
-  --l1 <x>                  weight of the mask-area term (default 0.1)
-  --tv <x>                  weight of the total-variation term (default 0.2)
-  --tv-beta <x>             exponent of the total-variation term (default 3)
-  --lr <x>                  Adam learning rate (default 0.2)
+  --l1 <x>                  weight of the mask-area term, 0 to ${LIMITS.weight} (default ${DEFAULTS.l1})
+  --tv <x>                  weight of the total-variation term, 0 to ${LIMITS.weight} (default ${DEFAULTS.tv})
+  --tv-beta <x>             exponent of the total-variation term, 1 to ${LIMITS.tvBeta} (default ${DEFAULTS.tvBeta})
+  --lr <x>                  Adam learning rate, at most 10 (default ${DEFAULTS.lr})
   --mask-noise <s>          std of noise added to the mask per step (default 0 = off)
   --mask-init <x>           initial mask value (default 1 deletion, 0.5 preservation)
   --jitter <px>             random shift per step in pixels (default 0 = off)
@@ -53,6 +54,9 @@ Options (S is the model's input side in pixels):
   --json                    print the results as one JSON document on stdout
   --quiet                   no progress line on stderr
   -h, --help                show this help
+
+The answer goes to stdout (or --json), notes and progress to stderr. A run
+that produces NaN or Infinity stops with exit 1 and writes nothing.
 
 Examples:
   maskgrad explain shape.png                  (the built-in model; writes explained/shape/)
@@ -105,7 +109,7 @@ function explainOptions(values: Values): ExplainOptions {
   return options;
 }
 
-export async function run(args: readonly string[]): Promise<number> {
+export async function run(args: readonly string[], io: Io): Promise<number> {
   // 1. check the whole command line, the images and the model's config before any work
   const { values, positionals: images } = parseCommand('explain', args, OPTIONS, true);
   requireImages(images, 'explain', EXAMPLE);
@@ -117,22 +121,24 @@ export async function run(args: readonly string[]): Promise<number> {
   const options = explainOptions(values);
   for (const image of images) readImageFile(image);
   const configPath = stringFlag(values, 'config');
-  const config = peekConfig(model, configPath) ?? loadModel(model, { config: configPath }).config;
+  const config = checkModel(model, { config: configPath });
   const target = stringFlag(values, 'target');
   if (target !== undefined) options.target = resolveTarget(target, labelsOf(config));
   resolveOptions(options, config.imageSize);
   const folders = outputFolders(images, out, outFlag === undefined);
-  checkReplaceable(out, folders);
+  // several images into --out: --out is one result, replaced whole
+  const batchFolder = outFlag !== undefined && images.length > 1 ? out : undefined;
+  checkReplaceable(out, folders, undefined, batchFolder !== undefined);
 
   // 2. the work: one batch, one mask per image
   const backend = await useBackend(backendName);
   const classifier = loadModel(model, { config: configPath });
-  const progress = createProgress(process.stderr, values.quiet === true);
+  const progress = createProgress(io.stderr, values.quiet === true);
   const plot = values['no-plot'] !== true;
   const report = values['no-report'] !== true;
   let results;
   try {
-    results = await perturbBatch(images, classifier, folders, null, { ...options, plot, report, modelName: model, onProgress: progress.onProgress });
+    results = await perturbBatch(images, classifier, folders, null, { ...options, plot, report, modelName: model, onProgress: progress.onProgress, batchFolder });
   } finally {
     progress.finish();
   }
@@ -141,18 +147,19 @@ export async function run(args: readonly string[]): Promise<number> {
     image: images[i], out: folders[i], target: r.target, label: r.label,
     probabilityBefore: r.probabilityBefore, probabilityAfter: r.probabilityAfter, probabilityPerturbed: r.probabilityPerturbed,
   }));
+  // the answer on stdout; notes, for a person, on stderr
   if (values.json) {
-    process.stdout.write(`${JSON.stringify({ results: rows }, null, 2)}\n`);
+    io.stdout.write(`${JSON.stringify({ results: rows }, null, 2)}\n`);
   } else {
     const files = plot ? OUTPUT_FILES.filter((f) => report || f !== 'report.html').join(', ') : 'result.json';
     const game = results[0]?.options.game ?? 'deletion';
-    const lines = rows.map((r, i) => {
-      const note = weakPerturbationNote(results[i]!);
-      return `${r.image}: '${r.label}' (class ${r.target}) probability ${r.probabilityBefore.toFixed(4)} before, ` +
-        `${r.probabilityAfter.toFixed(4)} ${afterPhrase(game)} (${game} game, backend ${backend})\n  wrote ${r.out}/ (${files})` +
-        (note === null ? '' : `\n  note: ${note}`);
-    });
-    process.stderr.write(`${lines.join('\n')}\n`);
+    io.stdout.write(rows.map((r) =>
+      `${r.image}: '${r.label}' (class ${r.target}) probability ${r.probabilityBefore.toFixed(4)} before, ` +
+      `${r.probabilityAfter.toFixed(4)} ${afterPhrase(game)} (${game} game, backend ${backend})\n  wrote ${r.out}/ (${files})\n`).join(''));
   }
+  results.forEach((r, i) => {
+    const note = weakPerturbationNote(r);
+    if (note !== null) io.stderr.write(`note: ${images[i]}: ${note}\n`);
+  });
   return 0;
 }

@@ -3,11 +3,11 @@
  * PNG, and check — by actually encoding and decoding the PNG — whether the
  * attack survives the 8-bit round trip.
  */
-import { decodeImage, encodePng, readImageFile, type ImageClassifier } from '@maskgrad/models/node';
+import { decodeImage, encodePng, NonFiniteError, readImageFile, type ImageClassifier } from '@maskgrad/models/node';
 import { noGrad, type Tensor } from '@maskgrad/autograd';
 import { attack, type AttackOptions } from '../attack.js';
 import { planarToRgb8 } from '../render.js';
-import { writeFolder } from './perturb.js';
+import { writeFolder } from './write-folder.js';
 
 export interface Prediction { index: number; label: string; probability: number }
 
@@ -29,8 +29,12 @@ export interface AttackReport {
   linfDistanceAfterPngRoundTrip: number;
 }
 
-async function top1(model: ImageClassifier, pixels: Tensor): Promise<Prediction> {
+async function top1(model: ImageClassifier, pixels: Tensor, what: string): Promise<Prediction> {
   const p = await noGrad(() => model.forward(model.normalize(pixels)).softmax(-1)).data();
+  const bad = p.find((v) => !Number.isFinite(v));
+  if (bad !== undefined) {
+    throw new NonFiniteError({ what: `a class probability of ${what}`, value: bad, hint: 'The weights overflow float32 on this input (finite weights whose activations are not); check the checkpoint.' });
+  }
   const index = p.indexOf(Math.max(...p));
   return { index, label: model.labels[index], probability: p[index] };
 }
@@ -42,6 +46,7 @@ export async function attackImage(
   imagePath: string, model: ImageClassifier, outFolder: string, options: AttackOptions,
 ): Promise<AttackReport> {
   const x = model.resize(model.pixels(readImageFile(imagePath)));
+  const clean = await top1(model, x, `the clean image ${imagePath}`); // before attacking a model that cannot answer
   const r = await attack(model, x, options);
   const side = x.shape[2];
   const [advValues, cleanValues] = await Promise.all([r.adversarial.data(), x.data()]);
@@ -49,9 +54,8 @@ export async function attackImage(
   const png = encodePng(side, side, advRgb.data, 3);
   const roundTrip = model.pixels(decodeImage(png, 'adversarial.png'));
   const roundTripValues = await roundTrip.data();
-  const clean = await top1(model, x);
-  const adversarial = await top1(model, r.adversarial);
-  const after = await top1(model, roundTrip);
+  const adversarial = await top1(model, r.adversarial, 'the adversarial image');
+  const after = await top1(model, roundTrip, 'the adversarial image after the PNG round trip');
   const target = r.targets ? r.targets[0] : null;
   const success = (p: Prediction) => (target === null ? p.index !== clean.index : p.index === target);
   const report: AttackReport = {
