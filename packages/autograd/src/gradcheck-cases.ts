@@ -37,6 +37,7 @@ export function gradcheckCases(backend: Backend): GradcheckCase[] {
     ['tanh', (a) => a.tanh(), [r([4], 3)]],
     ['erf', (a) => a.erf(), [r([4], 3)]],
     ['gelu', (a) => a.gelu(), [r([6], 3, -3, 3)]],
+    ['gelu(x + bias)', (a, b) => a.gelu(b), [r([3, 4], 3, -3, 3), r([4], 4)]],
     ['relu', (a) => a.relu(), [t([-0.8, -0.3, 0.2, 0.6, 1.1, -1.2])]], // away from the kink at 0
     ['sigmoid', (a) => a.sigmoid(), [r([4], 3)]],
     ['abs', (a) => a.abs(), [t([-0.8, -0.3, 0.2, 0.6, 1.1, -1.2])]],

@@ -38,7 +38,7 @@ Object.assign(Tensor.prototype, {
   rsqrt(this: Tensor) { return rsqrt(this); },
   tanh(this: Tensor) { return tanh(this); },
   erf(this: Tensor) { return erf(this); },
-  gelu(this: Tensor) { return gelu(this); },
+  gelu(this: Tensor, bias?: Tensor | null) { return gelu(this, bias ?? null); },
   relu(this: Tensor) { return relu(this); },
   sigmoid(this: Tensor) { return sigmoid(this); },
   abs(this: Tensor) { return abs(this); },

@@ -5,10 +5,9 @@
  * backend; nothing is read back. The state (momentum, moments) outlives
  * any tidy() scope the step runs in; the temporaries of a step do not.
  */
-import { UNARY } from '@maskgrad/kernels';
-import { scalar, zeros } from './create.js';
+import { adamKernel, concatKernel, contiguousStrides, UNARY, type AdamHyper } from '@maskgrad/kernels';
 import * as U from './ops/untracked.js';
-import type { Tensor } from './tensor.js';
+import { Tensor } from './tensor.js';
 import { keep, tidy } from './tidy.js';
 
 export abstract class Optimizer {
@@ -30,13 +29,7 @@ export abstract class Optimizer {
   }
 
   /** Apply one update from the current gradients (parameters without one are skipped). */
-  step(): void {
-    tidy(() => this.params.forEach((p, i) => {
-      if (p.grad) p.assign(this.update(p, p.grad, i));
-    }));
-  }
-
-  protected abstract update(p: Tensor, g: Tensor, index: number): Tensor;
+  abstract step(): void;
 
   /** Replace a piece of state, keeping the new one past the step's scope and freeing the old. */
   protected setState(map: Map<number, Tensor>, i: number, t: Tensor): Tensor {
@@ -59,7 +52,13 @@ export class SGD extends Optimizer {
     super(params);
   }
 
-  protected update(p: Tensor, g: Tensor, i: number): Tensor {
+  step(): void {
+    tidy(() => this.params.forEach((p, i) => {
+      if (p.grad) p.assign(this.update(p, p.grad, i));
+    }));
+  }
+
+  private update(p: Tensor, g: Tensor, i: number): Tensor {
     const { lr, momentum = 0, weightDecay = 0 } = this.opts;
     let d = weightDecay ? U.add(g, U.mul(p, weightDecay)) : g;
     if (momentum) {
@@ -78,37 +77,49 @@ export interface AdamOptions {
   eps?: number;
   /** L2 penalty added to the gradient (Adam) or decoupled decay (AdamW). */
   weightDecay?: number;
+  /** Project the parameters onto [lo, hi] after each step (the explainer's mask lives in [0, 1]). */
+  clamp?: readonly [number, number];
 }
 
+/**
+ * Adam: one fused kernel per parameter and step (@maskgrad/kernels'
+ * adamKernel: moments, bias corrections, weight decay and the clamp). Its
+ * state is [p, m, v] laid end to end; the parameter becomes a view of the
+ * first third, so the next step reads it where the last one wrote it.
+ */
 export class Adam extends Optimizer {
-  protected readonly m = new Map<number, Tensor>();
-  protected readonly v = new Map<number, Tensor>();
+  protected readonly state = new Map<number, Tensor>();
   protected t = 0;
   protected readonly decoupled: boolean = false;
-  readonly opts: Required<AdamOptions>;
+  readonly opts: Required<Omit<AdamOptions, 'clamp'>> & Pick<AdamOptions, 'clamp'>;
 
   constructor(params: Iterable<Tensor>, opts: AdamOptions = {}) {
     super(params);
     this.opts = { lr: 1e-3, beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: 0, ...opts };
+    const c = this.opts.clamp;
+    if (c && !(c[0] <= c[1])) throw new Error(`Adam: clamp [${c[0]}, ${c[1]}] is empty; give [lo, hi] with lo <= hi`);
   }
 
-  override step(): void {
+  step(): void {
     this.t++;
-    super.step();
-  }
-
-  protected update(p: Tensor, grad: Tensor, i: number): Tensor {
-    const { lr, beta1, beta2, eps, weightDecay } = this.opts;
-    const g = weightDecay && !this.decoupled ? U.add(grad, U.mul(p, weightDecay)) : grad;
-    const m = U.add(U.mul(this.m.get(i) ?? zeros(p.shape, { backend: p.backend }), beta1), U.mul(g, 1 - beta1));
-    const v = U.add(U.mul(this.v.get(i) ?? zeros(p.shape, { backend: p.backend }), beta2), U.mul(U.mul(g, g), 1 - beta2));
-    this.setState(this.m, i, m);
-    this.setState(this.v, i, v);
-    // bias corrections as scalar tensors: the kernels do not change from step to step
-    const mHat = U.div(m, scalar(1 - beta1 ** this.t, p.backend));
-    const vHat = U.div(v, scalar(1 - beta2 ** this.t, p.backend));
-    const base = this.decoupled && weightDecay ? U.mul(p, scalar(1 - lr * weightDecay, p.backend)) : p;
-    return U.sub(base, U.mul(U.div(mHat, U.add(U.map(UNARY.sqrt, vHat), eps)), lr));
+    const { lr, beta1, beta2, eps, weightDecay, clamp } = this.opts;
+    const h: AdamHyper = {
+      lr, beta1, beta2, eps, weightDecay, decoupled: this.decoupled, step: this.t, lo: clamp?.[0] ?? -Infinity, hi: clamp?.[1] ?? Infinity,
+    };
+    tidy(() => this.params.forEach((p, i) => {
+      if (!p.grad) return;
+      const backend = p.backend;
+      const n = p.size;
+      let s = this.state.get(i);
+      if (!s || p.storage !== s.storage || p.offset !== 0) {
+        // the first step, or the parameter was assigned since: [p, m, v] from p and the moments so far
+        const moments = s ? U.contiguous(U.view(s, [2 * n], [1], n)) : new Tensor(backend.upload(new Float32Array(2 * n)), [2 * n], { backend });
+        s = new Tensor(concatKernel(backend, [U.contiguous(p).storage, moments.storage], [n, 2 * n], 1, 1), [3 * n], { backend });
+      }
+      const next = new Tensor(adamKernel(backend, s.storage, U.contiguous(p.grad).storage, h), [3 * n], { backend });
+      this.setState(this.state, i, next);
+      p.assign(U.view(next, p.shape, contiguousStrides(p.shape), 0));
+    }));
   }
 }
 

@@ -193,19 +193,22 @@ export class Tensor {
 
   /**
    * Replace this leaf's values in place (optimizers, weight loading): host
-   * values are uploaded; a tensor's data is shared (made contiguous first
-   * if it is a view). The tensor becomes contiguous.
+   * values are uploaded; a tensor's data is shared when it is laid out row
+   * by row (at any offset: Adam's parameters view the first third of its
+   * state), and copied first when it is any other view.
    */
   assign(values: Float32Array | Tensor): void {
     if (this.gradFn) throw new Error('assign(): only leaf tensors can be updated in place');
     const n = values instanceof Tensor ? values.size : values.length;
     if (n !== this.size) throw new Error(`assign(): ${n} values for a tensor of ${this.size} elements`);
     let data: Data;
+    let offset = 0;
     if (values instanceof Float32Array) data = this.backend.upload(values);
     else {
       if (values.backend !== this.backend) throw new Error(`assign(): the values live on ${values.backend.name}, this tensor on ${this.backend.name}`);
-      if (values.isContiguous) {
+      if (isContiguous(values.stridedView)) {
         data = values.storage;
+        offset = values.offset;
         this.backend.retain(data);
       } else data = mapKernel(this.backend, UNARY.copy, [values.stridedView]).data;
     }
@@ -215,7 +218,7 @@ export class Tensor {
     watch(this, data);
     this.backend.release(old);
     (this as { strides: readonly number[] }).strides = contiguousStrides(this.shape);
-    (this as { offset: number }).offset = 0;
+    (this as { offset: number }).offset = offset;
   }
 
   /** Give the data back now rather than at garbage collection, with the gradient it owns; drop the graph edge. Idempotent. */
@@ -258,7 +261,8 @@ export interface Tensor {
   rsqrt(): Tensor;
   tanh(): Tensor;
   erf(): Tensor;
-  gelu(): Tensor;
+  /** GELU of this + bias (bias over the last axis, optional), fused. */
+  gelu(bias?: Tensor | null): Tensor;
   relu(): Tensor;
   sigmoid(): Tensor;
   abs(): Tensor;

@@ -17,7 +17,7 @@ import { BINARY, WHERE } from './binary.js';
 import { concatKernel, concatReference, gatherKernel, gatherReference, scatterAddKernel } from './concat.js';
 import { conv2dGradReference, conv2dInputGradKernel, conv2dKernel, conv2dReference, conv2dWeightGradKernel, type Conv2dShape } from './conv2d.js';
 import { mapKernel, mapReference } from './elementwise.js';
-import { layerNormBackwardKernel, layerNormBackwardReference, layerNormKernel, layerNormReference } from './layer-norm.js';
+import { layerNormBackwardKernel, layerNormBackwardReference, layerNormKernel, layerNormReference, type LayerNormGrads } from './layer-norm.js';
 import { matmulKernel, matmulReference } from './matmul.js';
 import type { MatmulShape } from './matmul-shape.js';
 import { padKernel, padReference } from './pad.js';
@@ -360,29 +360,29 @@ export const KERNEL_CASES: KernelCase[] = [
     name: `fused: three Adam steps of one kernel each (one compiled kernel) match the composed update ${JSON.stringify(o)}`,
     async run(b) {
       const n = 37;
-      let ref: AdamState<Float32Array> = { p: seededFloats(n, 8, 0, 1), m: new Float32Array(n), v: new Float32Array(n) };
-      let state: AdamState = { p: b.upload(ref.p), m: b.upload(ref.m), v: b.upload(ref.v) };
+      let ref: AdamState = { p: seededFloats(n, 8, 0, 1), m: new Float32Array(n), v: new Float32Array(n) };
+      let state: Data = b.upload(Float32Array.from([...ref.p, ...ref.m, ...ref.v]));
       const checks: Check[] = [];
       let compiles = 0;
       for (let step = 1; step <= 3; step++) {
         const h: AdamHyper = { lr: 0.2, beta1: 0.9, beta2: 0.999, eps: 1e-8, step, ...o };
         const grad = seededFloats(n, 10 + step);
         const g = b.upload(grad);
-        let packed: Data = g;
-        checks.push(check(`kernels at step ${step}`, launches(b, () => { packed = adamKernel(b, state, g, h); }), Float32Array.of(1), 0, 'abs'));
+        let next: Data = g;
+        checks.push(check(`kernels at step ${step}`, launches(b, () => { next = adamKernel(b, state, g, h); }), Float32Array.of(1), 0, 'abs'));
         if (step > 1) checks.push(check(`compiles at step ${step}`, Float32Array.of(b.stats.compiles), Float32Array.of(compiles), 0, 'abs'));
         compiles = b.stats.compiles;
         ref = adamReference(ref, grad, h);
-        const got = await b.read(packed);
+        const got = await b.read(next);
         checks.push(
           check(`m at step ${step}`, got.subarray(n, 2 * n), ref.m, 1e-6),
           check(`v at step ${step}`, got.subarray(2 * n), ref.v, 1e-6),
           check(`p at step ${step}`, got.subarray(0, n), ref.p, 1e-5),
         );
-        [state.p, state.m, state.v, g, packed].forEach((d) => b.release(d));
-        state = { p: b.upload(got.slice(0, n)), m: b.upload(got.slice(n, 2 * n)), v: b.upload(got.slice(2 * n)) };
+        [state, g].forEach((d) => b.release(d));
+        state = next;
       }
-      [state.p, state.m, state.v].forEach((d) => b.release(d));
+      b.release(state);
       return checks;
     },
   })),
@@ -396,15 +396,18 @@ export const KERNEL_CASES: KernelCase[] = [
         const [dx, dg, dgamma] = [x, g, gamma].map((v) => b.upload(v));
         const stats = layerNormKernel(b, dx, withGamma ? dgamma : null, null, rows, cols, 1e-5);
         const host = { mean: await b.read(stats.mean), rstd: await b.read(stats.rstd) };
-        let got = { dx: dx as Data, paramGrads: dx as Data };
+        let got: LayerNormGrads = { dx, paramGrads: null };
+        let frozen: LayerNormGrads = { dx, paramGrads: null };
         const k = launches(b, () => { got = layerNormBackwardKernel(b, dx, dg, stats, withGamma ? dgamma : null, rows, cols); });
+        const kFrozen = launches(b, () => { frozen = layerNormBackwardKernel(b, dx, dg, stats, withGamma ? dgamma : null, rows, cols, false); });
         const want = layerNormBackwardReference(x, g, host, withGamma ? gamma : null, rows, cols);
         checks.push(
-          check(`kernels (γ ${withGamma})`, k, Float32Array.of(3), 0, 'abs'),
+          check(`kernels (γ ${withGamma}; without weight gradients)`, Float32Array.of(k[0], kFrozen[0]), Float32Array.of(3, 2), 0, 'abs'),
           check(`dx (γ ${withGamma})`, await b.read(got.dx), want.dx, 1e-5),
-          check(`dγ, dβ (γ ${withGamma})`, await b.read(got.paramGrads), want.paramGrads, 1e-5),
+          check(`dx without weight gradients (γ ${withGamma})`, await b.read(frozen.dx), want.dx, 1e-5),
+          check(`dγ, dβ (γ ${withGamma})`, await b.read(got.paramGrads!), want.paramGrads!, 1e-5),
         );
-        [dx, dg, dgamma, stats.y, stats.mean, stats.rstd, got.dx, got.paramGrads].forEach((d) => b.release(d));
+        [dx, dg, dgamma, stats.y, stats.mean, stats.rstd, got.dx, got.paramGrads!, frozen.dx].forEach((d) => b.release(d));
       }
       return checks;
     },

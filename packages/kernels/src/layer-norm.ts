@@ -77,19 +77,20 @@ export function layerNormReference(
 
 export interface LayerNormGrads<T = Data> {
   dx: T;
-  /** [dγ | dβ]: Σ over rows of g·x̂, then of g, [cols] each (computed whether or not there is an affine). */
-  paramGrads: T;
+  /** [dγ | dβ]: Σ over rows of g·x̂, then of g, [cols] each (null when not asked for: frozen weights). */
+  paramGrads: T | null;
 }
 
 /**
  * The backward pass in three kernels (the autograd composition runs about
  * fourteen): per row Σĝ and Σĝ·x̂ (ĝ = g·γ, x̂ = (x − μ)·r), then
  *   dx = r · (ĝ − mean(ĝ) − x̂ · mean(ĝ·x̂)),
- * and per column dγ = Σ g·x̂, dβ = Σ g.
+ * and per column dγ = Σ g·x̂, dβ = Σ g (the third kernel, skipped unless
+ * `paramGrads`: a frozen model's layer norms need no weight gradient).
  */
 export function layerNormBackwardKernel(
   backend: Backend, x: Data, g: Data, stats: { mean: Data; rstd: Data },
-  gamma: Data | null, rows: number, cols: number,
+  gamma: Data | null, rows: number, cols: number, paramGrads = true,
 ): LayerNormGrads {
   const size = `[${rows}×${cols}]`;
   const gam = gamma ? 'gm[c]' : '1.0';
@@ -120,8 +121,10 @@ export function layerNormBackwardKernel(
   return r[row] * (g[i] * ${gam} - s[row] / ${lit(cols)} - xh * s[${int(rows)} + row] / ${lit(cols)});
 }`, output: rows * cols, args: { ...args, s: 'Array' },
   }, [...inputs, rowSums]);
+  backend.release(rowSums);
+  if (!paramGrads) return { dx, paramGrads: null };
   // cells 0..cols-1: dγ; cols..2·cols-1: dβ
-  const paramGrads = backend.run({
+  const sums = backend.run({
     name: `layerNormBackward column sums ${size}`,
     source: `function(x, g, mu, r, gm) {
   const which = Math.floor(this.thread.x / ${int(cols)});
@@ -134,8 +137,7 @@ export function layerNormBackwardKernel(
   return s;
 }`, output: 2 * cols, args,
   }, inputs);
-  backend.release(rowSums);
-  return { dx, paramGrads };
+  return { dx, paramGrads: sums };
 }
 
 /** The composition autograd's layerNorm backward runs, in float64 loops. */

@@ -1,15 +1,13 @@
 /**
  * Unary elementwise ops. Each entry: gpu.js statements (`x0` in, `r` out)
  * beside the same math in TypeScript. exp, erf and tanh come from
- * transcendental.ts, which picks the kernel source per backend.
+ * transcendental.ts, which picks the kernel source per backend. GELU is
+ * fused with the bias before it, forward and backward (./gelu.ts).
  */
 import type { BackendName } from './backend.js';
 import { lit } from './codegen.js';
 import type { ElementwiseOp } from './elementwise.js';
 import { erfReference, erfSource, expSource, tanhSource } from './transcendental.js';
-
-const SQRT1_2 = Math.SQRT1_2;
-const INV_SQRT_2PI = 1 / Math.sqrt(2 * Math.PI);
 
 export const UNARY = {
   neg: { name: 'neg', kernel: 'r = -x0;', reference: (x) => -x },
@@ -19,19 +17,6 @@ export const UNARY = {
   rsqrt: { name: 'rsqrt', kernel: 'r = 1.0 / Math.sqrt(x0);', reference: (x) => 1 / Math.sqrt(x) },
   tanh: { name: 'tanh', kernel: (b: BackendName) => `${tanhSource(b, 'x0', 'th')}\n  r = th;`, reference: Math.tanh },
   erf: { name: 'erf', kernel: (b: BackendName) => `${erfSource(b, 'x0', 'ef')}\n  r = ef;`, reference: erfReference },
-  /** Exact GELU: x·Φ(x) = x/2·(1 + erf(x/√2)), as PyTorch's default and HF's "gelu". */
-  gelu: {
-    name: 'gelu',
-    kernel: (b: BackendName) => `${erfSource(b, `x0 * ${lit(SQRT1_2)}`, 'ef')}\n  r = 0.5 * x0 * (1.0 + ef);`,
-    reference: (x) => 0.5 * x * (1 + erfReference(x * SQRT1_2)),
-  },
-  /** d/dx GELU(x) = Φ(x) + x·φ(x). */
-  geluGrad: {
-    name: 'geluGrad',
-    kernel: (b: BackendName) => `${erfSource(b, `x0 * ${lit(SQRT1_2)}`, 'ef')}\n  ${expSource(b, '-0.5 * x0 * x0', 'ex')}
-  r = 0.5 * (1.0 + ef) + x0 * ${lit(INV_SQRT_2PI)} * ex;`,
-    reference: (x) => 0.5 * (1 + erfReference(x * SQRT1_2)) + x * INV_SQRT_2PI * Math.exp(-0.5 * x * x),
-  },
   relu: { name: 'relu', kernel: 'r = x0 > 0.0 ? x0 : 0.0;', reference: (x) => (x > 0 ? x : 0) },
   sigmoid: { name: 'sigmoid', kernel: (b: BackendName) => `${expSource(b, '-x0', 'ex')}\n  r = 1.0 / (1.0 + ex);`, reference: (x) => 1 / (1 + Math.exp(-x)) },
   abs: { name: 'abs', kernel: 'r = Math.abs(x0);', reference: Math.abs },

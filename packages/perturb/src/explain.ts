@@ -1,7 +1,7 @@
 /**
  * explain(): learn the mask by gradient descent. Adam on the mask only
  * (the model is frozen, so no weight gradients are computed), the mask
- * clamped to [0, 1] after every step. Each iteration runs in a tidy()
+ * clamped to [0, 1] after every step (in the same kernel). Each iteration runs in a tidy()
  * scope and reads back one small tensor: per image the loss, the
  * probability, the regularizers and the mask's sum (and the mask, for an
  * onProgress listener), checked to be finite (./finite.ts).
@@ -132,7 +132,8 @@ export async function explainBatch(model: Classifier, x: Tensor, options: Explai
   const baseline = baselineOf(x, o);
   const m = full([n, 1, o.maskSize, o.maskSize], o.maskInit, { requiresGrad: true, backend: x.backend });
   m.name = 'mask';
-  const opt = new Adam([m], { lr: o.lr, beta1: 0.9, beta2: 0.999, eps: 1e-8 });
+  // projected Adam: the step and the clamp to [0, 1] are one kernel
+  const opt = new Adam([m], { lr: o.lr, beta1: 0.9, beta2: 0.999, eps: 1e-8, clamp: [0, 1] });
   const history: ExplainResult['history'][] = Array.from({ length: n }, () => []);
   const cells = o.maskSize * o.maskSize;
   for (let i = 0; i < o.iterations; i++) {
@@ -144,7 +145,6 @@ export async function explainBatch(model: Classifier, x: Tensor, options: Explai
       opt.zeroGrad();
       backwardSync(value.total);
       opt.step();
-      m.assign(noGrad(() => m.clamp(0, 1))); // noGrad: the mask requires grad, its clamp is no part of the graph
       // the iteration's one readback: per image its terms, the stepped mask's sum (and cells, for progress)
       return noGrad(() => iterationStats(value, m, options.onProgress !== undefined));
     });

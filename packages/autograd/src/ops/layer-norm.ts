@@ -3,8 +3,11 @@
  * With x̂ = (x − μ)·r, r = 1/√(σ² + ε), y = x̂·γ + β:
  *   dx = r · (ĝ − mean(ĝ) − x̂ · mean(ĝ ⊙ x̂)),  ĝ = g ⊙ γ
  *   dγ = Σ g ⊙ x̂,  dβ = Σ g  (over all but the last axis)
+ * Forward: 3 kernels (mean, 1/std, the normalized affine). Backward: 3
+ * kernels (the kernels package's layerNormBackwardKernel, tested against
+ * this composition); dγ and dβ are views of one result.
  */
-import { layerNormKernel } from '@maskgrad/kernels';
+import { layerNormBackwardKernel, layerNormKernel } from '@maskgrad/kernels';
 import { backendOf, record } from '../record.js';
 import { Tensor } from '../tensor.js';
 import * as U from './untracked.js';
@@ -26,15 +29,11 @@ export function layerNorm(x: Tensor, gamma: Tensor | null, beta: Tensor | null, 
   const mu = new Tensor(out.mean, statShape, { backend });
   const r = new Tensor(out.rstd, statShape, { backend });
   return record(new Tensor(out.y, x.shape, { backend }), [x, ...params], 'layerNorm', (grad, needs) => {
-    const last = [grad.rank - 1];
-    const mean = (t: Tensor) => U.mul(U.sum(t, last), 1 / cols);
-    const xhat = U.mul(U.sub(c, mu), r);
-    const ghat = gamma ? U.mul(grad, gamma) : grad;
-    const dx = needs[0] ? U.mul(r, U.sub(U.sub(ghat, mean(ghat)), U.mul(xhat, mean(U.mul(ghat, xhat))))) : null;
-    const lead = x.shape.slice(0, -1).map((_, i) => i);
-    const grads: (Tensor | null)[] = [dx];
-    if (gamma) grads.push(needs[1] ? U.reshape(U.sum(U.mul(grad, xhat), lead), [cols]) : null);
-    if (beta) grads.push(needs[grads.length] ? U.reshape(U.sum(grad, lead), [cols]) : null);
-    return grads;
+    const wantParams = needs.slice(1).some(Boolean);
+    const grads = layerNormBackwardKernel(backend, c.storage, U.contiguous(grad).storage, { mean: mu.storage, rstd: r.storage }, g?.storage ?? null, rows, cols, wantParams);
+    const dx = new Tensor(grads.dx, x.shape, { backend });
+    const both = grads.paramGrads ? new Tensor(grads.paramGrads, [2 * cols], { backend }) : null;
+    const part = (k: number) => (both ? U.view(both, [cols], [1], k * cols) : null);
+    return [dx, ...(gamma ? [part(0)] : []), ...(beta ? [part(1)] : [])];
   });
 }

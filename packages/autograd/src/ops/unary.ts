@@ -2,9 +2,9 @@
  * Elementwise unary ops, each forward beside its derivative
  * (y = f(x), dL/dx = dL/dy · f'(x)).
  */
-import { clampOp, insideOp, UNARY, type ElementwiseOp } from '@maskgrad/kernels';
-import { record } from '../record.js';
-import type { Tensor } from '../tensor.js';
+import { clampOp, geluBackwardKernel, geluKernel, insideOp, UNARY, type ElementwiseOp } from '@maskgrad/kernels';
+import { backendOf, record } from '../record.js';
+import { Tensor } from '../tensor.js';
 import * as U from './untracked.js';
 
 /** y = op(x), recording dL/dx = backward(g, y). */
@@ -26,8 +26,23 @@ export const tanh = (x: Tensor) => map1(x, UNARY.tanh, (g, y) => U.mul(g, oneMin
 /** d/dx erf(x) = 2/√π · exp(−x²). */
 export const erf = (x: Tensor) =>
   map1(x, UNARY.erf, (g) => U.mul(g, U.mul(U.map(UNARY.exp, U.mul(U.mul(x, x), -1)), 2 / Math.sqrt(Math.PI))));
-/** Exact GELU x·Φ(x); derivative Φ(x) + x·φ(x) as its own kernel. */
-export const gelu = (x: Tensor) => map1(x, UNARY.gelu, (g) => U.mul(g, U.map(UNARY.geluGrad, x)));
+/**
+ * Exact GELU u·Φ(u) of u = x + bias (bias over the last axis, optional: the
+ * MLP's fc1 bias folds in here), one kernel forward and one backward:
+ * dL/dx = g·(Φ(u) + u·φ(u)), dL/dbias = that summed over the other axes.
+ */
+export function gelu(x: Tensor, bias: Tensor | null = null): Tensor {
+  const cols = x.shape[x.rank - 1];
+  if (bias && (bias.rank !== 1 || bias.shape[0] !== cols)) throw new Error(`gelu(): bias has shape [${bias.shape.join(', ')}], expected [${cols}]`);
+  const backend = backendOf(x, ...(bias ? [bias] : []));
+  const xc = U.contiguous(x);
+  const bc = bias ? U.contiguous(bias) : null;
+  const y = new Tensor(geluKernel(backend, xc.storage, bc?.storage ?? null, cols), x.shape, { backend });
+  return record(y, bias ? [x, bias] : [x], bias ? 'gelu(x + bias)' : 'gelu', (g, needs) => {
+    const dx = new Tensor(geluBackwardKernel(backend, xc.storage, bc?.storage ?? null, U.contiguous(g).storage, cols), x.shape, { backend });
+    return [dx, ...(bias ? [needs[1] ? U.reshape(U.sum(dx, x.shape.slice(0, -1).map((_, i) => i)), [cols]) : null] : [])];
+  });
+}
 export const relu = (x: Tensor) => map1(x, UNARY.relu, (g) => U.mul(g, U.map(UNARY.step, x)));
 /** σ'(x) = y·(1 − y). */
 export const sigmoid = (x: Tensor) => map1(x, UNARY.sigmoid, (g, y) => U.mul(g, U.mul(y, U.rsub(1, y))));
