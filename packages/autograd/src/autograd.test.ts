@@ -180,6 +180,13 @@ describe('tensor lifetime: dispose, tidy, keep', () => {
     expect(passed!.disposed).toBe(true);
   });
 
+  it('backward through a graph whose tensors a tidy scope disposed is an error, not a silent zero gradient', async () => {
+    const x = tensor([1, 2], { requiresGrad: true });
+    const y = tidy(() => x.mul(3).exp().sum());
+    await expect(y.backward()).rejects.toThrow(/graph passes through a disposed tensor.*inside that scope/);
+    expect(x.grad).toBeNull();
+  });
+
   it('tidy refuses an async function, and disposes everything when fn throws', () => {
     let made: Tensor | null = null;
     expect(() => tidy(() => { made = tensor([1]).mul(2); throw new Error('boom'); })).toThrow('boom');

@@ -26,6 +26,9 @@ export function topologicalOrder(root: Tensor): Tensor[] {
       continue;
     }
     if (visited.has(t)) continue;
+    if (t.disposed) {
+      throw new Error(`backward(): the graph passes through a disposed tensor${t.name ? ` '${t.name}'` : ''} [${t.shape.join(', ')}] (disposed by dispose() or by the tidy() scope it was made in): call backward inside that scope, or return the tensors you need from it`);
+    }
     visited.add(t);
     stack.push([t, true]);
     for (const input of t.gradFn?.inputs ?? []) {
