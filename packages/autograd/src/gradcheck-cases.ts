@@ -8,6 +8,7 @@ import { randn, tensor } from './create.js';
 import { conv2d } from './ops/conv2d.js';
 import { crossEntropy } from './ops/cross-entropy.js';
 import { where } from './ops/binary.js';
+import { lerp } from './ops/lerp.js';
 import type { Tensor } from './tensor.js';
 import './methods.js';
 
@@ -44,6 +45,7 @@ export function gradcheckCases(backend: Backend): GradcheckCase[] {
     ['pow scalar', (a) => a.pow(3), [r([4], 3)]],
     ['clamp', (a) => a.clamp(-0.3, 0.4), [t([-0.8, -0.2, 0.1, 0.35, 0.6, -0.5])]],
     ['where', (c, a, b) => where(c.gt(0), a, b), [r([5], 1), r([5], 2), r([1], 3)]],
+    ['lerp (a mask broadcast over channels)', (s, e, w) => lerp(s, e, w), [r([2, 3, 4], 1), r([2, 3, 4], 2), r([2, 1, 4], 3, 0, 1)]],
     ['sum axes', (a) => a.sum([0, 2], true), [r([2, 3, 4], 7)]],
     ['mean', (a) => a.mean(1), [r([2, 3, 4], 7)]],
     ['max', (a) => a.max(-1), [r([3, 5], 8)]],

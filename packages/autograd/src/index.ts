@@ -25,6 +25,7 @@ export { softmax, logSoftmax } from './ops/softmax.js';
 export { matmul } from './ops/matmul.js';
 export { reshape, permute, transpose, expand, slice, squeeze, unsqueeze, contiguous } from './ops/movement.js';
 export { concat } from './ops/concat.js';
+export { lerp } from './ops/lerp.js';
 export { gather } from './ops/gather.js';
 export { flip } from './ops/flip.js';
 export { pad } from './ops/pad.js';

@@ -36,6 +36,13 @@ export const BINARY = {
 
 export type BinaryName = keyof typeof BINARY;
 
+/** lerp(start, end, weight) = start + (end − start)·weight: the explainer's Φ = P + (x − P)·M in one kernel. */
+export const LERP: ElementwiseOp = {
+  name: 'lerp',
+  kernel: 'r = x0 + (x1 - x0) * x2;',
+  reference: (s, e, w) => s + (e - s) * w,
+};
+
 /** where(cond, a, b): a where cond != 0, else b. */
 export const WHERE: ElementwiseOp = {
   name: 'where',

@@ -22,14 +22,13 @@ export { lit, int } from './codegen.js';
 export { mapKernel, mapReference, type ElementwiseOp } from './elementwise.js';
 export { UNARY, affineOp, clampOp, insideOp, powScalarOp, type UnaryName } from './unary.js';
 export { erfReference, erfSource, expSource, nativeTranscendentals, tanhSource } from './transcendental.js';
-export { BINARY, WHERE, type BinaryName } from './binary.js';
+export { BINARY, LERP, WHERE, type BinaryName } from './binary.js';
 export { reduceKernel, reduceReference, reduceShape, type ReduceOp, type ReduceShape } from './reduce.js';
 export { softmaxKernel, softmaxReference } from './softmax.js';
 export {
   layerNormBackwardKernel, layerNormBackwardReference, layerNormKernel, layerNormReference, type LayerNormGrads, type LayerNormResult,
 } from './layer-norm.js';
 export { geluBackwardKernel, geluKernel, geluReference } from './gelu.js';
-export { blendKernel, blendMaskGradKernel, blendReference, type BlendShape } from './blend.js';
 export { adamKernel, adamReference, type AdamHyper, type AdamState } from './adam.js';
 export { MATMUL_TUNING, matmulBlockedSource, matmulKernel, matmulReference, type MatmulTuning } from './matmul.js';
 export { describeMatmul, type MatmulShape } from './matmul-shape.js';

@@ -11,9 +11,8 @@
  */
 import { adamKernel, adamReference, type AdamHyper, type AdamState } from './adam.js';
 import type { Backend, Data } from './backend.js';
-import { blendKernel, blendMaskGradKernel, blendReference } from './blend.js';
 import { geluBackwardKernel, geluKernel, geluReference } from './gelu.js';
-import { BINARY, WHERE } from './binary.js';
+import { BINARY, LERP, WHERE } from './binary.js';
 import { concatKernel, concatReference, gatherKernel, gatherReference, scatterAddKernel } from './concat.js';
 import { conv2dGradReference, conv2dInputGradKernel, conv2dKernel, conv2dReference, conv2dWeightGradKernel, type Conv2dShape } from './conv2d.js';
 import { mapKernel, mapReference } from './elementwise.js';
@@ -135,13 +134,16 @@ export const KERNEL_CASES: KernelCase[] = [
   ...unaryCases,
   ...binaryCases,
   {
-    name: 'where, clamp, pow by scalar, size-1 axes and offsets',
+    name: 'where, lerp, clamp, pow by scalar, size-1 axes and offsets',
     async run(b) {
       const [c, a, bb] = [seededFloats(6, 3), seededFloats(6, 4), seededFloats(20, 5)];
       const views = (dc: Data, da: Data, db: Data): View[] => [
         contiguousView(dc, [2, 3, 1]), contiguousView(da, [1, 3, 2]), { data: db, shape: [2, 1, 2], strides: [7, 0, 1], offset: 3 },
       ];
-      const checks = [check('where', await on(b, [c, a, bb], (...d) => mapKernel(b, WHERE, views(d[0], d[1], d[2])).data), mapReference(WHERE, views(c, a, bb)).data, 0, 'abs')];
+      const checks = [
+        check('where', await on(b, [c, a, bb], (...d) => mapKernel(b, WHERE, views(d[0], d[1], d[2])).data), mapReference(WHERE, views(c, a, bb)).data, 0, 'abs'),
+        check('lerp', await on(b, [c, a, bb], (...d) => mapKernel(b, LERP, views(d[0], d[1], d[2])).data), mapReference(LERP, views(c, a, bb)).data, 1e-6, 'abs'),
+      ];
       const x = seededFloats(50, 6, -2, 2);
       // relative to the largest value: |x|^5 reaches 32, |x|^−2 reaches 1/x_min²
       for (const op of [clampOp(-0.5, 0.75), powScalarOp(3), powScalarOp(2), powScalarOp(4), powScalarOp(5), powScalarOp(-2), powScalarOp(-1)]) {
@@ -330,24 +332,6 @@ export const KERNEL_CASES: KernelCase[] = [
           check(`dx (bias ${withBias})`, await b.read(grad), geluReference(x, withBias ? bias : null, cols, g), 1e-6),
         );
         [dx, db, dg, y, grad].forEach((d) => b.release(d));
-      }
-      return checks;
-    },
-  },
-  {
-    name: 'fused: the explainer\'s blend x·M + P·(1 − M) with normalization folded in, and the mask gradient',
-    async run(b) {
-      const s = { n: 2, c: 3, hw: 20 };
-      const [x, p, m, g] = [seededFloats(120, 4, 0, 1), seededFloats(120, 5, 0, 1), seededFloats(40, 6, 0, 1), seededFloats(120, 7)];
-      const scale = new Float32Array([1 / 0.229, 1 / 0.224, 1 / 0.225]);
-      const shift = new Float32Array([-0.485 / 0.229, -0.456 / 0.224, -0.406 / 0.225]);
-      const checks: Check[] = [];
-      for (const [sc, sh] of [[scale, shift], [null, null]] as const) {
-        const want = blendReference(x, p, m, s, sc, sh, g);
-        checks.push(
-          check(`y (normalized ${!!sc})`, await on(b, [x, p, m], (dx, dp, dm) => blendKernel(b, dx, dp, dm, s, sc, sh)), want.y, 1e-6),
-          check(`dM (normalized ${!!sc})`, await on(b, [g, x, p], (dg, dx, dp) => blendMaskGradKernel(b, dg, dx, dp, s, sc)), want.dm, 1e-6),
-        );
       }
       return checks;
     },

@@ -9,7 +9,7 @@
  *   preservation:  l1·mean|m|     + tv·TV_β(m) − f_c(Φ)
  *   TV_β(m) = mean |m[i+1,j] − m[i,j]|^β + mean |m[i,j+1] − m[i,j]|^β
  */
-import { randn, resizeBilinear, tensor, type Tensor } from '@maskgrad/autograd';
+import { lerp, randn, resizeBilinear, tensor, type Tensor } from '@maskgrad/autograd';
 import type { Game } from './options.js';
 
 /** What perturb needs of a model: normalized input → logits, and the normalization. */
@@ -37,9 +37,9 @@ export function tvTerm(m: Tensor, beta: number): Tensor {
   return meanPerImage(dv.abs().pow(beta)).add(meanPerImage(dh.abs().pow(beta)));
 }
 
-/** Φ(x; M) = x·M + P·(1 − M) = P + (x − P)·M. */
+/** Φ(x; M) = x·M + P·(1 − M) = P + (x − P)·M: one kernel (lerp), and one more for dM. */
 export function composite(x: Tensor, baseline: Tensor, upsampledMask: Tensor): Tensor {
-  return baseline.add(x.sub(baseline).mul(upsampledMask));
+  return lerp(baseline, x, upsampledMask);
 }
 
 /** Shift [N, C, H, W] by (dy, dx) pixels, filling the border by reflection (the paper's jitter). */
