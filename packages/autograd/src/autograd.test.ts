@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { ThreadsBackend } from '@maskgrad/kernels';
 import { GRADCHECK_TOLERANCE, gradcheckCases } from './gradcheck-cases.js';
 import {
   Adam, AdamW, SGD, backwardSync, conv2d, getBackend, gradcheck, keep, noGrad, ones, randn, setBackend, tensor, tidy, toDot, type Tensor,
@@ -77,6 +78,17 @@ describe('gradcheck of every differentiable op (central differences, h = 1e-2)',
     expect(res.worst, JSON.stringify(res.worst)).not.toBeNull();
     expect(res.ok, `worst ${JSON.stringify(res.worst)}`).toBe(true);
   });
+
+  it('on webasm-threads too (the asynchronous queue on the host): every case passes', async () => {
+    const threads = new ThreadsBackend();
+    const failed: string[] = [];
+    for (const [name, fn, inputs] of gradcheckCases(threads)) {
+      const res = await gradcheck(fn, inputs, GRADCHECK_TOLERANCE);
+      if (!res.ok) failed.push(`${name}: ${JSON.stringify(res.worst)}`);
+    }
+    expect(failed).toEqual([]);
+    threads.destroy();
+  }, 120_000);
 
   it('gradcheck itself catches a wrong derivative', async () => {
     const wrong = (a: Tensor) => a.mul(a).add(noGrad(() => a.mul(a)).detach()); // hides half of d/da a²·2

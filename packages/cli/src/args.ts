@@ -10,7 +10,7 @@ import { defaultModelPath } from '@maskgrad/models/node';
 export type OptionSpec = NonNullable<ParseArgsConfig['options']>;
 export type Values = Record<string, string | boolean | undefined>;
 
-export const BACKEND_CHOICES = ['auto', 'webgpu', 'headlessgl', 'webasm', 'cpu'] as const;
+export const BACKEND_CHOICES = ['auto', 'webgpu', 'headlessgl', 'webasm', 'cpu', 'webasm-threads'] as const;
 
 /** True when the arguments ask for help (before a `--` that ends the options). */
 export function wantsHelp(args: readonly string[]): boolean {

@@ -12,7 +12,7 @@
  */
 import type { DeviceBuffer } from './device-buffer.js';
 
-export type BackendName = 'webgpu' | 'headlessgl' | 'webasm' | 'cpu';
+export type BackendName = 'webgpu' | 'headlessgl' | 'webasm-threads' | 'webasm' | 'cpu';
 export type ArgType = 'Array' | 'Integer' | 'Float';
 
 /** A tensor's values: host memory on host backends, a device buffer on webgpu. */
@@ -48,7 +48,7 @@ export interface MemoryStats {
 
 export interface Backend {
   readonly name: BackendName;
-  /** 'host': data is a Float32Array, ready when run() returns. 'device': data is a DeviceBuffer, ready later. */
+  /** 'host': data is a Float32Array, ready when run() returns. 'device': data is a DeviceBuffer, ready later (webgpu, webasm-threads). */
   readonly residency: 'host' | 'device';
   readonly stats: BackendStats;
   /** Per-kernel time (ms) and calls by kernel name, while profiling is on (set to a Map to start). */
@@ -81,7 +81,7 @@ export interface Backend {
 
 /** The gpu.js kernel class each backend must end up with (anything else is a silent fallback). */
 export const KERNEL_CLASS: Record<BackendName, string> = {
-  webasm: 'WebAssemblyKernel', cpu: 'CPUKernel', headlessgl: 'HeadlessGLKernel', webgpu: 'WebGPUKernel',
+  webasm: 'WebAssemblyKernel', 'webasm-threads': 'WebAssemblyKernel', cpu: 'CPUKernel', headlessgl: 'HeadlessGLKernel', webgpu: 'WebGPUKernel',
 };
 
 /** Number of output cells of a spec. */

@@ -14,7 +14,7 @@ import {
 } from './backend.js';
 import { DeviceBuffer } from './device-buffer.js';
 
-type CompiledKernel = ((...args: unknown[]) => unknown) & {
+export type CompiledKernel = ((...args: unknown[]) => unknown) & {
   kernel?: { constructor: { name: string }; fallbackReason?: string | null };
   destroy?: () => void;
 };
@@ -201,7 +201,7 @@ export class HostBackend implements Backend {
  * is. (gpu.js 2.24.1 internals; other backends are left alone, and
  * `flatten` below copes with either shape.)
  */
-function flatResults(kernel: CompiledKernel): void {
+export function flatResults(kernel: CompiledKernel): void {
   const inner = kernel.kernel as unknown as { constructor: { name: string }; _shapeOutput?: (data: Float32Array) => unknown } | undefined;
   if (inner?.constructor.name === 'WebAssemblyKernel' && typeof inner._shapeOutput === 'function') {
     inner._shapeOutput = (data: Float32Array) => data;

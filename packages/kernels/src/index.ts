@@ -12,9 +12,11 @@ export {
 export { DeviceBuffer } from './device-buffer.js';
 export { HostBackend, SHARED_PAGES } from './host-backend.js';
 export { WebGPUBackend, MAX_KERNEL_ARRAYS } from './webgpu-backend.js';
+export { ThreadsBackend } from './threads-backend.js';
+export { QueuedBackend } from './queued-backend.js';
 export { closeNodeWebGPU } from './node-webgpu.js';
 export {
-  BACKEND_ORDER, createBackend, createHostBackend, isBackendName, probeBackends, probeHeadlessGL, probeWebAsm, probeWebGPU,
+  BACKEND_ORDER, OPT_IN_BACKENDS, createBackend, createHostBackend, isBackendName, probeBackends, probeHeadlessGL, probeWebAsm, probeWebAsmThreads, probeWebGPU,
   selectBackend, selectHostBackend, type BackendProbe, type Selection,
 } from './select-backend.js';
 export * from './shape.js';

@@ -3,6 +3,7 @@ import { KERNEL_CASES, checkError } from './kernel-cases.js';
 import { matmulKernel, matmulReference, type MatmulTuning } from './matmul.js';
 import type { MatmulShape } from './matmul-shape.js';
 import { maxAbsDiff, seededFloats, testBackends } from './testing.js';
+import { ThreadsBackend } from './threads-backend.js';
 
 describe.each(testBackends().map((b) => [b.name, b] as const))('kernels on %s', (_, backend) => {
   it.each(KERNEL_CASES.map((c) => [c.name, c] as const))('%s', async (_, kase) => {
@@ -27,5 +28,22 @@ describe.each(testBackends().map((b) => [b.name, b] as const))('kernels on %s', 
   it('ran every kernel above on the backend it asked for (no silent gpu.js fallback)', () => {
     expect(backend.stats.compiles).toBeGreaterThan(20);
     expect(backend.fallbacks()).toEqual([]);
+  });
+});
+
+describe('kernels on webasm-threads (gpu.js worker pool, the asynchronous queue)', () => {
+  const backend = new ThreadsBackend();
+  it.each(KERNEL_CASES.map((c) => [c.name, c] as const))('%s', async (_, kase) => {
+    for (const c of await kase.run(backend)) {
+      const { error, bound } = checkError(c);
+      expect(error, `${c.what}: max |got − want| ${error} > ${bound}`).toBeLessThanOrEqual(bound);
+    }
+  });
+
+  it('ran on WebAssembly (no fallback), and its results arrive asynchronously', async () => {
+    expect(backend.fallbacks()).toEqual([]);
+    const d = backend.upload(Float32Array.of(1, 2));
+    expect(() => backend.readSync(d)).toThrow(/await tensor\.data\(\)/);
+    expect(Array.from(await backend.read(d))).toEqual([1, 2]);
   });
 });

@@ -110,7 +110,7 @@ export function matmulKernel(backend: Backend, a: Data, b: Data, shape: MatmulSh
   if (s.batch > 1 && s.broadcastB && !s.broadcastA && !s.transA) s = { ...s, m: s.batch * s.m, batch: 1, broadcastB: false };
   const name = `matmul ${describeMatmul(s)}`;
   // WebGPU cannot pass an Array(4) result on to the relayout kernel: one output per thread there
-  if (backend.residency === 'device') {
+  if (backend.name === 'webgpu') {
     return backend.run({ name, source: matmulScalarSource(s), output: [s.n, s.m, s.batch], args: { a: 'Array', b: 'Array' } }, [a, b]);
   }
   const mb = Math.ceil(s.m / 4);

@@ -1,6 +1,7 @@
 /**
  * Backend selection: webgpu → headlessgl → webasm → cpu, each probed for
- * real, with the reason in words when one is unavailable.
+ * real, with the reason in words when one is unavailable; webasm-threads
+ * (gpu.js's worker pool) when asked for by name.
  *
  * WebGPU can only be probed asynchronously (an adapter request), so there
  * are two entry points: `selectBackend` (async, considers every backend)
@@ -11,9 +12,12 @@ import { GPU } from 'gpu.js';
 import type { Backend, BackendName } from './backend.js';
 import { HostBackend } from './host-backend.js';
 import { installNodeWebGPU } from './node-webgpu.js';
+import { ThreadsBackend, threadsSupported } from './threads-backend.js';
 import { WebGPUBackend } from './webgpu-backend.js';
 
 export const BACKEND_ORDER: readonly BackendName[] = ['webgpu', 'headlessgl', 'webasm', 'cpu'];
+/** Chosen by name only: on 2 shared cores its worker dispatch cost more than it saved (README, Backends). */
+export const OPT_IN_BACKENDS: readonly BackendName[] = ['webasm-threads'];
 
 export interface BackendProbe {
   name: BackendName;
@@ -88,21 +92,34 @@ function probeWebAsmOnce(): BackendProbe {
 
 const CPU_PROBE: BackendProbe = { name: 'cpu', available: true, reason: 'plain JavaScript' };
 
-/** Probe every backend, in selection order. */
+/** WebAssembly kernels split across gpu.js's worker pool: needs WebAssembly and shared memory (Node, or a cross-origin-isolated page). */
+export function probeWebAsmThreads(): BackendProbe {
+  const wasm = probeWebAsm();
+  if (!wasm.available) return { name: 'webasm-threads', available: false, reason: wasm.reason };
+  if (!threadsSupported()) {
+    return { name: 'webasm-threads', available: false, reason: 'worker threads need SharedArrayBuffer (in a browser: a cross-origin-isolated page, COOP/COEP headers)' };
+  }
+  const cores = typeof navigator !== 'undefined' && navigator.hardwareConcurrency ? navigator.hardwareConcurrency : undefined;
+  return { name: 'webasm-threads', available: true, reason: `WebAssembly with f32x4 SIMD on gpu.js's worker pool${cores ? ` (${cores} cores)` : ''}` };
+}
+
+/** Probe every backend, in selection order (the opt-in ones after). */
 export async function probeBackends(): Promise<BackendProbe[]> {
-  return [await probeWebGPU(), probeHeadlessGL(), probeWebAsm(), CPU_PROBE];
+  return [await probeWebGPU(), probeHeadlessGL(), probeWebAsm(), CPU_PROBE, probeWebAsmThreads()];
 }
 
 export function isBackendName(s: string): s is BackendName {
-  return (BACKEND_ORDER as readonly string[]).includes(s);
+  return (BACKEND_ORDER as readonly string[]).includes(s) || (OPT_IN_BACKENDS as readonly string[]).includes(s);
 }
 
-function hostProbe(name: Exclude<BackendName, 'webgpu'>): BackendProbe {
+type HostName = Exclude<BackendName, 'webgpu' | 'webasm-threads'>;
+
+function hostProbe(name: HostName): BackendProbe {
   return name === 'webasm' ? probeWebAsm() : name === 'headlessgl' ? probeHeadlessGL() : CPU_PROBE;
 }
 
 /** Create a host backend by name; throws with the probe's reason when it cannot run here. */
-export function createHostBackend(name: Exclude<BackendName, 'webgpu'>): HostBackend {
+export function createHostBackend(name: HostName): HostBackend {
   const p = hostProbe(name);
   if (!p.available) throw new Error(`backend '${name}' is unavailable: ${p.reason}`);
   return new HostBackend(name, new GPU({ mode: name }));
@@ -110,6 +127,11 @@ export function createHostBackend(name: Exclude<BackendName, 'webgpu'>): HostBac
 
 /** Create any backend by name; throws with the probe's reason when it cannot run here. */
 export async function createBackend(name: BackendName): Promise<Backend> {
+  if (name === 'webasm-threads') {
+    const p = probeWebAsmThreads();
+    if (!p.available) throw new Error(`backend 'webasm-threads' is unavailable: ${p.reason}`);
+    return new ThreadsBackend();
+  }
   if (name !== 'webgpu') return createHostBackend(name);
   const p = await probeWebGPU();
   if (!p.available) throw new Error(`backend 'webgpu' is unavailable: ${p.reason}`);
@@ -120,7 +142,7 @@ function requestedName(requested: string | undefined): string {
   const env = isNode ? process.env.MASKGRAD_BACKEND : undefined;
   const want = requested ?? env ?? 'auto';
   if (want !== 'auto' && !isBackendName(want)) {
-    throw new Error(`unknown backend '${want}' (from ${requested ? 'the backend option' : 'MASKGRAD_BACKEND'}); use one of auto, ${BACKEND_ORDER.join(', ')}`);
+    throw new Error(`unknown backend '${want}' (from ${requested ? 'the backend option' : 'MASKGRAD_BACKEND'}); use one of auto, ${[...BACKEND_ORDER, ...OPT_IN_BACKENDS].join(', ')}`);
   }
   return want;
 }
@@ -160,8 +182,8 @@ export async function selectBackend(requested?: string): Promise<Selection> {
  */
 export function selectHostBackend(requested?: string): Selection {
   const want = requestedName(requested);
-  if (want === 'webgpu') throw new Error("backend 'webgpu' must be chosen asynchronously: await setBackend('webgpu')");
-  if (want !== 'auto') return { backend: createHostBackend(want as Exclude<BackendName, 'webgpu'>), skipped: [], reason: 'asked for by name' };
+  if (want === 'webgpu' || want === 'webasm-threads') throw new Error(`backend '${want}' runs asynchronously and must be chosen so: await setBackend('${want}')`);
+  if (want !== 'auto') return { backend: createHostBackend(want as HostName), skipped: [], reason: 'asked for by name' };
   const skipped: BackendProbe[] = [];
   for (const name of ['headlessgl', 'webasm'] as const) {
     const p = hostProbe(name);

@@ -34,7 +34,7 @@ Options:
   --no-random-start    PGD starts at the image instead of a random point of the eps-ball
   --target <N|label>   targeted attack: make the model say this class
   --seed <N>           random start seed (default 0)
-  --backend <name>     auto, webgpu, headlessgl, webasm or cpu (default auto)
+  --backend <name>     auto, webgpu, headlessgl, webasm, cpu or webasm-threads (default auto)
   --json               print the result as one JSON document on stdout
   -h, --help           show this help
 

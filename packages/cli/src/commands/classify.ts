@@ -18,7 +18,7 @@ Options:
                        file with --config
   --config <json>      config.json or timm_config.json for a bare .safetensors file
   --top <k>            how many classes to show per image (default 5)
-  --backend <name>     auto, webgpu, headlessgl, webasm or cpu (default auto)
+  --backend <name>     auto, webgpu, headlessgl, webasm, cpu or webasm-threads (default auto)
   --json               print one JSON document on stdout instead of a table
   -h, --help           show this help
 

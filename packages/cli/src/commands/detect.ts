@@ -28,7 +28,7 @@ Options:
   --model <dir>      model folder holding detector.json (default: the built-in
                      shapes model, which ships one); train a detector for a model
                      with: npm run eval:adversarial -- --model <dir> --save
-  --backend <name>   auto, webgpu, headlessgl, webasm or cpu (default auto)
+  --backend <name>   auto, webgpu, headlessgl, webasm, cpu or webasm-threads (default auto)
   --json             print one JSON document on stdout
   --quiet            no progress line on stderr
   -h, --help         show this help

@@ -36,7 +36,7 @@ Options:
                        (default ${DEFAULT_METHODS.join(',')})
   --iterations <N>     the perturbation's optimization steps (default: shipped)
   --out <dir>          where results.md and results.json go (default eval-out/<model name>)
-  --backend <name>     auto, webgpu, headlessgl, webasm or cpu (default auto)
+  --backend <name>     auto, webgpu, headlessgl, webasm, cpu or webasm-threads (default auto)
   --json               print results.json on stdout instead of the table
   --quiet              no progress on stderr
   -h, --help           show this help

@@ -48,7 +48,7 @@ Options (S is the model's input side in pixels):
   --mask-init <x>           initial mask value (default 1 deletion, 0.5 preservation)
   --jitter <px>             random shift per step in pixels (default 0 = off)
   --seed <N>                random seed, 0 to 16777215 (default 0)
-  --backend <name>          auto, webgpu, headlessgl, webasm or cpu (default auto)
+  --backend <name>          auto, webgpu, headlessgl, webasm, cpu or webasm-threads (default auto)
   --no-plot                 write result.json only, no images
   --no-report               do not write report.html
   --json                    print the results as one JSON document on stdout

@@ -5,7 +5,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setBackend } from '@maskgrad/autograd';
-import { probeBackends } from '@maskgrad/kernels';
+import { OPT_IN_BACKENDS, probeBackends } from '@maskgrad/kernels';
 import { defaultModelPath } from '@maskgrad/models/node';
 import { parseCommand, type OptionSpec } from '../args.js';
 import type { Io } from '../io.js';
@@ -69,7 +69,7 @@ export async function run(args: readonly string[], io: Io): Promise<number> {
     `node     ${info.node}`,
     '',
     'backends, in order of preference:',
-    ...backends.map((b) => `  ${b.name.padEnd(width)}  ${b.available ? 'yes' : 'no '}  ${b.reason}`),
+    ...backends.map((b) => `  ${b.name.padEnd(width)}  ${b.available ? 'yes' : 'no '}  ${b.reason}${OPT_IN_BACKENDS.includes(b.name) ? ` (only when asked for: --backend ${b.name})` : ''}`),
     '',
     `auto selects: ${auto}`,
     '',
