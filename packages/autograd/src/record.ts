@@ -3,7 +3,7 @@
  * backward rule) only if grad mode is on and some input requires grad.
  * A frozen model's ops therefore record nothing for their weights.
  */
-import type { Backend, Data } from '@maskgrad/kernels';
+import type { Backend } from '@maskgrad/kernels';
 import { isGradEnabled } from './grad-mode.js';
 import { Tensor, type GradFn } from './tensor.js';
 
@@ -16,19 +16,6 @@ export function backendOf(...ts: readonly Tensor[]): Backend {
     }
   }
   return b;
-}
-
-/** A tensor owning a fresh kernel result, recording `backward` when an input requires grad. */
-export function result(
-  data: Data, shape: readonly number[], inputs: readonly Tensor[], name: string,
-  backward: GradFn['backward'], backend?: Backend,
-): Tensor {
-  const tracked = isGradEnabled() && inputs.some((t) => t.requiresGrad);
-  return new Tensor(data, shape, {
-    requiresGrad: tracked,
-    gradFn: tracked ? { name, inputs, backward } : null,
-    backend: backend ?? inputs[0]?.backend,
-  });
 }
 
 /** Record `backward` on a fresh untracked result `out` when an input requires grad. Returns out. */
