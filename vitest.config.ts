@@ -8,6 +8,8 @@ const src = (p: string) => fileURLToPath(new URL(`./packages/${p}`, import.meta.
 export default defineConfig({
   resolve: {
     alias: [
+      // test helpers (seeded data, the host test backends): for tests only, not exported by the package
+      { find: /^@maskgrad\/kernels\/testing$/, replacement: src('kernels/src/testing.ts') },
       { find: /^@maskgrad\/models\/node$/, replacement: src('models/src/node.ts') },
       { find: /^@maskgrad\/perturb\/node$/, replacement: src('perturb/src/node.ts') },
       { find: /^@maskgrad\/(kernels|autograd|models|perturb)$/, replacement: src('$1/src/index.ts') },

@@ -1,20 +1,35 @@
-// npm run bench [-- --json] [-- --backends webasm,cpu] [-- --quick]
-// Kernel GFLOPS and the ViT-Tiny-shaped forward + input gradient per
-// maskgrad backend, and the same ViT on @tensorflow/tfjs-backend-wasm in
-// the same run, with the ratio. Times are medians after warm-up.
+// npm run bench [-- --quick] [-- --json] [-- --backends=webasm,cpu,webgpu] [-- --vitb-iterations=N]
+// Per maskgrad backend: kernel timings, the ViT-Tiny-shaped forward and forward + input gradient,
+// kernels per forward and per explainer iteration, and a ViT-B/16-shaped model's forward + input
+// gradient and explanation; the same ViT-Tiny and kernels on @tensorflow/tfjs-backend-wasm in the
+// same run, with ratios. Times are medians after a warm-up. On webgpu a timed call ends with
+// backend.flush() (the device finished the work), so device time is included.
+// --backends=webgpu runs where Node can load WebGPU (the 'webgpu' package; glibc >= 2.38); elsewhere
+// it says why. `node bench/browser.mjs` times the browser example on webasm and WebGPU in Chromium.
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import os from 'node:os';
-import { createBackend, layerNormKernel, matmulKernel, conv2dKernel, softmaxKernel, seededFloats, probeWebAsm } from '@maskgrad/kernels';
-import { noGrad, setBackend, tensor } from '@maskgrad/autograd';
-import { VisionTransformer } from '@maskgrad/models';
+import {
+  UNARY, closeNodeWebGPU, contiguousView, geluKernel, layerNormKernel, mapKernel, matmulKernel, conv2dKernel, softmaxKernel,
+  probeWebAsm, probeWebGPU, uniformReference,
+} from '@maskgrad/kernels';
+import { backwardSync, noGrad, setBackend, tensor, tidy } from '@maskgrad/autograd';
+import { ImageClassifier, VisionTransformer } from '@maskgrad/models';
+import { loadDefaultModel, readImageFile } from '@maskgrad/models/node';
+import { explain } from '@maskgrad/perturb';
 import { tfjsVit } from './vit-tfjs.mjs';
+import { gflops, matmulShapes, tfjsMatmul } from './matmul-shapes.mjs';
+
+/** Seeded inputs and weights: the kernels' own counter-based hash, in TypeScript. */
+const seededFloats = (n, seed, lo = -1, hi = 1) => uniformReference(n, seed, lo, hi);
 
 const args = process.argv.slice(2);
 const json = args.includes('--json');
 const quick = args.includes('--quick');
 const backendsArg = args.find((a) => a.startsWith('--backends='))?.split('=')[1];
 const names = backendsArg ? backendsArg.split(',') : probeWebAsm().available ? ['webasm', 'cpu'] : ['cpu'];
+/** ViT-B/16 explanation iterations: 300 on webgpu (the issue's measure); a few elsewhere, timed per iteration. */
+const vitbIterationsArg = args.find((a) => a.startsWith('--vitb-iterations='))?.split('=')[1];
 const log = (...m) => { if (!json) console.error(...m); };
 
 async function median(fn, runs, warmup = 1) {
@@ -29,14 +44,16 @@ async function median(fn, runs, warmup = 1) {
   return times[Math.floor(times.length / 2)];
 }
 
-const VIT = {
+const TINY = {
   layout: 'timm', imageSize: 224, patchSize: 16, numChannels: 3, hiddenSize: 192, numLayers: 12, numHeads: 3, mlpDim: 768,
   qkvBias: true, layerNormEps: 1e-6, hiddenAct: 'gelu', classToken: true, globalPool: 'token', fcNorm: false, numClasses: 1000,
   labels: null, imageMean: [0.5, 0.5, 0.5], imageStd: [0.5, 0.5, 0.5],
 };
+/** ViT-B/16's shape (224 px, patch 16, width 768, 12 layers, 12 heads, MLP 3072), random weights. */
+const BASE = { ...TINY, hiddenSize: 768, numHeads: 12, mlpDim: 3072 };
 
-function randomVit() {
-  const vit = noGrad(() => new VisionTransformer(VIT));
+function randomVit(config) {
+  const vit = new VisionTransformer(config);
   let seed = 1;
   for (const [name, p] of vit.namedParameters()) {
     const scale = name.endsWith('weight') && p.rank > 1 ? 1 / Math.sqrt(p.shape[p.rank - 1] * (p.rank === 4 ? p.shape[2] * p.shape[3] : 1)) : 0.02;
@@ -47,68 +64,141 @@ function randomVit() {
 }
 
 const pixels = seededFloats(3 * 224 * 224, 99, -1, 1);
+const TRANSCENDENTALS = ['exp', 'erf', 'tanh', 'gelu'];
 const target = 7;
-const results = { machine: { cpus: os.cpus().length, cpu: os.cpus()[0]?.model, node: process.version }, backends: {}, tfjs: {} };
+const results = { machine: { cpus: os.cpus().length, cpu: os.cpus()[0]?.model, node: process.version, loadAverage1m: os.loadavg()[0] }, backends: {}, skipped: {}, tfjs: {} };
 
-for (const name of names) {
-  const backend = createBackend(name);
-  setBackend(name);
+/** A kernel call timed until its result exists (host) or the device finished it (webgpu), then freed. */
+const timedKernel = (backend, run) => async () => {
+  const d = run();
+  await backend.flush();
+  backend.release(d);
+};
+
+async function benchBackend(name) {
+  if (name === 'webgpu') {
+    const probe = await probeWebGPU();
+    if (!probe.available) {
+      results.skipped.webgpu = probe.reason;
+      log(`webgpu: skipped (${probe.reason}); node bench/browser.mjs runs the browser example on WebGPU in Chromium`);
+      return;
+    }
+  }
+  const backend = await setBackend(name);
   const runs = quick || name === 'cpu' ? 3 : 7;
   const r = {};
-  const a = seededFloats(197 * 768, 1), b = seededFloats(768 * 3072, 2);
-  const mm = await median(() => matmulKernel(backend, a, b, { batch: 1, m: 197, k: 768, n: 3072 }), runs);
-  r.matmul_197x768x3072_gflops = (2 * 197 * 768 * 3072) / mm / 1e6;
-  const img = seededFloats(3 * 224 * 224, 3), w = seededFloats(192 * 3 * 16 * 16, 4);
+  const up = (n, seed, lo, hi) => backend.upload(seededFloats(n, seed, lo, hi));
+  const a = up(197 * 768, 1), b = up(768 * 3072, 2);
+  r.matmul_197x768x3072_gflops = gflops({ batch: 1, m: 197, k: 768, n: 3072 }, await median(timedKernel(backend, () => matmulKernel(backend, a, b, { batch: 1, m: 197, k: 768, n: 3072 })), runs));
+  const img = up(3 * 224 * 224, 3), w = up(192 * 3 * 16 * 16, 4);
   const cs = { n: 1, c: 3, h: 224, w: 224, oc: 192, kh: 16, kw: 16, strideH: 16, strideW: 16, padH: 0, padW: 0, groups: 1 };
-  const cv = await median(() => conv2dKernel(backend, img, w, cs), runs);
-  r.conv2d_patch_direct_gflops = (2 * 196 * 192 * 768) / cv / 1e6;
-  const xs = seededFloats(197 * 192, 5), g = seededFloats(192, 6), bb = seededFloats(192, 7);
-  r.softmax_197x192_ms = await median(() => softmaxKernel(backend, xs, 197, 192), runs * 3);
-  r.layernorm_197x192_ms = await median(() => layerNormKernel(backend, xs, g, bb, 197, 192, 1e-6), runs * 3);
-  const vit = randomVit();
-  const fwd = () => noGrad(() => vit.forward(tensor(Float32Array.from(pixels), [1, 3, 224, 224])).dataSync());
-  r.vit_tiny_forward_s = (await median(fwd, runs)) / 1000;
-  const fwdBwd = async () => {
-    const x = tensor(Float32Array.from(pixels), [1, 3, 224, 224], { requiresGrad: true });
-    await vit.forward(x).slice(1, target, target + 1).sum().backward();
-    return x.grad.dataSync();
+  r.conv2d_patch_direct_gflops = (2 * 196 * 192 * 768) / (await median(timedKernel(backend, () => conv2dKernel(backend, img, w, cs)), runs)) / 1e6;
+  const xs = up(197 * 192, 5), g = up(192, 6), bb = up(192, 7);
+  r.softmax_197x192_ms = await median(timedKernel(backend, () => softmaxKernel(backend, xs, 197, 192)), runs * 3);
+  r.layernorm_197x192_ms = await median(async () => {
+    const o = layerNormKernel(backend, xs, g, bb, 197, 192, 1e-6);
+    await backend.flush();
+    [o.y, o.mean, o.rstd].forEach((d) => backend.release(d));
+  }, runs * 3);
+  // ViT-B/16's matmuls and their backward products (not on cpu: it would add minutes)
+  if (name !== 'cpu') {
+    for (const { label, s } of matmulShapes()) {
+      const ma = up(s.m * s.k, 1), mb = up(s.k * s.n, 2);
+      r[`matmul ${label}`] = gflops(s, await median(timedKernel(backend, () => matmulKernel(backend, ma, mb, s)), quick ? 2 : 5));
+      backend.release(ma);
+      backend.release(mb);
+    }
+  }
+  // exp, erf, tanh, GELU over 197×768 values (the ViT-B MLP's hidden layer)
+  const tv = contiguousView(up(197 * 768, 8, -4, 4), [197 * 768]);
+  const transcendental = (op) => (op === 'gelu' ? geluKernel(backend, tv.data, null, 768) : mapKernel(backend, UNARY[op], [tv]).data);
+  for (const op of TRANSCENDENTALS) r[`${op}_197x768_ms`] = await median(timedKernel(backend, () => transcendental(op)), runs * 3);
+
+  // ViT-Tiny: forward, forward + input gradient, kernels per forward
+  const tiny = randomVit(TINY);
+  const fwd = () => {
+    const y = tidy(() => noGrad(() => tiny.forward(tensor(Float32Array.from(pixels), [1, 3, 224, 224]))));
+    return y.data().finally(() => y.dispose());
   };
-  r.vit_tiny_forward_input_grad_s = (await median(fwdBwd, runs)) / 1000;
-  r.vit_logits = Array.from(fwd().slice(0, 5));
+  const fwdBwd = async (vit) => {
+    const x = tensor(Float32Array.from(pixels), [1, 3, 224, 224], { requiresGrad: true });
+    tidy(() => backwardSync(vit.forward(x).slice(1, target, target + 1).sum()));
+    const grad = await x.grad.data();
+    x.dispose();
+    return grad;
+  };
+  r.vit_tiny_forward_s = (await median(fwd, runs)) / 1000;
+  const calls0 = backend.stats.kernelCalls;
+  await fwd();
+  r.vit_tiny_forward_kernels = backend.stats.kernelCalls - calls0;
+  r.vit_tiny_forward_input_grad_s = (await median(() => fwdBwd(tiny), runs)) / 1000;
+  r.vit_logits = Array.from((await fwd()).slice(0, 5));
+  results._state = results._state ?? await tiny.stateDict();
+
+  // kernels per explainer iteration: the built-in 64 px model, the shipped defaults
+  const model = loadDefaultModel();
+  const x = model.resize(model.pixels(readImageFile(new URL('../examples/images/disc.png', import.meta.url).pathname)));
+  const counts = [];
+  await explain(model, x, { iterations: 3, onProgress: () => counts.push(backend.stats.kernelCalls) });
+  r.explain_64px_kernels_per_iteration = counts[2] - counts[1];
+
+  // ViT-B/16-shaped: forward + input gradient, and an explanation (300 iterations on webgpu)
+  if (name !== 'cpu') {
+    const base = randomVit(BASE);
+    r.vit_b16_forward_input_grad_s = (await median(() => fwdBwd(base), quick ? 1 : 3)) / 1000;
+    const iterations = Number(vitbIterationsArg ?? (name === 'webgpu' ? 300 : 3));
+    const classifier = new ImageClassifier(base, BASE);
+    const image = tensor(seededFloats(3 * 224 * 224, 7, 0, 1), [1, 3, 224, 224]);
+    const t0 = performance.now();
+    await explain(classifier, image, { iterations, target: 0, maskSize: 28 });
+    const seconds = (performance.now() - t0) / 1000;
+    r.vit_b16_explain_iterations = iterations;
+    r.vit_b16_explain_s = seconds;
+    r.vit_b16_explain_s_per_iteration = seconds / iterations;
+  }
   results.backends[name] = r;
-  results._state = results._state ?? vit.stateDict();
   backend.destroy();
   log(`${name}: done`);
 }
 
-// the peer: the same ViT (same weights) on tfjs-backend-wasm
+for (const name of names) await benchBackend(name);
+closeNodeWebGPU();
+
+// the peer: the same ViT-Tiny (same weights) and kernels on tfjs-backend-wasm
 await tf.setBackend('wasm');
 await tf.ready();
-const model = tfjsVit(results._state, VIT);
-const xt = tf.tensor(pixels, [1, 3, 224, 224]);
 const runs = quick ? 3 : 7;
-const tfFwd = async () => { const y = tf.tidy(() => model(xt)); const d = await y.data(); y.dispose(); return d; };
-results.tfjs.vit_tiny_forward_s = (await median(tfFwd, runs)) / 1000;
-const gradFn = tf.grad((x) => model(x).slice([0, target], [1, 1]).sum());
-const tfFwdBwd = async () => { const gx = tf.tidy(() => gradFn(xt)); const d = await gx.data(); gx.dispose(); return d; };
-results.tfjs.vit_tiny_forward_input_grad_s = (await median(tfFwdBwd, runs)) / 1000;
+if (results._state) {
+  const model = tfjsVit(results._state, TINY);
+  const xt = tf.tensor(pixels, [1, 3, 224, 224]);
+  const tfFwd = async () => { const y = tf.tidy(() => model(xt)); const d = await y.data(); y.dispose(); return d; };
+  results.tfjs.vit_tiny_forward_s = (await median(tfFwd, runs)) / 1000;
+  const gradFn = tf.grad((x) => model(x).slice([0, target], [1, 1]).sum());
+  const tfFwdBwd = async () => { const gx = tf.tidy(() => gradFn(xt)); const d = await gx.data(); gx.dispose(); return d; };
+  results.tfjs.vit_tiny_forward_input_grad_s = (await median(tfFwdBwd, runs)) / 1000;
+  results.tfjs._logits = Array.from((await tfFwd()).slice(0, 5));
+}
 const ta = tf.randomNormal([197, 768]), tb = tf.randomNormal([768, 3072]);
-const tmm = await median(async () => { const c = tf.matMul(ta, tb); await c.data(); c.dispose(); }, runs);
-results.tfjs.matmul_197x768x3072_gflops = (2 * 197 * 768 * 3072) / tmm / 1e6;
-const tfLogits = Array.from((await tfFwd()).slice(0, 5));
+results.tfjs.matmul_197x768x3072_gflops = gflops({ batch: 1, m: 197, k: 768, n: 3072 }, await median(async () => { const c = tf.matMul(ta, tb); await c.data(); c.dispose(); }, runs));
+for (const { label, s } of matmulShapes()) results.tfjs[`matmul ${label}`] = gflops(s, await median(tfjsMatmul(tf, s), quick ? 2 : 5));
+const tv = tf.tensor(seededFloats(197 * 768, 8, -4, 4));
+const tfOps = { exp: (x) => tf.exp(x), erf: (x) => tf.erf(x), tanh: (x) => tf.tanh(x), gelu: (x) => tf.tidy(() => x.mul(tf.erf(x.mul(Math.SQRT1_2)).add(1)).mul(0.5)) };
+for (const op of TRANSCENDENTALS) {
+  results.tfjs[`${op}_197x768_ms`] = await median(async () => { const y = tfOps[op](tv); await y.data(); y.dispose(); }, runs * 3);
+}
 delete results._state;
-for (const [name, r] of Object.entries(results.backends)) {
+for (const r of Object.values(results.backends)) {
   r.forward_ratio_vs_tfjs = r.vit_tiny_forward_s / results.tfjs.vit_tiny_forward_s;
   r.forward_input_grad_ratio_vs_tfjs = r.vit_tiny_forward_input_grad_s / results.tfjs.vit_tiny_forward_input_grad_s;
-  r.max_abs_logit_diff_vs_tfjs = Math.max(...r.vit_logits.map((v, i) => Math.abs(v - tfLogits[i])));
+  r.max_abs_logit_diff_vs_tfjs = Math.max(...r.vit_logits.map((v, i) => Math.abs(v - results.tfjs._logits[i])));
   delete r.vit_logits;
-  void name;
 }
+delete results.tfjs._logits;
 
 if (json) {
   console.log(JSON.stringify(results, null, 2));
 } else {
-  const f = (v, d = 2) => (typeof v === 'number' ? v.toFixed(d) : String(v));
+  const f = (v, d = 2) => (typeof v === 'number' ? v.toFixed(d) : '—');
   const cols = Object.keys(results.backends);
   const rows = [
     ['matmul 197×768×3072 (GFLOPS)', (r) => f(r.matmul_197x768x3072_gflops), f(results.tfjs.matmul_197x768x3072_gflops)],
@@ -119,10 +209,25 @@ if (json) {
     ['ViT-Tiny forward + input gradient (s)', (r) => f(r.vit_tiny_forward_input_grad_s, 3), f(results.tfjs.vit_tiny_forward_input_grad_s, 3)],
     ['forward, ratio to tfjs-wasm', (r) => f(r.forward_ratio_vs_tfjs), '1.00'],
     ['forward + input gradient, ratio to tfjs-wasm', (r) => f(r.forward_input_grad_ratio_vs_tfjs), '1.00'],
-    ['max |logit difference| vs tfjs (same weights)', (r) => r.max_abs_logit_diff_vs_tfjs.toExponential(1), '—'],
+    ['max \\|logit difference\\| vs tfjs (same weights)', (r) => r.max_abs_logit_diff_vs_tfjs.toExponential(1), '—'],
+    ['kernels per ViT-Tiny forward', (r) => String(r.vit_tiny_forward_kernels), '—'],
+    ['kernels per explainer iteration (64 px built-in model, defaults)', (r) => String(r.explain_64px_kernels_per_iteration), '—'],
+    ['ViT-B/16 forward + input gradient (s)', (r) => f(r.vit_b16_forward_input_grad_s, 2), '—'],
+    ['ViT-B/16 explanation: iterations, total s (s per iteration)', (r) => (r.vit_b16_explain_iterations ? `${r.vit_b16_explain_iterations}, ${f(r.vit_b16_explain_s, 1)} (${f(r.vit_b16_explain_s_per_iteration, 2)})` : '—'), '—'],
+    ...matmulShapes().map(({ label }) => {
+      const key = `matmul ${label}`;
+      const peer = results.tfjs[key];
+      return [`matmul ${label}, ViT-B/16 (GFLOPS, ratio to tfjs-wasm)`, (r) => (r[key] ? `${f(r[key])} (${f(r[key] / peer)}×)` : '—'), f(peer)];
+    }),
+    ...TRANSCENDENTALS.map((op) => {
+      const key = `${op}_197x768_ms`;
+      const peer = results.tfjs[key];
+      return [`${op} over 197×768 (ms, ratio to tfjs-wasm)`, (r) => `${f(r[key], 3)} (${f(r[key] / peer)}×)`, f(peer, 3)];
+    }),
   ];
   console.log(`| measure | ${cols.map((c) => `maskgrad ${c}`).join(' | ')} | tfjs-wasm |`);
   console.log(`|---|${cols.map(() => '---:').join('|')}|---:|`);
   for (const [label, get, peer] of rows) console.log(`| ${label} | ${cols.map((c) => get(results.backends[c])).join(' | ')} | ${peer} |`);
-  console.log(`\n${results.machine.cpus} × ${results.machine.cpu}, Node ${results.machine.node}`);
+  for (const [name, why] of Object.entries(results.skipped)) console.log(`\n${name}: not run here: ${why}`);
+  console.log(`\n${results.machine.cpus} × ${results.machine.cpu}, Node ${results.machine.node}, load average ${results.machine.loadAverage1m.toFixed(2)}`);
 }

@@ -27,7 +27,7 @@ import { copyFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { getBackend, noGrad, tensor } from '@maskgrad/autograd';
+import { getBackend, tensor } from '@maskgrad/autograd';
 import * as models from '@maskgrad/models/node';
 import {
   attack, collage, denoiseByDeletion, detectorScores, explainFeatures, explainOptionsOf, FEATURE_NAMES, gaussianBlur, maskToRgb8, stackRows,
@@ -127,7 +127,7 @@ const stack = (planes) => {
   planes.forEach((p, i) => data.set(p, i * plane));
   return tensor(data, [planes.length, 3, side, side]);
 };
-const allPixels = model.pixels(samples.map((s) => s.image)).dataSync();
+const allPixels = await model.pixels(samples.map((s) => s.image)).data();
 const cleanPlanes = samples.map((_, i) => allPixels.slice(i * plane, (i + 1) * plane));
 const predicted = await predict(model, stack(cleanPlanes));
 const kept = samples.map((s, i) => i).filter((i) => predicted[i] === samples[i].label);
@@ -148,7 +148,7 @@ for (const e of EPS) {
       const r = await attack(model, stack(idx.map((i) => cleanPlanes[i])), { ...PGD, eps, stepSize: eps / 4, seed: (e * 100_003 + s) % 2 ** 24 });
       const raw = await predict(model, r.adversarial);
       flippedBeforeRounding += raw.filter((p, k) => p !== predicted[idx[k]]).length;
-      const q = quantize8(r.adversarial).dataSync();
+      const q = await (await quantize8(r.adversarial)).data();
       idx.forEach((_, k) => advPlanes.push(q.slice(k * plane, (k + 1) * plane)));
     }
   });
@@ -220,10 +220,10 @@ async function predictPlanes(planes) {
   for (let s = 0; s < planes.length; s += batch) out.push(...(await predict(model, stack(planes.slice(s, s + batch)))));
   return out;
 }
-function blurPlanes(planes, sigma) {
+async function blurPlanes(planes, sigma) {
   const out = [];
   for (let s = 0; s < planes.length; s += batch) {
-    const b = noGrad(() => gaussianBlur(stack(planes.slice(s, s + batch)), sigma)).dataSync();
+    const b = await gaussianBlur(stack(planes.slice(s, s + batch)), sigma).data();
     for (let k = 0; k < Math.min(batch, planes.length - s); k++) out.push(b.slice(k * plane, (k + 1) * plane));
   }
   return out;
@@ -255,7 +255,7 @@ const denoising = [];
 for (const [method, fn] of METHODS) {
   const row = { method };
   for (const [name, g] of Object.entries(groups)) {
-    const out = fn(g);
+    const out = await fn(g);
     const labels = await predictPlanes(out);
     // PSNR to the clean image, averaged over the images that differ from it (a clean image left alone has none)
     const psnrs = out.flatMap((p, k) => (p === g.reference[k] ? [] : [psnr(p, g.reference[k])]));

@@ -22,7 +22,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { getBackend, noGrad, resizeBilinear, tensor } from '@maskgrad/autograd';
+import { getBackend, resizeBilinear, tensor } from '@maskgrad/autograd';
 import * as models from '@maskgrad/models/node';
 import { DEFAULT_METHODS, describeOptions, evalMarkdown, evaluate, METHODS, pointingHit, resolveOptions, toMarkdownTable } from '@maskgrad/perturb/node';
 
@@ -77,17 +77,17 @@ function modelPath() {
 }
 
 /** PyTorch's deterministic reference masks (16×16, 100 iterations) under our pointing rule, for comparison. */
-function referencePointing(ref, images, boxes) {
+async function referencePointing(ref, images, boxes) {
   let ours = 0, firstIndex = 0;
-  images.forEach((img, i) => {
+  for (const [i, img] of images.entries()) {
     const m = tensor(ref.read(`mask_img${i}`), [1, 1, 16, 16]);
-    const up = noGrad(() => resizeBilinear(m, img.height, img.width)).dataSync();
+    const up = await resizeBilinear(m, img.height, img.width).data();
     const saliency = up.map((v) => 1 - v);
     ours += pointingHit(saliency, img.width, img.height, boxes[i]);
     const at = saliency.indexOf(Math.max(...saliency)); // torch.argmax: the first maximal pixel
     const [x, y] = [at % img.width, Math.floor(at / img.width)];
     firstIndex += x >= boxes[i].x0 && x <= boxes[i].x1 && y >= boxes[i].y0 && y <= boxes[i].y1 ? 1 : 0;
-  });
+  }
   return { ours: ours / images.length, firstIndex: firstIndex / images.length };
 }
 
@@ -108,7 +108,7 @@ const result = await evaluate(model, images, boxes, {
   extremalOptions,
   onProgress: (p) => console.error(`  ${(p.seconds).toFixed(1).padStart(7)} s  ${p.phase}${p.method ? ` ${p.method}` : ''}  ${p.done}/${p.total} images`),
 });
-const reference = ref ? referencePointing(ref, images, result.images.map((r) => r.box)) : null;
+const reference = ref ? await referencePointing(ref, images, result.images.map((r) => r.box)) : null;
 const seconds = (performance.now() - t0) / 1000;
 
 const table = toMarkdownTable(result);

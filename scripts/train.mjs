@@ -134,9 +134,9 @@ const training = {
 
 if (testAccuracy < minAccuracy) {
   const rejected = `${os.tmpdir()}/shapes-vit-rejected`;
-  saveModel(classifier, rejected, { 'training.json': training });
+  await saveModel(classifier, rejected, { 'training.json': training });
   log(`test accuracy ${testAccuracy} is below ${minAccuracy}: NOT replacing ${outDir}; saved to ${rejected} instead`);
   process.exit(1);
 }
-const saved = saveModel(classifier, outDir, { 'training.json': training });
+const saved = await saveModel(classifier, outDir, { 'training.json': training });
 log(`saved ${saved} (wall time ${fmtTime((performance.now() - started) / 1000)})`);

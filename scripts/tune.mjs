@@ -322,8 +322,8 @@ if (args.probe) {
     const px = images.map((im) => model.resize(model.pixels(im)));
     return px.length === 1 ? px[0] : px[0].concat(px.slice(1), 0);
   });
-  const probs = (t) => noGrad(() => model.forward(model.normalize(t)).softmax(-1)).dataSync();
-  const clean = probs(x);
+  const probs = (t) => noGrad(() => model.forward(model.normalize(t)).softmax(-1)).data();
+  const clean = await probs(x);
   const c = model.labels.length;
   const targets = images.map((_, k) => {
     const row = Array.from(clean.subarray(k * c, (k + 1) * c));
@@ -331,10 +331,10 @@ if (args.probe) {
   });
   const rows = [['clean', clean]];
   for (const s of [curveBlurSigma, 3, 4, 5, 6, 8, 10, 12]) {
-    rows.push([`blur σ ${s.toFixed(2)}`, probs(baselineOf(x, resolveOptions({ method: 'meaningful', perturbation: 'blur', blurSigma: s }, side)))]);
+    rows.push([`blur σ ${s.toFixed(2)}`, await probs(baselineOf(x, resolveOptions({ method: 'meaningful', perturbation: 'blur', blurSigma: s }, side)))]);
   }
-  rows.push(['constant (mean colour)', probs(baselineOf(x, resolveOptions({ method: 'meaningful', perturbation: 'constant' }, side)))]);
-  rows.push(['noise std 0.3', probs(baselineOf(x, resolveOptions({ method: 'meaningful', perturbation: 'noise', noiseStd: 0.3 }, side)))]);
+  rows.push(['constant (mean colour)', await probs(baselineOf(x, resolveOptions({ method: 'meaningful', perturbation: 'constant' }, side)))]);
+  rows.push(['noise std 0.3', await probs(baselineOf(x, resolveOptions({ method: 'meaningful', perturbation: 'noise', noiseStd: 0.3 }, side)))]);
   console.log(`| perturbation of the whole image | ${images.map((_, k) => `img${k} (${model.labels[targets[k]]})`).join(' | ')} | mean |`);
   console.log(`|---|${images.map(() => '---:').join('|')}|---:|`);
   for (const [label, p] of rows) {

@@ -15,3 +15,10 @@ export const CHROMIUM_ARGS = [
   '--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
   '--disable-background-networking', '--disable-component-update', '--disable-sync',
 ];
+
+/**
+ * With WebGPU: on a machine without a GPU, Chromium's SwiftShader (a CPU
+ * Vulkan driver) provides the adapter; pages must be served from
+ * http://127.0.0.1 (a secure context) to see navigator.gpu.
+ */
+export const CHROMIUM_WEBGPU_ARGS = [...CHROMIUM_ARGS, '--enable-unsafe-webgpu'];

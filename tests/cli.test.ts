@@ -124,11 +124,11 @@ describe('maskgrad explain', () => {
     const out = join(tmp, 'one');
     const r = maskgradWithProgress('explain', IMG0, '--model', MODEL, '--out', out, '--iterations', '3', '--areas', '0.1,0.3');
     expect(r.status).toBe(0);
-    expect(r.stdout).toBe('');
-    // one mask per area: two probabilities per line
+    // the answer on stdout, progress on stderr; one mask per area: two probabilities per progress line
+    expect(r.stdout).toMatch(new RegExp(String.raw`^${IMG0}: 'disc' \(class 0\) probability 0\.9\d{3} before, \d\.\d{4} with only the region of area 0\.[13] kept \(every area: 0\.1: \d\.\d{3}, 0\.3: \d\.\d{3}\) \(extremal perturbation, ${DEFAULTS.extremal.game} game`));
+    expect(r.stdout).toContain(`wrote ${out}/`);
     expect(r.stderr).toMatch(/iteration 3\/3 +loss -?\d+\.\d+ +p \d\.\d{3} \d\.\d{3} +elapsed/);
-    expect(r.stderr).toMatch(new RegExp(String.raw`'disc' \(class 0\) probability \d\.\d{4} before, \d\.\d{4} with only the region of area 0\.[13] kept \(every area: 0\.1: \d\.\d{3}, 0\.3: \d\.\d{3}\) \(extremal perturbation, ${DEFAULTS.extremal.game} game`));
-    expect(r.stderr).toContain(out);
+    expect(r.stderr).not.toContain('wrote');
     expect(readdirSync(out).sort()).toEqual(ALL);
     expect(readFileSync(join(out, 'mask.png')).subarray(1, 4).toString()).toBe('PNG');
     const result = JSON.parse(readFileSync(join(out, 'result.json'), 'utf8'));
@@ -160,7 +160,7 @@ describe('maskgrad explain', () => {
     const r = maskgrad('explain', IMG0, '--model', MODEL, '--out', join(tmp, 'piped'), '--iterations', '2', '--areas', '0.2');
     expect(r.status).toBe(0);
     expect(r.stderr).not.toContain('iteration');
-    expect(r.stderr).toContain("'disc'");
+    expect(r.stdout).toContain("'disc'");
   });
 
   it('several images: one subfolder each (clashing names numbered), explained as one batch, --json', () => {
@@ -277,7 +277,7 @@ describe('bad input exits 2, names the problem, and writes nothing', () => {
     expect(r.stderr).toMatch(message);
     expect(r.stdout).toBe('');
     expect(existsSync(out())).toBe(false);
-    expect(readdirSync(tmp).filter((f) => f.includes('partial'))).toEqual([]);
+    expect(readdirSync(tmp).filter((f) => f.includes('.mg-'))).toEqual([]);
   });
 
   it('refuses to replace an --out folder that holds other files', () => {

@@ -7,25 +7,8 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { loadModel, readImageFile, readSafetensorsFile, type ImageClassifier } from '@maskgrad/models/node';
 import { explainBatch, gaussianBlur, resolveOptions, type ExplainResult } from '@maskgrad/perturb';
-import { fixture, maxAbsDiff } from './fixtures.js';
-
-function pearson(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  const n = a.length;
-  let ma = 0, mb = 0;
-  for (let i = 0; i < n; i++) { ma += a[i]; mb += b[i]; }
-  ma /= n; mb /= n;
-  let ab = 0, aa = 0, bb = 0;
-  for (let i = 0; i < n; i++) { ab += (a[i] - ma) * (b[i] - mb); aa += (a[i] - ma) ** 2; bb += (b[i] - mb) ** 2; }
-  return ab / Math.sqrt(aa * bb);
-}
-
-const meanAbsDiff = (a: ArrayLike<number>, b: ArrayLike<number>) => {
-  let s = 0;
-  for (let i = 0; i < a.length; i++) s += Math.abs(a[i] - b[i]);
-  return s / a.length;
-};
-
-const config = { game: 'deletion', maskSize: 16, blurSigma: 3, lr: 0.1, iterations: 100, l1: 0.01, tv: 0.2, tvBeta: 3, jitter: 0 } as const;
+import { fixture, maxAbsDiff, meanAbsDiff, pearson } from './fixtures.js';
+import { REFERENCE_RUN, REFERENCE_TOLERANCE as TOL } from './reference-run.js';
 
 describe('meaningful perturbation vs PyTorch on shapes-vit-hf', () => {
   let model: ImageClassifier;
@@ -41,7 +24,7 @@ describe('meaningful perturbation vs PyTorch on shapes-vit-hf', () => {
   });
 
   it('preset classic is the reference run: the meaningful perturbation with its settings', () => {
-    expect(resolveOptions({ preset: 'classic' }, 64)).toMatchObject({ method: 'meaningful', ...config, maskNoise: 0, maskInit: 1, perturbation: 'blur' });
+    expect(resolveOptions({ preset: 'classic' }, 64)).toMatchObject({ ...REFERENCE_RUN, maskNoise: 0, maskInit: 1, perturbation: 'blur' });
   });
 
   it('blurs img0 like the reference, within 1e-4', async () => {
@@ -52,15 +35,15 @@ describe('meaningful perturbation vs PyTorch on shapes-vit-hf', () => {
   it.each([0, 1, 2, 3, 4, 5, 6, 7])('img%i: final mask mean |Δ| ≤ 0.01 and Pearson r ≥ 0.99; target probability per iteration within 0.01', (i) => {
     const r = deterministic[i];
     const want = ref.read(`mask_img${i}`);
-    expect(meanAbsDiff(r.mask.values, want)).toBeLessThanOrEqual(0.01);
-    expect(pearson(r.mask.values, want)).toBeGreaterThanOrEqual(0.99);
+    expect(meanAbsDiff(r.mask.values, want)).toBeLessThanOrEqual(TOL.maskMeanAbs);
+    expect(pearson(r.mask.values, want)).toBeGreaterThanOrEqual(TOL.maskPearson);
     const hist = ref.read(`history_img${i}`); // [100, 2]: loss, probability
     const probs = Float32Array.from(r.history, (h) => h.probability);
     const refProbs = Float32Array.from({ length: 100 }, (_, k) => hist[k * 2 + 1]);
-    expect(maxAbsDiff(probs, refProbs)).toBeLessThanOrEqual(0.01);
+    expect(maxAbsDiff(probs, refProbs)).toBeLessThanOrEqual(TOL.history);
     const losses = Float32Array.from(r.history, (h) => h.loss);
     const refLosses = Float32Array.from({ length: 100 }, (_, k) => hist[k * 2]);
-    expect(maxAbsDiff(losses, refLosses)).toBeLessThanOrEqual(0.01);
+    expect(maxAbsDiff(losses, refLosses)).toBeLessThanOrEqual(TOL.history);
   });
 
   it('with mask noise 0.2 (our RNG): median correlation with the noisy reference masks ≥ 0.85', async () => {

@@ -13,7 +13,8 @@
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tensor, type Tensor } from '@maskgrad/autograd';
-import { seededFloats, testBackends, type Backend } from '@maskgrad/kernels';
+import type { Backend } from '@maskgrad/kernels';
+import { seededFloats, testBackends } from '@maskgrad/kernels/testing';
 
 const TOL = 1e-4;
 

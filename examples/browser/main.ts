@@ -8,8 +8,7 @@
  * built-in shapes model, served at /models/shapes-vit/) and
  * ?backend=webasm|cpu|auto.
  */
-import { probeWebAsm } from '@maskgrad/kernels';
-import { getBackend, setBackend, type Tensor } from '@maskgrad/autograd';
+import { backendReport, getBackend, setBackend, type Tensor } from '@maskgrad/autograd';
 import { classifierFromCheckpoint, parseHfConfig, parseSafetensors, type ImageClassifier, type RgbImage } from '@maskgrad/models';
 import {
   DEFAULTS, afterPhrase, areaChart, areaRule, collage, defaultMaskSize, describeOptions, explain, gamePhrase, heatmapOverlay, maskToRgb8, methodTitle,
@@ -50,15 +49,15 @@ const params = new URLSearchParams(location.search);
 const setState = (s: 'loading' | 'ready' | 'running' | 'done' | 'error') => { document.body.dataset.state = s; };
 const status = (text: string) => { $('status').textContent = text; };
 
-// ---- backend: WebAssembly (SIMD) when the browser runs it, else plain JavaScript ----
+// ---- backend: WebGPU where the browser has an adapter, else WebAssembly (SIMD), else plain JavaScript ----
 
 /** setBackend must come before the model is built: tensors live on the backend current at creation. */
-function chooseBackend(): string {
+async function chooseBackend(): Promise<string> {
   const asked = params.get('backend');
-  if (asked) return `${setBackend(asked).name} (from ?backend=${asked})`;
-  const wasm = probeWebAsm(); // GPU.isWebAssemblySupported, then a test kernel
-  setBackend(wasm.available ? 'webasm' : 'cpu');
-  return wasm.available ? `webasm — ${wasm.reason}` : `cpu — webasm is unavailable: ${wasm.reason}`;
+  const backend = await setBackend(asked ?? 'auto');
+  if (asked) return `${backend.name} (from ?backend=${asked})`;
+  const { reason, skipped } = backendReport(backend);
+  return [`${backend.name} — ${reason}`, ...skipped.map((b) => `(${b.name}: ${b.reason})`)].join(' ');
 }
 
 // ---- model: the checkpoint's three files over HTTP ----
@@ -128,6 +127,9 @@ function draw(canvas: HTMLCanvasElement, img: Rgb8, factor = 1): void {
 
 const fitFactor = (side: number, target: number) => Math.max(1, Math.round(target / side));
 
+/** Live pictures are redrawn at most this often during a run (ms). */
+const FRAME_MS = 100;
+
 /** The probability (blue, 0..1) and the loss (red, its own range) by iteration. */
 function drawCurves(canvas: HTMLCanvasElement, history: { loss: number; probability: number }[], iterations: number): void {
   const ctx = canvas.getContext('2d')!;
@@ -152,20 +154,21 @@ function drawCurves(canvas: HTMLCanvasElement, history: { loss: number; probabil
 
 /**
  * The model as explain() sees it, through the Classifier interface: it also
- * keeps the last pixels it was asked to normalize, which during the run is
- * Φ(x; M) of the current iteration (the mask applied, noise and jitter included).
+ * shows the pixels it is asked to normalize, which during the run is
+ * Φ(x; M) of the current iteration (the mask applied, noise and jitter
+ * included; for the extremal perturbation, the first area's). The read starts while the tensor is alive (the iteration's
+ * tidy scope frees it right after) and draws whenever the values arrive.
  */
-function watched(model: ImageClassifier): { classifier: Classifier; seen: { pixels: Tensor | null } } {
-  const seen = { pixels: null as Tensor | null };
-  const classifier: Classifier = {
+function watched(model: ImageClassifier, wanted: () => boolean, show: (pixels: Float32Array) => void): Classifier {
+  return {
     labels: model.labels,
     forward: (x) => model.forward(x),
-    normalize: (pixels) => {
-      seen.pixels = pixels;
+    normalize: (pixels: Tensor) => {
+      // the first image of the batch (extremal: the first area's, with its region kept)
+      if (wanted()) pixels.slice(0, 0, 1).data().then(show, () => undefined);
       return model.normalize(pixels);
     },
   };
-  return { classifier, seen };
 }
 
 /** The form's options: the shared ones, and those of the chosen method (the other method's fields are hidden and not sent). */
@@ -228,8 +231,13 @@ function collageOf(r: ExplainResult, original: Float32Array): Rgb8 {
 async function run(model: ImageClassifier, image: RgbImage): Promise<void> {
   const options = readOptions();
   const x = model.resize(model.pixels(image)); // [1, 3, S, S] in [0, 1], as the CLI does it
-  const { classifier, seen } = watched(model);
   const side = model.imageSize;
+  // the live pictures are redrawn at most every FRAME_MS (and at the last iteration): drawing every
+  // iteration of a fast run costs as much as the run
+  let lastDraw = -Infinity;
+  const due = (p: ProgressEvent) => p.iteration === p.iterations - 1 || performance.now() - lastDraw >= FRAME_MS;
+  let showPixels = true; // the next iteration's Φ(x; M) is read and drawn
+  const classifier = watched(model, () => showPixels, (pixels) => draw($<HTMLCanvasElement>('live-canvas'), planarToRgb8(pixels, side, side), fitFactor(side, 192)));
   const history: { loss: number; probability: number }[] = [];
   const started = performance.now();
   const r = await explain(classifier, x, {
@@ -238,13 +246,15 @@ async function run(model: ImageClassifier, image: RgbImage): Promise<void> {
       // extremal: one mask per area; the curves follow their mean
       const mean = (v: number[]) => v.reduce((a, b) => a + b, 0) / v.length;
       history.push({ loss: mean(p.loss), probability: mean(p.probability) });
+      showPixels = performance.now() - lastDraw >= FRAME_MS;
+      if (!due(p)) return;
+      lastDraw = performance.now();
       const areas = p.areas ? ` · areas ${p.areas.join(', ')}` : '';
       $('progress-text').textContent =
         `iteration ${p.iteration + 1} / ${p.iterations} · loss ${mean(p.loss).toFixed(4)} · p(target) ${p.probability.map((q) => q.toFixed(3)).join(' ')}${areas}`;
-      const side = Math.sqrt(p.mask[0].length);
-      const masks = p.mask.map((m) => upscale(maskToRgb8(m, side, side), fitFactor(side, 96)));
+      const cells = Math.sqrt(p.mask[0].length);
+      const masks = p.mask.map((m) => upscale(maskToRgb8(m, cells, cells), fitFactor(cells, 96)));
       draw($<HTMLCanvasElement>('live-mask-canvas'), masks.length === 1 ? masks[0] : collage(masks, 4));
-      if (seen.pixels) draw($<HTMLCanvasElement>('live-canvas'), planarToRgb8(seen.pixels.dataSync(), side, side), fitFactor(side, 192));
       drawCurves($<HTMLCanvasElement>('curve-canvas'), history, p.iterations);
     },
   });
@@ -264,7 +274,7 @@ async function run(model: ImageClassifier, image: RgbImage): Promise<void> {
   $('mask-info').textContent = r.method === 'extremal'
     ? `the reported mask, ${r.mask.width}×${r.mask.height} (white: the region found)`
     : `the learned ${r.mask.width}×${r.mask.height} mask (white kept, black ${r.options.method === 'meaningful' && r.options.perturbation === 'blur' ? 'blurred' : 'perturbed'})`;
-  draw($<HTMLCanvasElement>('collage-canvas'), collageOf(r, x.dataSync()));
+  draw($<HTMLCanvasElement>('collage-canvas'), collageOf(r, await x.data()));
   $('result').hidden = false;
   window.__maskgradResult = {
     backend: getBackend().name, method: r.method,
@@ -277,8 +287,8 @@ async function run(model: ImageClassifier, image: RgbImage): Promise<void> {
 
 // ---- wiring ----
 
-/** Each gpu.js webasm kernel owns a WebAssembly.Memory; Chromium's V8 sandbox holds about 124 per page. */
-const MEMORY_HINT = '\n\nThe webasm backend ran out of WebAssembly memories (the browser allows about 124 per page, one per compiled kernel). ' +
+/** Kernels too large for the shared WebAssembly memory get one of their own; Chromium's V8 sandbox holds about 124 per page. */
+const MEMORY_HINT = '\n\nThe webasm backend ran out of WebAssembly memories (the browser allows about 124 per page; kernels over 64 MiB each need their own). ' +
   'Reload with ?backend=cpu to run on plain JavaScript.';
 
 function fail(e: unknown): void {
@@ -291,7 +301,7 @@ function fail(e: unknown): void {
 }
 
 async function main(): Promise<void> {
-  $('backend').textContent = chooseBackend();
+  $('backend').textContent = await chooseBackend();
   const base = params.get('model') ?? DEFAULT_MODEL;
   const model = await loadModel(base);
   const c = model.config;

@@ -7,5 +7,8 @@ export interface Serving {
   close(): Promise<void>;
 }
 
-/** Serve examples/browser at / and tests/fixtures at /fixtures/ on host:port (0: a free port). */
-export function serve(options?: { port?: number; host?: string }): Promise<Serving>;
+/**
+ * Serve examples/browser at /, tests/fixtures at /fixtures/, the built-in model at /models/ and the
+ * example images at /images/ on host:port (0: a free port); `roots` adds URL prefixes served from folders.
+ */
+export function serve(options?: { port?: number; host?: string; roots?: Record<string, string> }): Promise<Serving>;

@@ -39,15 +39,15 @@ const CONTENT_TYPES = {
 };
 
 /** The file a URL path names, or null when it escapes its root. */
-function resolvePath(urlPath) {
+function resolvePath(urlPath, roots) {
   let path;
   try {
     path = decodeURIComponent(urlPath);
   } catch {
     return null;
   }
-  const prefix = Object.keys(ROOTS).find((p) => path.startsWith(p));
-  const [root, rest] = prefix ? [ROOTS[prefix], path.slice(prefix.length)] : [HERE, path.slice(1) || 'index.html'];
+  const prefix = Object.keys(roots).find((p) => path.startsWith(p));
+  const [root, rest] = prefix ? [roots[prefix], path.slice(prefix.length)] : [HERE, path.slice(1) || 'index.html'];
   const file = normalize(join(root, rest));
   return file.startsWith(root) ? file : null; // root ends with a separator
 }
@@ -59,12 +59,15 @@ function send(res, status, text) {
 
 /**
  * Start serving on host:port (port 0: a free one). Resolves once listening,
- * with the base URL and a close() that stops the server.
+ * with the base URL and a close() that stops the server. `roots` adds
+ * URL prefixes (each ending with '/') served from folders (each ending with
+ * a separator); the tests serve their WebGPU page this way.
  */
-export function serve({ port = 0, host = '127.0.0.1' } = {}) {
+export function serve({ port = 0, host = '127.0.0.1', roots = {} } = {}) {
+  const allRoots = { ...ROOTS, ...roots };
   const server = createServer((req, res) => {
     if (req.method !== 'GET' && req.method !== 'HEAD') return send(res, 405, `method ${req.method} not allowed; use GET`);
-    const file = resolvePath(new URL(req.url ?? '/', 'http://localhost').pathname);
+    const file = resolvePath(new URL(req.url ?? '/', 'http://localhost').pathname, allRoots);
     if (!file) return send(res, 403, 'outside the served folders');
     let stat;
     try {

@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
+import { ThreadsBackend } from '@maskgrad/kernels';
+import { GRADCHECK_TOLERANCE, gradcheckCases } from './gradcheck-cases.js';
 import {
-  Adam, AdamW, SGD, conv2d, crossEntropy, gradcheck, noGrad, ones, randn, tensor, toDot, where, type Tensor,
+  Adam, AdamW, SGD, backwardSync, conv2d, getBackend, gradcheck, keep, noGrad, ones, randn, setBackend, tensor, tidy, toDot, type Tensor,
 } from './index.js';
 
 describe('the public contract', () => {
@@ -67,65 +69,30 @@ describe('the public contract', () => {
   });
 });
 
-const r = (shape: number[], seed: number, lo = -1, hi = 1) => randn(shape, { seed }).clamp(-2, 2).mul((hi - lo) / 4).add((hi + lo) / 2);
-const pos = (shape: number[], seed: number) => r(shape, seed, 0.5, 2);
-
-const cases: [string, (...x: Tensor[]) => Tensor, Tensor[]][] = [
-  ['add broadcast', (a, b) => a.add(b), [r([2, 3], 1), r([3], 2)]],
-  ['sub', (a, b) => a.sub(b), [r([2, 3], 1), r([2, 1], 2)]],
-  ['mul', (a, b) => a.mul(b), [r([2, 3], 1), r([1, 3], 2)]],
-  ['div', (a, b) => a.div(b), [r([2, 3], 1), pos([2, 3], 2)]],
-  ['maximum', (a, b) => a.maximum(b), [tensor([0.1, -0.5, 0.9, 0.3]), tensor([0.4, -0.9, 0.2, 0.7])]],
-  ['minimum', (a, b) => a.minimum(b), [tensor([0.1, -0.5, 0.9, 0.3]), tensor([0.4, -0.9, 0.2, 0.7])]],
-  ['squeeze unsqueeze sum-all', (a) => a.unsqueeze(0).squeeze(0).unsqueeze(-1).mul(r([2, 3, 1], 3)).sum(), [r([2, 3], 4)]],
-  ['pow tensor', (a, b) => a.pow(b), [pos([4], 1), r([4], 2)]],
-  ['neg exp', (a) => a.neg().exp(), [r([4], 3)]],
-  ['log', (a) => a.log(), [pos([4], 3)]],
-  ['sqrt', (a) => a.sqrt(), [pos([4], 3)]],
-  ['rsqrt', (a) => a.rsqrt(), [pos([4], 3)]],
-  ['tanh', (a) => a.tanh(), [r([4], 3)]],
-  ['erf', (a) => a.erf(), [r([4], 3)]],
-  ['gelu', (a) => a.gelu(), [r([6], 3, -3, 3)]],
-  ['relu', (a) => a.relu(), [tensor([-0.8, -0.3, 0.2, 0.6, 1.1, -1.2])]], // away from the kink at 0
-  ['sigmoid', (a) => a.sigmoid(), [r([4], 3)]],
-  ['abs', (a) => a.abs(), [tensor([-0.8, -0.3, 0.2, 0.6, 1.1, -1.2])]],
-  ['pow scalar', (a) => a.pow(3), [r([4], 3)]],
-  ['clamp', (a) => a.clamp(-0.3, 0.4), [tensor([-0.8, -0.2, 0.1, 0.35, 0.6, -0.5])]],
-  ['where', (c, a, b) => where(c.gt(0), a, b), [r([5], 1), r([5], 2), r([1], 3)]],
-  ['sum axes', (a) => a.sum([0, 2], true), [r([2, 3, 4], 7)]],
-  ['mean', (a) => a.mean(1), [r([2, 3, 4], 7)]],
-  ['max', (a) => a.max(-1), [r([3, 5], 8)]],
-  ['softmax', (a) => a.softmax(0), [r([4, 3], 9, -2, 2)]],
-  ['logSoftmax', (a) => a.logSoftmax(-1), [r([3, 4], 9, -2, 2)]],
-  ['matmul batched + broadcast', (a, b) => a.matmul(b), [r([2, 3, 4], 10), r([4, 2], 11)]],
-  ['matmul transposed view', (a, b) => a.matmul(b.transpose()), [r([3, 4], 10), r([5, 4], 11)]],
-  ['permute reshape', (a) => a.permute([2, 0, 1]).reshape([4, 6]).mul(r([4, 6], 3)), [r([2, 3, 4], 12)]],
-  ['expand slice', (a) => a.expand([3, 2, 4]).slice(2, 1, 3).mul(r([3, 2, 2], 4)), [r([2, 4], 13)]],
-  ['concat', (a, b) => a.concat([b], 1).mul(r([2, 5], 5)), [r([2, 2], 14), r([2, 3], 15)]],
-  ['gather', (a) => a.gather(1, [2, 0, 2]), [r([2, 3], 16)]],
-  ['flip', (a) => a.flip(0).mul(r([3, 2], 6)), [r([3, 2], 17)]],
-  ['pad constant', (a) => a.pad([[1, 2]], 'constant', 0.5).mul(r([2, 6], 7)), [r([2, 3], 18)]],
-  ['pad reflect', (a) => a.pad([[2, 1], [1, 2]], 'reflect').mul(r([1, 7, 7], 8)), [r([1, 4, 4], 19)]],
-  ['conv2d', (x, w, b) => conv2d(x, w, b, { stride: 2, padding: 1 }), [r([1, 2, 5, 5], 20), r([3, 2, 3, 3], 21), r([3], 22)]],
-  ['conv2d as patches (stride = kernel)', (x, w, b) => conv2d(x, w, b, { stride: 2 }), [r([2, 3, 4, 6], 20), r([5, 3, 2, 2], 21), r([5], 22)]],
-  ['conv2d groups', (x, w) => conv2d(x, w, null, { groups: 2 }), [r([1, 2, 4, 4], 20), r([2, 1, 2, 2], 21)]],
-  ['resizeBilinear up', (a) => a.resizeBilinear(7, 9), [r([1, 1, 3, 4], 23)]],
-  ['resizeBilinear down', (a) => a.resizeBilinear(3, 2), [r([2, 7, 5], 24)]],
-  ['layerNorm', (x, g, b) => x.layerNorm(g, b, 1e-5), [r([3, 5], 25), r([5], 26), r([5], 27)]],
-  ['crossEntropy', (z) => crossEntropy(z, [2, 0, 1]), [r([3, 4], 28, -2, 2)]],
-];
+const r = (shape: number[], seed: number) => randn(shape, { seed }).clamp(-2, 2).mul(0.5);
 
 describe('gradcheck of every differentiable op (central differences, h = 1e-2)', () => {
-  it.each(cases)('%s', (_, fn, inputs) => {
+  it.each(gradcheckCases(getBackend()))('%s', async (_, fn, inputs) => {
     // float32 forward evaluations: |error| ≤ 2e-3 + 2e-2·|numeric|
-    const res = gradcheck(fn, inputs, { eps: 1e-2, atol: 2e-3, rtol: 2e-2 });
+    const res = await gradcheck(fn, inputs, GRADCHECK_TOLERANCE);
     expect(res.worst, JSON.stringify(res.worst)).not.toBeNull();
     expect(res.ok, `worst ${JSON.stringify(res.worst)}`).toBe(true);
   });
 
-  it('gradcheck itself catches a wrong derivative', () => {
+  it('on webasm-threads too (the asynchronous queue on the host): every case passes', async () => {
+    const threads = new ThreadsBackend();
+    const failed: string[] = [];
+    for (const [name, fn, inputs] of gradcheckCases(threads)) {
+      const res = await gradcheck(fn, inputs, GRADCHECK_TOLERANCE);
+      if (!res.ok) failed.push(`${name}: ${JSON.stringify(res.worst)}`);
+    }
+    expect(failed).toEqual([]);
+    threads.destroy();
+  }, 120_000);
+
+  it('gradcheck itself catches a wrong derivative', async () => {
     const wrong = (a: Tensor) => a.mul(a).add(noGrad(() => a.mul(a)).detach()); // hides half of d/da a²·2
-    expect(gradcheck(wrong, [r([4], 1)], { eps: 1e-2, atol: 2e-3, rtol: 2e-2 }).ok).toBe(false);
+    expect((await gradcheck(wrong, [r([4], 1)], GRADCHECK_TOLERANCE)).ok).toBe(false);
   });
 });
 
@@ -192,5 +159,72 @@ describe('memory discipline', () => {
     const grown = after.heapUsed + after.arrayBuffers - (before.heapUsed + before.arrayBuffers);
     // one step allocates ~100 kB of buffers; 1000 retained steps would be ~100 MB
     expect(grown).toBeLessThan(8 * 1024 * 1024);
+  });
+});
+
+describe('tensor lifetime: dispose, tidy, keep', () => {
+  it('tidy disposes what fn made except what it returns; views keep their data alive', async () => {
+    const x = tensor([1, 2, 3, 4]);
+    let inner: Tensor | null = null;
+    const out = tidy(() => {
+      inner = x.mul(2);
+      const v = inner.reshape([2, 2]); // a view of inner's data
+      return { v, list: [inner.add(1)] };
+    });
+    expect(inner!.disposed).toBe(true);
+    expect(x.disposed).toBe(false); // made before the scope
+    expect(Array.from(await out.v.data())).toEqual([2, 4, 6, 8]); // the view still reads the data
+    expect(Array.from(await out.list[0].data())).toEqual([3, 5, 7, 9]);
+    expect(() => inner!.storage).toThrow(/was disposed/);
+  });
+
+  it('keep() lets a tensor outlive its scope; nested scopes pass results outwards', () => {
+    let kept: Tensor | null = null;
+    let passed: Tensor | null = null;
+    tidy(() => {
+      passed = tidy(() => {
+        kept = keep(tensor([1]).add(1));
+        return tensor([2]).mul(3);
+      });
+      expect(passed!.disposed).toBe(false); // returned by the inner scope: it lives in the outer one
+    });
+    expect(kept!.disposed).toBe(false);
+    expect(passed!.disposed).toBe(true);
+  });
+
+  it('backward through a graph whose tensors a tidy scope disposed is an error, not a silent zero gradient', async () => {
+    const x = tensor([1, 2], { requiresGrad: true });
+    const y = tidy(() => x.mul(3).exp().sum());
+    await expect(y.backward()).rejects.toThrow(/graph passes through a disposed tensor.*inside that scope/);
+    expect(x.grad).toBeNull();
+  });
+
+  it('tidy refuses an async function, and disposes everything when fn throws', () => {
+    let made: Tensor | null = null;
+    expect(() => tidy(() => { made = tensor([1]).mul(2); throw new Error('boom'); })).toThrow('boom');
+    expect(made!.disposed).toBe(true);
+    expect(() => tidy((async () => tensor([1])) as never)).toThrow(/synchronous function/);
+  });
+
+  it('a leaf owns its gradient: zeroGrad and dispose free it, backward inside tidy keeps it', async () => {
+    const p = tensor([1, 2], { requiresGrad: true });
+    tidy(() => backwardSync(p.mul(p).sum()));
+    expect(Array.from(await p.grad!.data())).toEqual([2, 4]);
+    const g = p.grad!;
+    new SGD([p], { lr: 0.1 }).zeroGrad();
+    expect(g.disposed).toBe(true);
+    expect(p.grad).toBeNull();
+  });
+
+  it('tensors of two backends meeting in an op is an error naming both, before any kernel runs', async () => {
+    const cpu = await setBackend('cpu');
+    const a = tensor([1, 2]);
+    await setBackend('webasm');
+    const b = tensor([3, 4]);
+    expect(a.backend).toBe(cpu);
+    expect(() => a.add(b)).toThrow(/different backends \(cpu and webasm\).*toBackend/);
+    expect(() => a.matmul(b.reshape([2, 1]))).toThrow(/different backends/);
+    const moved = await a.toBackend(b.backend);
+    expect(Array.from(await moved.add(b).data())).toEqual([4, 6]);
   });
 });

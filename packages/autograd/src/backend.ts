@@ -1,31 +1,57 @@
 /**
- * The process-wide default backend. Chosen on first use by
- * @maskgrad/kernels' selectBackend (MASKGRAD_BACKEND or auto), or set
- * explicitly with setBackend.
+ * The process-wide default backend: the one new tensors live on.
+ *
+ * `await setBackend('auto')` probes every backend, WebGPU included (an
+ * adapter request is asynchronous). Code that makes a tensor before
+ * anything chose a backend gets a host backend chosen synchronously
+ * (MASKGRAD_BACKEND, else webasm, else cpu): WebGPU is then skipped, with
+ * that reason on record.
  */
-import { selectBackend, type Backend, type BackendProbe } from '@maskgrad/kernels';
+import { selectBackend, selectHostBackend, type Backend, type BackendProbe, type Selection } from '@maskgrad/kernels';
 
-let current: Backend | null = null;
-let skippedReasons: BackendProbe[] = [];
+let current: Selection | null = null;
+
+const NOT_PROBED: BackendProbe = {
+  name: 'webgpu', available: false,
+  reason: "not probed: a tensor was made before any backend was chosen; call await setBackend('auto') first to use WebGPU",
+};
 
 export function getBackend(): Backend {
   if (!current) {
-    const chosen = selectBackend();
-    current = chosen.backend;
-    skippedReasons = chosen.skipped;
+    const host = selectHostBackend();
+    current = { ...host, skipped: [NOT_PROBED, ...host.skipped] };
   }
-  return current;
+  return current.backend;
 }
 
-/** Use the named backend from now on ('auto' re-runs selection). Returns it. */
-export function setBackend(name: string): Backend {
-  const chosen = selectBackend(name);
-  current = chosen.backend;
-  skippedReasons = chosen.skipped;
-  return current;
+/** Use the named backend from now on ('auto': the best that works here). Resolves with it. */
+export async function setBackend(name: string): Promise<Backend> {
+  current = await selectBackend(name);
+  return current.backend;
 }
 
 /** Why better backends were skipped when the current one was selected automatically. */
 export function backendSkipReasons(): readonly BackendProbe[] {
-  return skippedReasons;
+  getBackend();
+  return current!.skipped;
+}
+
+/** Why the current backend was chosen. */
+export function backendReason(): string {
+  getBackend();
+  return current!.reason;
+}
+
+/** Which backend ran, why, and why each better one did not (result.json, report.html, maskgrad info). */
+export interface BackendReport {
+  name: string;
+  reason: string;
+  skipped: { name: string; reason: string }[];
+}
+
+/** The report for `backend`: the selection's reasons when it is the current backend. */
+export function backendReport(backend: Backend = getBackend()): BackendReport {
+  getBackend();
+  if (backend !== current!.backend) return { name: backend.name, reason: 'chosen by the caller', skipped: [] };
+  return { name: backend.name, reason: current!.reason, skipped: current!.skipped.map(({ name, reason }) => ({ name, reason })) };
 }

@@ -2,11 +2,17 @@
  * Reverse-mode differentiation: order the recorded graph topologically,
  * then walk it backwards, each node handing its gradient to its inputs
  * through its op's backward rule (micrograd's `backward`, for tensors).
+ *
+ * The walk only queues kernels; nothing is read back. Rules run under
+ * noGrad, so a rule that uses a tracked op records nothing.
  */
 import { ones } from './create.js';
 import { noGrad } from './grad-mode.js';
-import { add } from './ops/binary.js';
-import type { Tensor } from './tensor.js';
+import * as U from './ops/untracked.js';
+import type { BackwardOptions, Tensor } from './tensor.js';
+
+export type { BackwardOptions };
+import { keep } from './tidy.js';
 
 /** Nodes reachable from `root` through inputs that require grad, inputs before outputs. */
 export function topologicalOrder(root: Tensor): Tensor[] {
@@ -20,6 +26,9 @@ export function topologicalOrder(root: Tensor): Tensor[] {
       continue;
     }
     if (visited.has(t)) continue;
+    if (t.disposed) {
+      throw new Error(`backward(): the graph passes through a disposed tensor${t.name ? ` '${t.name}'` : ''} [${t.shape.join(', ')}] (disposed by dispose() or by the tidy() scope it was made in): call backward inside that scope, or return the tensors you need from it`);
+    }
     visited.add(t);
     stack.push([t, true]);
     for (const input of t.gradFn?.inputs ?? []) {
@@ -29,14 +38,18 @@ export function topologicalOrder(root: Tensor): Tensor[] {
   return order;
 }
 
-export interface BackwardOptions {
-  /** Keep the graph so backward can run through it again. */
-  retainGraph?: boolean;
+
+/** leaf.grad += g; the leaf owns its gradient (a tensor of its own, outliving any tidy scope). */
+function accumulate(leaf: Tensor, g: Tensor): void {
+  const sum = leaf.grad ? U.add(leaf.grad, g) : U.view(g, g.shape, g.strides, g.offset);
+  leaf.grad?.dispose();
+  leaf.grad = keep(sum);
 }
 
 /**
  * Accumulate d(root)/d(leaf) into `leaf.grad` for every leaf that requires
- * grad. `grad` defaults to 1 for a one-element root.
+ * grad. `grad` defaults to 1 for a one-element root. Queues the kernels and
+ * returns; `await tensor.backward()` is the public form.
  */
 export function backwardSync(root: Tensor, grad?: Tensor, opts: BackwardOptions = {}): void {
   if (!root.requiresGrad) {
@@ -55,7 +68,7 @@ export function backwardSync(root: Tensor, grad?: Tensor, opts: BackwardOptions 
       if (!g) continue;
       grads.delete(node); // free it as soon as it has been used
       if (!node.gradFn) {
-        node.grad = node.grad ? add(node.grad, g) : g;
+        accumulate(node, g);
         continue;
       }
       const { inputs } = node.gradFn;
@@ -68,7 +81,7 @@ export function backwardSync(root: Tensor, grad?: Tensor, opts: BackwardOptions 
           throw new Error(`internal: ${node.gradFn!.name} returned a gradient of shape [${ig.shape.join(', ')}] for an input of shape [${input.shape.join(', ')}]`);
         }
         const prev = grads.get(input);
-        grads.set(input, prev ? add(prev, ig) : ig);
+        grads.set(input, prev ? U.add(prev, ig) : ig);
       });
       if (!opts.retainGraph) node.gradFn = null;
     }

@@ -1,12 +1,14 @@
 /**
  * Check analytic gradients against central finite differences computed in
  * float64 on the reference side: the function is evaluated with each input
- * element nudged by ±h, the outputs summed in float64.
+ * element nudged by ±h, the outputs summed in float64. Asynchronous: every
+ * evaluation is read back (on webgpu too).
  */
 import { backwardSync } from './backward.js';
 import { tensor } from './create.js';
 import { noGrad } from './grad-mode.js';
-import { Tensor } from './tensor.js';
+import type { Tensor } from './tensor.js';
+import { tidy } from './tidy.js';
 
 export interface GradcheckOptions {
   /** Finite-difference step. */
@@ -34,42 +36,43 @@ function projectionWeights(n: number, seed: number): Float64Array {
 }
 
 /** fn maps the inputs to a tensor; the check differentiates Σ w ⊙ fn(inputs) for fixed random w. */
-export function gradcheck(fn: (...xs: Tensor[]) => Tensor, inputs: readonly Tensor[], opts: GradcheckOptions = {}): GradcheckResult {
+export async function gradcheck(fn: (...xs: Tensor[]) => Tensor, inputs: readonly Tensor[], opts: GradcheckOptions = {}): Promise<GradcheckResult> {
   const eps = opts.eps ?? 1e-2;
   const atol = opts.atol ?? 1e-3;
   const rtol = opts.rtol ?? 1e-2;
-  const leaves = inputs.map((x) => tensor(Float32Array.from(x.contiguousData()), x.shape, { requiresGrad: true, backend: x.backend }));
+  const base = await Promise.all(inputs.map((x) => x.data()));
+  const leaves = inputs.map((x, k) => tensor(Float32Array.from(base[k]), x.shape, { requiresGrad: true, backend: x.backend }));
   const out = fn(...leaves);
   const w = projectionWeights(out.size, opts.seed ?? 1);
-  const wt = tensor(Float32Array.from(w), out.shape, { backend: out.backend });
-  backwardSync(out, wt);
-  const evalAt = (values: Float32Array[]): number => noGrad(() => {
-    const y = fn(...values.map((v, k) => tensor(v, inputs[k].shape, { backend: inputs[k].backend }))).contiguousData();
+  backwardSync(out, tensor(Float32Array.from(w), out.shape, { backend: out.backend }));
+  const analytic = await Promise.all(leaves.map((l) => (l.grad ? l.grad.data() : new Float32Array(l.size))));
+  const evalAt = async (values: Float32Array[]): Promise<number> => {
+    const y = tidy(() => noGrad(() => fn(...values.map((v, k) => tensor(v, inputs[k].shape, { backend: inputs[k].backend })))));
+    const data = await y.data();
+    y.dispose();
     let s = 0;
-    for (let i = 0; i < y.length; i++) s += w[i] * y[i];
+    for (let i = 0; i < data.length; i++) s += w[i] * data[i];
     return s;
-  });
+  };
   let worst: GradcheckResult['worst'] = null;
   let maxError = 0;
   let ok = true;
-  const base = leaves.map((l) => Float32Array.from(l.contiguousData()));
-  leaves.forEach((leaf, k) => {
-    const analytic = leaf.grad ? leaf.grad.contiguousData() : new Float32Array(leaf.size);
+  for (const [k, leaf] of leaves.entries()) {
     for (let e = 0; e < leaf.size; e++) {
       const orig = base[k][e];
       base[k][e] = orig + eps;
-      const up = evalAt(base.map((b) => Float32Array.from(b)));
+      const up = await evalAt(base.map((b) => Float32Array.from(b)));
       base[k][e] = orig - eps;
-      const down = evalAt(base.map((b) => Float32Array.from(b)));
+      const down = await evalAt(base.map((b) => Float32Array.from(b)));
       base[k][e] = orig;
       const numeric = (up - down) / (2 * eps);
-      const err = Math.abs(analytic[e] - numeric);
+      const err = Math.abs(analytic[k][e] - numeric);
       if (err > atol + rtol * Math.abs(numeric)) ok = false;
       if (err >= maxError) {
         maxError = err;
-        worst = { input: k, element: e, analytic: analytic[e], numeric };
+        worst = { input: k, element: e, analytic: analytic[k][e], numeric };
       }
     }
-  });
+  }
   return { ok, maxError, worst };
 }

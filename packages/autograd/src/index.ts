@@ -9,21 +9,23 @@
 import './methods.js';
 
 export { Tensor, type GradFn } from './tensor.js';
+export { tidy, keep } from './tidy.js';
 export { tensor, zeros, ones, full, scalar, randn, rand, type TensorOptions, type RandomOptions } from './create.js';
 export { noGrad, isGradEnabled } from './grad-mode.js';
 export { backwardSync, topologicalOrder, type BackwardOptions } from './backward.js';
-export { getBackend, setBackend, backendSkipReasons } from './backend.js';
+export { getBackend, setBackend, backendSkipReasons, backendReason, backendReport, type BackendReport } from './backend.js';
 export { gradcheck, type GradcheckOptions, type GradcheckResult } from './gradcheck.js';
 export { toDot } from './to-dot.js';
 export { hashUniform } from '@maskgrad/kernels';
 export { Optimizer, SGD, Adam, AdamW, type AdamOptions, type SGDOptions } from './optim.js';
-export { add, sub, mul, div, maximum, minimum, powTensor, compare, where, type TensorLike, type CompareName } from './ops/binary.js';
-export { neg, exp, log, sqrt, rsqrt, tanh, erf, gelu, relu, sigmoid, abs, pow, clamp } from './ops/unary.js';
+export { add, sub, mul, div, maximum, minimum, pow, powTensor, compare, where, type TensorLike, type CompareName } from './ops/binary.js';
+export { neg, exp, log, sqrt, rsqrt, tanh, erf, gelu, relu, sigmoid, abs, clamp } from './ops/unary.js';
 export { sum, mean, max, argmax, sumTo } from './ops/reduce.js';
 export { softmax, logSoftmax } from './ops/softmax.js';
 export { matmul } from './ops/matmul.js';
 export { reshape, permute, transpose, expand, slice, squeeze, unsqueeze, contiguous } from './ops/movement.js';
 export { concat } from './ops/concat.js';
+export { lerp } from './ops/lerp.js';
 export { gather } from './ops/gather.js';
 export { flip } from './ops/flip.js';
 export { pad } from './ops/pad.js';

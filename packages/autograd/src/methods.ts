@@ -1,12 +1,13 @@
 /**
  * Chainable methods (x.matmul(w).relu().sum()) attached to Tensor, each a
- * one-line call into ./ops, where the op and its derivative live.
+ * one-line call into ./ops, where the op and its derivative live (their
+ * signatures are declared with the class, in ./tensor.ts).
  */
 import type { PadMode } from '@maskgrad/kernels';
-import { backwardSync, type BackwardOptions } from './backward.js';
-import { add, compare, div, maximum, minimum, mul, powTensor, sub, type CompareName, type TensorLike } from './ops/binary.js';
+import { backwardSync } from './backward.js';
+import { add, compare, div, maximum, minimum, mul, pow, powTensor, sub, type CompareName } from './ops/binary.js';
 import { concat } from './ops/concat.js';
-import { conv2d, type Conv2dOptions } from './ops/conv2d.js';
+import { conv2d } from './ops/conv2d.js';
 import { flip } from './ops/flip.js';
 import { gather } from './ops/gather.js';
 import { layerNorm } from './ops/layer-norm.js';
@@ -16,10 +17,8 @@ import { pad } from './ops/pad.js';
 import { argmax, max, mean, sum } from './ops/reduce.js';
 import { resizeBilinear } from './ops/resize.js';
 import { logSoftmax, softmax } from './ops/softmax.js';
-import { abs, clamp, erf, exp, gelu, log, neg, pow, relu, rsqrt, sigmoid, sqrt, tanh } from './ops/unary.js';
-import { Tensor } from './tensor.js';
-
-type Axes = number | readonly number[];
+import { abs, clamp, erf, exp, gelu, log, neg, relu, rsqrt, sigmoid, sqrt, tanh } from './ops/unary.js';
+import { Tensor, type Axes, type BackwardOptions, type Conv2dOptions, type TensorLike } from './tensor.js';
 
 const cmp = (op: CompareName) => function (this: Tensor, b: TensorLike) { return compare(op, this, b); };
 
@@ -39,7 +38,7 @@ Object.assign(Tensor.prototype, {
   rsqrt(this: Tensor) { return rsqrt(this); },
   tanh(this: Tensor) { return tanh(this); },
   erf(this: Tensor) { return erf(this); },
-  gelu(this: Tensor) { return gelu(this); },
+  gelu(this: Tensor, bias?: Tensor | null) { return gelu(this, bias ?? null); },
   relu(this: Tensor) { return relu(this); },
   sigmoid(this: Tensor) { return sigmoid(this); },
   abs(this: Tensor) { return abs(this); },

@@ -1,15 +1,14 @@
 /**
  * Optimizers that update leaf tensors in place from their .grad:
  * SGD with momentum, Adam (Kingma & Ba 2015) and AdamW (decoupled weight
- * decay, Loshchilov & Hutter 2019). Updates are tensor ops under noGrad,
- * so they run as kernels on the parameters' backend.
+ * decay, Loshchilov & Hutter 2019). Updates are kernels on the parameters'
+ * backend; nothing is read back. The state (momentum, moments) outlives
+ * any tidy() scope the step runs in; the temporaries of a step do not.
  */
-import { scalar, zeros } from './create.js';
-import { noGrad } from './grad-mode.js';
-import { add, div, mul, sub } from './ops/binary.js';
-import { contiguous } from './ops/movement.js';
-import { sqrt } from './ops/unary.js';
-import type { Tensor } from './tensor.js';
+import { adamKernel, concatKernel, contiguousStrides, UNARY, type AdamHyper } from '@maskgrad/kernels';
+import * as U from './ops/untracked.js';
+import { Tensor } from './tensor.js';
+import { keep, tidy } from './tidy.js';
 
 export abstract class Optimizer {
   readonly params: Tensor[];
@@ -21,19 +20,23 @@ export abstract class Optimizer {
     }
   }
 
-  /** Clear every parameter's gradient. */
+  /** Clear every parameter's gradient (and free it). */
   zeroGrad(): void {
-    for (const p of this.params) p.grad = null;
+    for (const p of this.params) {
+      p.grad?.dispose();
+      p.grad = null;
+    }
   }
 
   /** Apply one update from the current gradients (parameters without one are skipped). */
-  step(): void {
-    noGrad(() => this.params.forEach((p, i) => {
-      if (p.grad) p.assign(Float32Array.from(contiguous(this.update(p, p.grad, i)).contiguousData()));
-    }));
-  }
+  abstract step(): void;
 
-  protected abstract update(p: Tensor, g: Tensor, index: number): Tensor;
+  /** Replace a piece of state, keeping the new one past the step's scope and freeing the old. */
+  protected setState(map: Map<number, Tensor>, i: number, t: Tensor): Tensor {
+    map.get(i)?.dispose();
+    map.set(i, keep(t));
+    return t;
+  }
 }
 
 export interface SGDOptions {
@@ -49,15 +52,21 @@ export class SGD extends Optimizer {
     super(params);
   }
 
-  protected update(p: Tensor, g: Tensor, i: number): Tensor {
+  step(): void {
+    tidy(() => this.params.forEach((p, i) => {
+      if (p.grad) p.assign(this.update(p, p.grad, i));
+    }));
+  }
+
+  private update(p: Tensor, g: Tensor, i: number): Tensor {
     const { lr, momentum = 0, weightDecay = 0 } = this.opts;
-    let d = weightDecay ? add(g, mul(p, weightDecay)) : g;
+    let d = weightDecay ? U.add(g, U.mul(p, weightDecay)) : g;
     if (momentum) {
       const v = this.velocity.get(i);
-      d = v ? add(mul(v, momentum), d) : d;
-      this.velocity.set(i, d);
+      // a copy on the first step: the state must not share the gradient that zeroGrad() frees
+      d = this.setState(this.velocity, i, v ? U.add(U.mul(v, momentum), d) : U.map(UNARY.copy, d));
     }
-    return sub(p, mul(d, lr));
+    return U.sub(p, U.mul(d, lr));
   }
 }
 
@@ -68,37 +77,49 @@ export interface AdamOptions {
   eps?: number;
   /** L2 penalty added to the gradient (Adam) or decoupled decay (AdamW). */
   weightDecay?: number;
+  /** Project the parameters onto [lo, hi] after each step (the explainer's mask lives in [0, 1]). */
+  clamp?: readonly [number, number];
 }
 
+/**
+ * Adam: one fused kernel per parameter and step (@maskgrad/kernels'
+ * adamKernel: moments, bias corrections, weight decay and the clamp). Its
+ * state is [p, m, v] laid end to end; the parameter becomes a view of the
+ * first third, so the next step reads it where the last one wrote it.
+ */
 export class Adam extends Optimizer {
-  protected readonly m = new Map<number, Tensor>();
-  protected readonly v = new Map<number, Tensor>();
+  protected readonly state = new Map<number, Tensor>();
   protected t = 0;
   protected readonly decoupled: boolean = false;
-  readonly opts: Required<AdamOptions>;
+  readonly opts: Required<Omit<AdamOptions, 'clamp'>> & Pick<AdamOptions, 'clamp'>;
 
   constructor(params: Iterable<Tensor>, opts: AdamOptions = {}) {
     super(params);
     this.opts = { lr: 1e-3, beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: 0, ...opts };
+    const c = this.opts.clamp;
+    if (c && !(c[0] <= c[1])) throw new Error(`Adam: clamp [${c[0]}, ${c[1]}] is empty; give [lo, hi] with lo <= hi`);
   }
 
-  override step(): void {
+  step(): void {
     this.t++;
-    super.step();
-  }
-
-  protected update(p: Tensor, grad: Tensor, i: number): Tensor {
-    const { lr, beta1, beta2, eps, weightDecay } = this.opts;
-    const g = weightDecay && !this.decoupled ? add(grad, mul(p, weightDecay)) : grad;
-    const m = add(mul(this.m.get(i) ?? zeros(p.shape, { backend: p.backend }), beta1), mul(g, 1 - beta1));
-    const v = add(mul(this.v.get(i) ?? zeros(p.shape, { backend: p.backend }), beta2), mul(mul(g, g), 1 - beta2));
-    this.m.set(i, m);
-    this.v.set(i, v);
-    // bias corrections as scalar tensors: the kernels do not change from step to step
-    const mHat = div(m, scalar(1 - beta1 ** this.t, p.backend));
-    const vHat = div(v, scalar(1 - beta2 ** this.t, p.backend));
-    const base = this.decoupled && weightDecay ? mul(p, scalar(1 - lr * weightDecay, p.backend)) : p;
-    return sub(base, mul(div(mHat, add(sqrt(vHat), eps)), lr));
+    const { lr, beta1, beta2, eps, weightDecay, clamp } = this.opts;
+    const h: AdamHyper = {
+      lr, beta1, beta2, eps, weightDecay, decoupled: this.decoupled, step: this.t, lo: clamp?.[0] ?? -Infinity, hi: clamp?.[1] ?? Infinity,
+    };
+    tidy(() => this.params.forEach((p, i) => {
+      if (!p.grad) return;
+      const backend = p.backend;
+      const n = p.size;
+      let s = this.state.get(i);
+      if (!s || p.storage !== s.storage || p.offset !== 0) {
+        // the first step, or the parameter was assigned since: [p, m, v] from p and the moments so far
+        const moments = s ? U.contiguous(U.view(s, [2 * n], [1], n)) : new Tensor(backend.upload(new Float32Array(2 * n)), [2 * n], { backend });
+        s = new Tensor(concatKernel(backend, [U.contiguous(p).storage, moments.storage], [n, 2 * n], 1, 1), [3 * n], { backend });
+      }
+      const next = new Tensor(adamKernel(backend, s.storage, U.contiguous(p.grad).storage, h), [3 * n], { backend });
+      this.setState(this.state, i, next);
+      p.assign(U.view(next, p.shape, contiguousStrides(p.shape), 0));
+    }));
   }
 }
 

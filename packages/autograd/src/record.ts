@@ -7,16 +7,21 @@ import type { Backend } from '@maskgrad/kernels';
 import { isGradEnabled } from './grad-mode.js';
 import { Tensor, type GradFn } from './tensor.js';
 
-export function result(
-  data: Float32Array, shape: readonly number[], inputs: readonly Tensor[], name: string,
-  backward: GradFn['backward'], backend?: Backend,
-): Tensor {
-  const tracked = isGradEnabled() && inputs.some((t) => t.requiresGrad);
-  return new Tensor(data, shape, {
-    requiresGrad: tracked,
-    gradFn: tracked ? { name, inputs, backward } : null,
-    backend: backend ?? inputs[0]?.backend,
-  });
+/** The backend all of `ts` live on; a clear error when they differ (checked before any kernel runs). */
+export function backendOf(...ts: readonly Tensor[]): Backend {
+  const b = ts[0].backend;
+  for (const t of ts) {
+    if (t.backend !== b) {
+      throw new Error(`tensors live on different backends (${b.name} and ${t.backend.name}); move one with await t.toBackend(backend)`);
+    }
+  }
+  return b;
+}
+
+/** Record `backward` on a fresh untracked result `out` when an input requires grad. Returns out. */
+export function record(out: Tensor, inputs: readonly Tensor[], name: string, backward: GradFn['backward']): Tensor {
+  if (isGradEnabled() && inputs.some((t) => t.requiresGrad)) out.recordOp({ name, inputs, backward });
+  return out;
 }
 
 /** A view of `base`'s data (no copy) that records a backward rule. */
@@ -25,15 +30,8 @@ export function viewResult(
   backward: GradFn['backward'],
 ): Tensor {
   const tracked = isGradEnabled() && base.requiresGrad;
-  return new Tensor(base.buffer, shape, {
+  base.backend.retain(base.storage);
+  return new Tensor(base.storage, shape, {
     strides, offset, requiresGrad: tracked, gradFn: tracked ? { name, inputs: [base], backward } : null, backend: base.backend,
   });
-}
-
-export function assertSameBackend(ts: readonly Tensor[]): void {
-  for (const t of ts) {
-    if (t.backend !== ts[0].backend) {
-      throw new Error(`tensors live on different backends (${ts[0].backend.name} and ${t.backend.name}); move one with toBackend()`);
-    }
-  }
 }

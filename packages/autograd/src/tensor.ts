@@ -2,17 +2,35 @@
  * Tensor: a strided view of float32 data on a backend, plus the graph
  * edge that produced it (micrograd's `_prev` and `_backward`, as `gradFn`).
  *
+ * The data (`Data`: a host Float32Array, or a device buffer on webgpu)
+ * stays where the kernel that made it ran. Ops chain synchronously and
+ * only reading values is asynchronous: `await t.data()`, `await t.item()`.
+ * A tensor owns one reference to its data; views share the data and hold a
+ * reference each. The reference is dropped by dispose(), by the tidy()
+ * scope the tensor was made in (./tidy.ts), or when the tensor is garbage
+ * collected, whichever comes first.
+ *
  * Ops live in ./ops, one file per op family, each op's forward beside its
  * derivative; ./methods.ts attaches them as chainable methods.
  */
-import { contiguousStrides, isContiguous, materializeReference, sizeOf, type Backend, type View } from '@maskgrad/kernels';
+import { contiguousStrides, isContiguous, mapKernel, materializeReference, sizeOf, UNARY, type Backend, type Data, type View } from '@maskgrad/kernels';
 import { getBackend } from './backend.js';
 import type { PadMode } from '@maskgrad/kernels';
-import type { BackwardOptions } from './backward.js';
-import type { TensorLike } from './ops/binary.js';
-import type { Conv2dOptions } from './ops/conv2d.js';
+import { track, untrack } from './scopes.js';
 
-type Axes = number | readonly number[];
+export type TensorLike = Tensor | number;
+export type Axes = number | readonly number[];
+
+export interface Conv2dOptions {
+  stride?: number | [number, number];
+  padding?: number | [number, number];
+  groups?: number;
+}
+
+export interface BackwardOptions {
+  /** Keep the graph so backward can run through it again. */
+  retainGraph?: boolean;
+}
 
 /** How an op pushes the gradient of its output back to its inputs. */
 export interface GradFn {
@@ -28,6 +46,17 @@ export interface GradFn {
 
 let nextId = 0;
 
+/**
+ * A collected tensor gives its reference to device data back (device memory
+ * is not the collector's to free). Host arrays need no such help: the
+ * collector frees them with the last tensor that holds them.
+ */
+const collected = new FinalizationRegistry<{ backend: Backend; data: Data }>(({ backend, data }) => backend.release(data));
+
+function watch(t: Tensor, data: Data): void {
+  if (t.backend.residency === 'device') collected.register(t, { backend: t.backend, data }, t);
+}
+
 export class Tensor {
   readonly id = nextId++;
   readonly shape: readonly number[];
@@ -41,23 +70,36 @@ export class Tensor {
   grad: Tensor | null = null;
   /** An optional label for toDot and error messages. */
   name?: string;
-  private storage: Float32Array | null;
+  private current: Data | null;
 
-  constructor(storage: Float32Array, shape: readonly number[], opts: {
+  /**
+   * Wrap `data` (the tensor takes over one reference to it: pass a fresh
+   * kernel result, or retain() shared data first).
+   */
+  constructor(data: Data, shape: readonly number[], opts: {
     strides?: readonly number[]; offset?: number; requiresGrad?: boolean; gradFn?: GradFn | null; backend?: Backend;
   } = {}) {
-    this.storage = storage;
+    this.current = data;
     this.shape = [...shape];
     this.strides = opts.strides ? [...opts.strides] : contiguousStrides(shape);
     this.offset = opts.offset ?? 0;
     this.wantsGrad = opts.requiresGrad ?? false;
     this.gradFn = opts.gradFn ?? null;
     this.backend = opts.backend ?? getBackend();
+    watch(this, data);
+    track(this);
   }
 
   /** Set for leaves that want a gradient, and for results computed from them. */
   get requiresGrad(): boolean {
     return this.wantsGrad;
+  }
+
+  /** Make this fresh op result a graph node (used by the ops, through record()). */
+  recordOp(gradFn: GradFn): void {
+    if (this.gradFn || !this.current) throw new Error('internal: recordOp() on a tensor that is already recorded or disposed');
+    this.gradFn = gradFn;
+    this.wantsGrad = true;
   }
 
   /** Turn gradient tracking on or off for a leaf (freezing a weight, say). Returns this. */
@@ -81,50 +123,53 @@ export class Tensor {
   }
 
   get disposed(): boolean {
-    return this.storage === null;
+    return this.current === null;
   }
 
-  /** The backing array (shared between views). Throws after dispose(). */
-  get buffer(): Float32Array {
-    if (!this.storage) throw new Error(`tensor${this.name ? ` '${this.name}'` : ''} [${this.shape.join(', ')}] was disposed`);
-    return this.storage;
+  /** The data this tensor views (shared between views). Throws after dispose(). */
+  get storage(): Data {
+    if (!this.current) throw new Error(`tensor${this.name ? ` '${this.name}'` : ''} [${this.shape.join(', ')}] was disposed (by dispose() or the tidy() scope it was made in)`);
+    return this.current;
   }
 
   get stridedView(): View {
-    return { data: this.buffer, shape: this.shape, strides: this.strides, offset: this.offset };
+    return { data: this.storage, shape: this.shape, strides: this.strides, offset: this.offset };
   }
 
+  /** True when the data holds exactly this tensor's elements in row-major order. */
   get isContiguous(): boolean {
-    return this.offset === 0 && isContiguous(this.stridedView) && this.buffer.length === this.size;
+    return this.offset === 0 && isContiguous(this.stridedView) && this.storage.length === this.size;
+  }
+
+  /** Read the values back to the host (a row-major copy): the way to read on every backend. */
+  async data(): Promise<Float32Array> {
+    if (this.isContiguous) return this.backend.read(this.storage);
+    const packed = mapKernel(this.backend, UNARY.copy, [this.stridedView]).data;
+    try {
+      return await this.backend.read(packed);
+    } finally {
+      this.backend.release(packed);
+    }
   }
 
   /**
-   * The elements in row-major order as a contiguous Float32Array. For a
-   * contiguous tensor this is the backing array itself: do not mutate it.
+   * The values, synchronously: host backends (webasm, cpu) only. On webgpu
+   * the values are on the device; this throws and names the async call.
    */
-  contiguousData(): Float32Array {
-    if (this.isContiguous) return this.buffer;
-    return materializeReference(this.stridedView);
-  }
-
-  /** Read the values back (row-major copy). */
-  async data(): Promise<Float32Array> {
-    return this.dataSync();
-  }
-
   dataSync(): Float32Array {
-    return Float32Array.from(this.contiguousData());
+    const host = this.backend.readSync(this.storage);
+    return this.isContiguous ? Float32Array.from(host) : materializeReference({ ...this.stridedView, data: host });
   }
 
   /** The single value of a one-element tensor. */
   async item(): Promise<number> {
     if (this.size !== 1) throw new Error(`item() needs a tensor with one element, this one has shape [${this.shape.join(', ')}]`);
-    return this.contiguousData()[0];
+    return (await this.data())[0];
   }
 
   /** Nested arrays, for printing and tests. */
   async array(): Promise<unknown> {
-    const d = this.dataSync();
+    const d = await this.data();
     const build = (dim: number, off: number): unknown => {
       if (dim === this.shape.length) return d[off];
       const step = sizeOf(this.shape.slice(dim + 1));
@@ -135,25 +180,56 @@ export class Tensor {
 
   /** A tensor sharing this one's data with no graph history and no grad. */
   detach(): Tensor {
-    return new Tensor(this.buffer, this.shape, { strides: this.strides, offset: this.offset, backend: this.backend });
+    this.backend.retain(this.storage);
+    return new Tensor(this.storage, this.shape, { strides: this.strides, offset: this.offset, backend: this.backend });
+  }
+
+  /** A copy of this tensor (values, shape, name; no graph) on another backend. */
+  async toBackend(backend: Backend): Promise<Tensor> {
+    const t = new Tensor(backend.upload(await this.data()), this.shape, { backend, requiresGrad: this.isLeaf && this.requiresGrad });
+    t.name = this.name;
+    return t;
   }
 
   /**
-   * Replace this leaf's values in place (optimizers do this). The new data
-   * must have the same number of elements; the tensor becomes contiguous.
+   * Replace this leaf's values in place (optimizers, weight loading): host
+   * values are uploaded; a tensor's data is shared when it is laid out row
+   * by row (at any offset: Adam's parameters view the first third of its
+   * state), and copied first when it is any other view.
    */
-  assign(data: Float32Array): void {
+  assign(values: Float32Array | Tensor): void {
     if (this.gradFn) throw new Error('assign(): only leaf tensors can be updated in place');
-    if (data.length !== this.size) throw new Error(`assign(): ${data.length} values for a tensor of ${this.size} elements`);
-    this.storage = data;
+    const n = values instanceof Tensor ? values.size : values.length;
+    if (n !== this.size) throw new Error(`assign(): ${n} values for a tensor of ${this.size} elements`);
+    let data: Data;
+    let offset = 0;
+    if (values instanceof Float32Array) data = this.backend.upload(values);
+    else {
+      if (values.backend !== this.backend) throw new Error(`assign(): the values live on ${values.backend.name}, this tensor on ${this.backend.name}`);
+      if (isContiguous(values.stridedView)) {
+        data = values.storage;
+        offset = values.offset;
+        this.backend.retain(data);
+      } else data = mapKernel(this.backend, UNARY.copy, [values.stridedView]).data;
+    }
+    const old = this.storage;
+    collected.unregister(this);
+    this.current = data;
+    watch(this, data);
+    this.backend.release(old);
     (this as { strides: readonly number[] }).strides = contiguousStrides(this.shape);
-    (this as { offset: number }).offset = 0;
+    (this as { offset: number }).offset = offset;
   }
 
-  /** Drop the data and the graph edge now rather than at garbage collection. */
+  /** Give the data back now rather than at garbage collection, with the gradient it owns; drop the graph edge. Idempotent. */
   dispose(): void {
-    this.storage = null;
+    if (!this.current) return;
+    collected.unregister(this);
+    untrack(this);
+    this.backend.release(this.current);
+    this.current = null;
     this.gradFn = null;
+    this.grad?.dispose();
     this.grad = null;
   }
 
@@ -185,7 +261,8 @@ export interface Tensor {
   rsqrt(): Tensor;
   tanh(): Tensor;
   erf(): Tensor;
-  gelu(): Tensor;
+  /** GELU of this + bias (bias over the last axis, optional), fused. */
+  gelu(bias?: Tensor | null): Tensor;
   relu(): Tensor;
   sigmoid(): Tensor;
   abs(): Tensor;

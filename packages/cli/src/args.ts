@@ -10,7 +10,7 @@ import { defaultModelPath } from '@maskgrad/models/node';
 export type OptionSpec = NonNullable<ParseArgsConfig['options']>;
 export type Values = Record<string, string | boolean | undefined>;
 
-export const BACKEND_CHOICES = ['auto', 'webgpu', 'headlessgl', 'webasm', 'cpu'] as const;
+export const BACKEND_CHOICES = ['auto', 'webgpu', 'headlessgl', 'webasm', 'cpu', 'webasm-threads'] as const;
 
 /** True when the arguments ask for help (before a `--` that ends the options). */
 export function wantsHelp(args: readonly string[]): boolean {
@@ -91,7 +91,10 @@ export function parseCommand(
 
 const NUMBER = /^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i;
 
-/** The value of a number flag, or undefined when absent; 'abc' is a UsageError naming the flag. */
+/**
+ * The value of a number flag, or undefined when absent; 'abc' is a UsageError naming the flag,
+ * and so is a number too large for a double (1e309 would be Infinity).
+ */
 export function numberFlag(values: Values, name: string, command: string): number | undefined {
   const raw = values[name];
   if (raw === undefined) return undefined;
@@ -99,14 +102,19 @@ export function numberFlag(values: Values, name: string, command: string): numbe
   if (!NUMBER.test(text)) {
     throw new UsageError(`--${name} expects a number, found '${String(raw)}'. See 'maskgrad ${command} --help'.`);
   }
-  return Number(text);
+  const n = Number(text);
+  if (!Number.isFinite(n)) {
+    throw new UsageError(`--${name} ${text} is not a finite number: it is beyond ±1.8e308, the largest a number can be. See 'maskgrad ${command} --help'.`);
+  }
+  return n;
 }
 
-/** A whole number >= min, for flags the CLI checks itself (e.g. --top). */
-export function wholeFlag(values: Values, name: string, command: string, min: number): number | undefined {
+/** A whole number from min to max, for flags the CLI checks itself (e.g. --top). */
+export function wholeFlag(values: Values, name: string, command: string, min: number, max = Number.MAX_SAFE_INTEGER): number | undefined {
   const n = numberFlag(values, name, command);
-  if (n !== undefined && !(Number.isInteger(n) && n >= min)) {
-    throw new UsageError(`--${name} ${String(values[name])} is not allowed: use a whole number >= ${min}. See 'maskgrad ${command} --help'.`);
+  if (n !== undefined && !(Number.isInteger(n) && n >= min && n <= max)) {
+    const range = max === Number.MAX_SAFE_INTEGER ? `>= ${min}` : `from ${min} to ${max}`;
+    throw new UsageError(`--${name} ${String(values[name])} is not allowed: use a whole number ${range}. See 'maskgrad ${command} --help'.`);
   }
   return n;
 }

@@ -4,8 +4,10 @@
  *   1  an unexpected failure while running
  * Input errors come from this package (UsageError) and from the libraries
  * (OptionError, CheckpointError, ImageError); each message already names the
- * flag, file or key, so the CLI only rewords option names as flags.
+ * flag, file or key, so the CLI only rewords option names as flags. A NonFiniteError (a run
+ * that produced NaN) is a failure while running (1) whose message says where and why.
  */
+import type { Io } from './io.js';
 
 /** A command line that cannot run as written: unknown flag, missing value, a value out of range. */
 export class UsageError extends Error {
@@ -13,7 +15,9 @@ export class UsageError extends Error {
 }
 
 /** Errors the user can fix, by name (the libraries' classes are matched by name, not identity). */
-const INPUT_ERRORS = new Set(['UsageError', 'OptionError', 'CheckpointError', 'ImageError']);
+const INPUT_ERRORS = new Set(['UsageError', 'OptionError', 'CheckpointError', 'ImageError', 'OutputError']);
+/** Failures while running that the message already explains (exit 1, no stack trace to offer). */
+const KNOWN_FAILURES = new Set(['NonFiniteError']);
 
 export const EXIT_OK = 0;
 export const EXIT_FAILURE = 1;
@@ -32,11 +36,10 @@ export function flagOf(optionKey: string): string {
  * OptionError says `invalid option maskSize: 0; a whole number from 2 to ...`;
  * on the command line the user typed --mask-size, so name that instead.
  */
-function optionErrorMessage(e: Error & { option?: unknown; value?: unknown }, command: string): string {
+function optionErrorMessage(e: Error & { option?: unknown; value?: unknown; allowed?: unknown }, command: string): string {
   const option = String(e.option);
-  const prefix = `invalid option ${option}: ${JSON.stringify(e.value)}; `;
-  const allowed = e.message.startsWith(prefix) ? e.message.slice(prefix.length) : e.message;
-  const value = typeof e.value === 'string' ? `'${e.value}'` : JSON.stringify(e.value);
+  const allowed = typeof e.allowed === 'string' ? e.allowed : e.message;
+  const value = typeof e.value === 'string' ? `'${e.value}'` : typeof e.value === 'number' ? String(e.value) : JSON.stringify(e.value);
   return `${flagOf(option)} ${value} is not allowed: use ${allowed}. See 'maskgrad ${command} --help'.`;
 }
 
@@ -45,17 +48,17 @@ export function describeError(e: unknown, command: string): string {
   if (!(e instanceof Error)) return `unexpected failure: ${String(e)}`;
   if (e.name === 'OptionError') return optionErrorMessage(e, command);
   const text = e.message.replace(/\s*\n\s*/g, ' ').trim();
-  return exitCodeFor(e) === EXIT_USAGE ? text : `unexpected failure: ${text}`;
+  return exitCodeFor(e) === EXIT_USAGE || KNOWN_FAILURES.has(e.name) ? text : `unexpected failure: ${text}`;
 }
 
 /** Print the error to stderr (with the stack when MASKGRAD_DEBUG=1) and return the exit code. */
-export function reportError(e: unknown, command: string): number {
+export function reportError(e: unknown, command: string, io: Io): number {
   const code = exitCodeFor(e);
-  process.stderr.write(`maskgrad: error: ${describeError(e, command)}\n`);
+  io.stderr.write(`maskgrad: error: ${describeError(e, command)}\n`);
   if (process.env.MASKGRAD_DEBUG === '1' && e instanceof Error && e.stack) {
-    process.stderr.write(`${e.stack}\n`);
-  } else if (code === EXIT_FAILURE) {
-    process.stderr.write('Set MASKGRAD_DEBUG=1 to see the stack trace.\n');
+    io.stderr.write(`${e.stack}\n`);
+  } else if (code === EXIT_FAILURE && !(e instanceof Error && KNOWN_FAILURES.has(e.name))) {
+    io.stderr.write('Set MASKGRAD_DEBUG=1 to see the stack trace.\n');
   }
   return code;
 }

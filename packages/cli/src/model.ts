@@ -1,27 +1,14 @@
 /**
- * Model and backend set-up shared by the commands. The checks here run
- * before the weights are read: the config alone gives the input size and the
- * labels, which is enough to validate --mask-size, --target and friends.
+ * Model and backend set-up shared by the commands. The commands check the
+ * model with checkModel (@maskgrad/models/node) before the weights are read:
+ * the config, checked against the tensor shapes in the weights' header (read
+ * alone), gives the input size and the labels, which is enough to validate
+ * --mask-size, --target and friends.
  */
-import { existsSync, statSync } from 'node:fs';
-import { join } from 'node:path';
-import { getBackend, setBackend } from '@maskgrad/autograd';
-import { IMAGENET_LABELS, readConfigFile, type ViTConfig } from '@maskgrad/models/node';
+import { setBackend } from '@maskgrad/autograd';
+import { IMAGENET_LABELS, type ViTConfig } from '@maskgrad/models/node';
 import { suggest } from './args.js';
 import { UsageError } from './errors.js';
-
-/**
- * The config that loadModel(model, { config }) will read, parsed (a bad
- * config throws CheckpointError). null when a file is missing: loadModel
- * then says exactly what.
- */
-export function peekConfig(model: string, config?: string): ViTConfig | null {
-  if (!existsSync(model)) return null;
-  if (config !== undefined) return readConfigFile(config); // a missing --config is named by the reader
-  if (!statSync(model).isDirectory()) return null;
-  const path = [join(model, 'config.json'), join(model, 'timm_config.json')].find((p) => existsSync(p));
-  return path === undefined ? null : readConfigFile(path);
-}
 
 /** The class names an ImageClassifier built from this config will have (same fallbacks). */
 export function labelsOf(config: ViTConfig): readonly string[] {
@@ -47,12 +34,13 @@ export function resolveTarget(raw: string, labels: readonly string[]): number {
 }
 
 /**
- * Use the --backend the user asked for (or MASKGRAD_BACKEND, or auto) and
- * return its name. A backend that cannot run here is a usage error.
+ * Use the --backend the user asked for (or MASKGRAD_BACKEND, or auto: the
+ * best that works here, WebGPU first) and return its name. A backend that
+ * cannot run here is a usage error.
  */
-export function useBackend(requested: string | undefined): string {
+export async function useBackend(requested: string | undefined): Promise<string> {
   try {
-    return (requested === undefined ? getBackend() : setBackend(requested)).name;
+    return (await setBackend(requested ?? process.env.MASKGRAD_BACKEND ?? 'auto')).name;
   } catch (e) {
     const source = requested === undefined ? `MASKGRAD_BACKEND=${process.env.MASKGRAD_BACKEND ?? ''}` : `--backend ${requested}`;
     throw new UsageError(`${source} cannot be used: ${(e as Error).message}. Run 'maskgrad info' to see which backends work here.`);

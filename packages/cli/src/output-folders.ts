@@ -4,13 +4,15 @@
  * Several: one subfolder of --out per image, named after the file without
  * its extension (img0.png → img0), clashes numbered img0-2, img0-3, ...
  *
- * perturbBatch replaces each output folder whole (written aside, then
- * renamed over it), so a folder that holds anything but a previous result
- * is refused rather than deleted.
+ * Each result folder is replaced whole (@maskgrad/perturb/node writeFolder:
+ * written aside, then renamed over it; with several images and --out, --out
+ * itself is the one result), so a folder that holds anything but a previous
+ * result is refused rather than deleted, and one that cannot be created is
+ * refused before the work.
  */
-import { accessSync, constants, existsSync, readdirSync, statSync } from 'node:fs';
-import { dirname, join, parse, resolve } from 'node:path';
-import { OUTPUT_FILES } from '@maskgrad/perturb/node';
+import { existsSync, readdirSync, statSync } from 'node:fs';
+import { join, parse } from 'node:path';
+import { checkCreatable, OUTPUT_FILES, recoverStale } from '@maskgrad/perturb/node';
 import { UsageError } from './errors.js';
 
 export function outputFolders(images: readonly string[], out: string, subfolders = false): string[] {
@@ -26,35 +28,38 @@ export function outputFolders(images: readonly string[], out: string, subfolders
   });
 }
 
-const RESULT_FILES = new Set<string>(OUTPUT_FILES);
+const RESULT_FILES: readonly string[] = OUTPUT_FILES;
+
+/** What in `folder` is not a previous result: anything but the `known` files (and, with `nested`, folders of them). */
+function strangers(folder: string, known: ReadonlySet<string>, nested: boolean): string[] {
+  return readdirSync(folder).filter((f) => {
+    const st = statSync(join(folder, f), { throwIfNoEntry: false }); // undefined: a dangling link
+    if (nested && st?.isDirectory()) return readdirSync(join(folder, f)).some((g) => !known.has(g));
+    return !known.has(f) || !st?.isFile();
+  });
+}
 
 /**
- * Refuse output folders that exist and hold something other than a previous
- * result, and an --out whose nearest existing parent cannot be written.
+ * Refuse, before any work, output folders that cannot be created, and those that exist and hold
+ * something other than a previous result. `batch`: --out holds one subfolder per image and is
+ * replaced whole. Then finish or remove what killed runs left beside them (write-folder.ts).
  */
-export function checkReplaceable(out: string, folders: readonly string[], resultFiles: ReadonlySet<string> | readonly string[] = RESULT_FILES): void {
+export function checkReplaceable(
+  out: string, folders: readonly string[], resultFiles: readonly string[] = RESULT_FILES, batch = false,
+): void {
   const known = new Set(resultFiles);
   if (existsSync(out) && !statSync(out).isDirectory()) {
     throw new UsageError(`--out ${out} is a file, not a folder. Pass a new or empty folder for the results.`);
   }
-  // results are written beside their folder, then renamed into place
-  let parent = resolve(dirname(folders[0]));
-  while (!existsSync(parent) && dirname(parent) !== parent) parent = dirname(parent);
-  if (!statSync(parent).isDirectory()) {
-    throw new UsageError(`--out ${out} cannot be created: ${parent} is a file, not a folder. Pass another --out.`);
-  }
-  try {
-    accessSync(parent, constants.W_OK);
-  } catch {
-    throw new UsageError(`--out ${out} cannot be created: the folder ${parent} is not writable. Pass a folder you can write to.`);
-  }
-  for (const folder of folders) {
+  const units = batch ? [out] : folders;
+  for (const folder of units) {
+    checkCreatable(folder, folder === out ? '--out' : `the output folder ${folder} (in --out)`);
     if (!existsSync(folder)) continue;
     const what = folder === out ? `--out ${out}` : `the output folder ${folder}`;
     if (!statSync(folder).isDirectory()) {
       throw new UsageError(`${what} exists and is a file. Move it away or pass another --out.`);
     }
-    const others = readdirSync(folder).filter((f) => !known.has(f));
+    const others = strangers(folder, known, batch);
     if (others.length > 0) {
       throw new UsageError(
         `${what} already holds other files ('${others[0]}'${others.length > 1 ? ` and ${others.length - 1} more` : ''}); ` +
@@ -62,4 +67,5 @@ export function checkReplaceable(out: string, folders: readonly string[], result
       );
     }
   }
+  for (const folder of units) recoverStale(folder);
 }

@@ -6,6 +6,7 @@
  * every 10% of the iterations, so logs stay short.
  */
 import type { ProgressEvent } from '@maskgrad/perturb/node';
+import type { OutStream } from './io.js';
 
 export interface Progress {
   onProgress: (p: ProgressEvent) => void;
@@ -25,7 +26,7 @@ function probabilities(p: readonly number[]): string {
   return p.length > 8 ? `${shown} (+${p.length - 8} more)` : shown;
 }
 
-export function createProgress(stream: NodeJS.WriteStream, quiet: boolean): Progress {
+export function createProgress(stream: OutStream, quiet: boolean): Progress {
   const live = stream.isTTY === true;
   if (quiet || (!live && process.env.MASKGRAD_PROGRESS !== '1')) return { onProgress: () => {}, finish: () => {} };
   const start = performance.now();

@@ -4,14 +4,22 @@
  */
 import { coalesce, contiguousStrides, sizeOf, type View } from './shape.js';
 
-/** A float literal gpu.js parses as a float: always has a '.' or an exponent. */
+/**
+ * A float literal gpu.js parses as a float: always has a '.' or an exponent, and never spells
+ * `Infinity` (not a literal in kernel source). The value is the float32 nearest to x, printed with
+ * the 9 significant digits that identify it; ±Infinity and finite numbers beyond the float32 range
+ * (1e300 rounds to Infinity in float32) saturate to ±3.4e38, the kernels' stand-in for infinity
+ * (as in the reductions' initial values). NaN has no literal that parses everywhere (WGSL
+ * rejects the constant 0.0 / 0.0): it is an error here, as options are validated before any kernel.
+ */
 export function lit(x: number): string {
-  if (Number.isNaN(x)) return '(0.0 / 0.0)';
-  if (x === Infinity) return '3.4e38';
-  if (x === -Infinity) return '(-3.4e38)';
-  let s = Math.fround(x).toPrecision(9);
+  if (Number.isNaN(x)) throw new Error('internal: NaN reached kernel source; a number that can be NaN must be validated first');
+  const f = Math.fround(x);
+  if (f === Infinity) return '3.4e38';
+  if (f === -Infinity) return '(-3.4e38)';
+  let s = Math.abs(f).toPrecision(9);
   if (!/[.e]/.test(s)) s += '.0';
-  return x < 0 ? `(${s})` : s;
+  return f < 0 || Object.is(f, -0) ? `(-${s})` : s;
 }
 
 /** An integer literal (for index arithmetic). */

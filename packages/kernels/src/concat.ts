@@ -2,11 +2,21 @@
  * Concatenation of contiguous arrays along one axis, and the inverse
  * index selection (gather) along one axis.
  */
-import type { Backend } from './backend.js';
+import type { Backend, Data } from './backend.js';
 import { int } from './codegen.js';
 
+/** Inputs per concat kernel: WebGPU binds at most 7 arrays besides the output; more are joined in rounds. */
+const MAX_INPUTS = 7;
+
 /** Inputs seen as [outer, sizes[k], inner]; output [outer, Σ sizes, inner]. */
-export function concatKernel(backend: Backend, xs: readonly Float32Array[], sizes: readonly number[], outer: number, inner: number): Float32Array {
+export function concatKernel(backend: Backend, xs: readonly Data[], sizes: readonly number[], outer: number, inner: number): Data {
+  if (xs.length > MAX_INPUTS) {
+    const head = concatKernel(backend, xs.slice(0, MAX_INPUTS), sizes.slice(0, MAX_INPUTS), outer, inner);
+    const headSize = sizes.slice(0, MAX_INPUTS).reduce((a, b) => a + b, 0);
+    const out = concatKernel(backend, [head, ...xs.slice(MAX_INPUTS)], [headSize, ...sizes.slice(MAX_INPUTS)], outer, inner);
+    backend.release(head);
+    return out;
+  }
   const total = sizes.reduce((a, b) => a + b, 0);
   const params = xs.map((_, k) => `x${k}`);
   let start = 0;
@@ -25,7 +35,7 @@ export function concatKernel(backend: Backend, xs: readonly Float32Array[], size
   ${branches.join('\n  ')}
 }`;
   const args = Object.fromEntries(params.map((p) => [p, 'Array' as const]));
-  return backend.run({ source, output: outer * total * inner, args }, xs);
+  return backend.run({ name: `concat ${sizes.length} × [${outer}×…×${inner}] → [${outer}×${total}×${inner}]`, source, output: outer * total * inner, args }, xs);
 }
 
 export function concatReference(xs: readonly Float32Array[], sizes: readonly number[], outer: number, inner: number): Float32Array {
@@ -44,7 +54,7 @@ export function concatReference(xs: readonly Float32Array[], sizes: readonly num
 }
 
 /** x seen as [outer, n, inner]; out[o, t, r] = x[o, index[t], r]. Indices outside [0, n) read 0. */
-export function gatherKernel(backend: Backend, x: Float32Array, index: Float32Array, outer: number, n: number, inner: number): Float32Array {
+export function gatherKernel(backend: Backend, x: Data, index: Float32Array, outer: number, n: number, inner: number): Data {
   const t = index.length;
   const source = `function(x, idx) {
   const i = this.thread.x;
@@ -56,7 +66,7 @@ export function gatherKernel(backend: Backend, x: Float32Array, index: Float32Ar
   if (k < 0 || k >= ${int(n)}) { return 0.0; }
   return x[(o * ${int(n)} + k) * ${int(inner)} + r];
 }`;
-  return backend.run({ source, output: outer * t * inner, args: { x: 'Array', idx: 'Array' } }, [x, index]);
+  return backend.run({ name: `gather [${outer}×${n}×${inner}] → ${t}`, source, output: outer * t * inner, args: { x: 'Array', idx: 'Array' } }, [x, index]);
 }
 
 export function gatherReference(x: Float32Array, index: Float32Array, outer: number, n: number, inner: number): Float32Array {
@@ -70,7 +80,7 @@ export function gatherReference(x: Float32Array, index: Float32Array, outer: num
 }
 
 /** The gradient of gather: out[o, k, r] = Σ_{t: index[t] = k} dy[o, t, r]. */
-export function scatterAddKernel(backend: Backend, dy: Float32Array, index: Float32Array, outer: number, n: number, inner: number): Float32Array {
+export function scatterAddKernel(backend: Backend, dy: Data, index: Float32Array, outer: number, n: number, inner: number): Data {
   const t = index.length;
   const source = `function(dy, idx) {
   const i = this.thread.x;
@@ -84,5 +94,5 @@ export function scatterAddKernel(backend: Backend, dy: Float32Array, index: Floa
   }
   return acc;
 }`;
-  return backend.run({ source, output: outer * n * inner, args: { dy: 'Array', idx: 'Array' } }, [dy, index]);
+  return backend.run({ name: `scatterAdd ${t} → [${outer}×${n}×${inner}]`, source, output: outer * n * inner, args: { dy: 'Array', idx: 'Array' } }, [dy, index]);
 }

@@ -4,7 +4,7 @@
  * gradients with respect to the input and the weight, each gather-style
  * (one output cell per thread, no atomics).
  */
-import type { Backend } from './backend.js';
+import type { Backend, Data } from './backend.js';
 import { int } from './codegen.js';
 
 export interface Conv2dShape {
@@ -22,6 +22,11 @@ export function convOutputSize(s: Conv2dShape): { oh: number; ow: number } {
   };
 }
 
+/** "[2×4×7×6] * [6×4×3×3] stride 1×1 pad 1×1": the shapes in a kernel's name. */
+function describe(s: Conv2dShape): string {
+  return `[${s.n}×${s.c}×${s.h}×${s.w}] * [${s.oc}×${s.c / s.groups}×${s.kh}×${s.kw}] stride ${s.strideH}×${s.strideW} pad ${s.padH}×${s.padW}${s.groups > 1 ? ` groups ${s.groups}` : ''}`;
+}
+
 /** Split flat index `i` into named coordinates of a row-major shape (gpu.js statements). */
 function unflatten(i: string, names: string[], dims: number[]): string {
   const lines: string[] = [];
@@ -35,7 +40,7 @@ function unflatten(i: string, names: string[], dims: number[]): string {
   return lines.join('\n  ');
 }
 
-export function conv2dKernel(backend: Backend, x: Float32Array, weight: Float32Array, s: Conv2dShape): Float32Array {
+export function conv2dKernel(backend: Backend, x: Data, weight: Data, s: Conv2dShape): Data {
   const { oh, ow } = convOutputSize(s);
   const cg = s.c / s.groups;
   const ocg = s.oc / s.groups;
@@ -60,11 +65,11 @@ export function conv2dKernel(backend: Backend, x: Float32Array, weight: Float32A
   }
   return acc;
 }`;
-  return backend.run({ source, output: s.n * s.oc * oh * ow, args: { x: 'Array', wt: 'Array' } }, [x, weight]);
+  return backend.run({ name: `conv2d ${describe(s)}`, source, output: s.n * s.oc * oh * ow, args: { x: 'Array', wt: 'Array' } }, [x, weight]);
 }
 
 /** dL/dx from dL/dy: each input pixel gathers the outputs whose window covers it. */
-export function conv2dInputGradKernel(backend: Backend, dy: Float32Array, weight: Float32Array, s: Conv2dShape): Float32Array {
+export function conv2dInputGradKernel(backend: Backend, dy: Data, weight: Data, s: Conv2dShape): Data {
   const { oh, ow } = convOutputSize(s);
   const cg = s.c / s.groups;
   const ocg = s.oc / s.groups;
@@ -97,11 +102,11 @@ export function conv2dInputGradKernel(backend: Backend, dy: Float32Array, weight
   }
   return acc;
 }`;
-  return backend.run({ source, output: s.n * s.c * s.h * s.w, args: { dy: 'Array', wt: 'Array' } }, [dy, weight]);
+  return backend.run({ name: `conv2dInputGrad ${describe(s)}`, source, output: s.n * s.c * s.h * s.w, args: { dy: 'Array', wt: 'Array' } }, [dy, weight]);
 }
 
 /** dL/dweight from dL/dy and the input. */
-export function conv2dWeightGradKernel(backend: Backend, dy: Float32Array, x: Float32Array, s: Conv2dShape): Float32Array {
+export function conv2dWeightGradKernel(backend: Backend, dy: Data, x: Data, s: Conv2dShape): Data {
   const { oh, ow } = convOutputSize(s);
   const cg = s.c / s.groups;
   const ocg = s.oc / s.groups;
@@ -126,7 +131,7 @@ export function conv2dWeightGradKernel(backend: Backend, dy: Float32Array, x: Fl
   }
   return acc;
 }`;
-  return backend.run({ source, output: s.oc * cg * s.kh * s.kw, args: { dy: 'Array', x: 'Array' } }, [dy, x]);
+  return backend.run({ name: `conv2dWeightGrad ${describe(s)}`, source, output: s.oc * cg * s.kh * s.kw, args: { dy: 'Array', x: 'Array' } }, [dy, x]);
 }
 
 export function conv2dReference(x: Float32Array, weight: Float32Array, s: Conv2dShape): Float32Array {

@@ -6,19 +6,21 @@
  * Every op is a pair: `kernel` is gpu.js source computing `r` from `x0..xn`,
  * `reference` is the same math in plain TypeScript, the oracle for tests.
  */
-import type { Backend } from './backend.js';
+import type { Backend, BackendName, Data } from './backend.js';
 import { stridedIndex } from './codegen.js';
 import { broadcastShapes, broadcastView, sizeOf, type View } from './shape.js';
 
 export interface ElementwiseOp {
-  /** gpu.js statements assigning `r` from inputs `x0`, `x1`, ... */
-  kernel: string;
+  /** The op's name, with its parameters ("exp", "clamp(0, 1)"); the kernel is named after it. */
+  name: string;
+  /** gpu.js statements assigning `r` from inputs `x0`, `x1`, ... (per backend where the math differs, as exp on webasm) */
+  kernel: string | ((backend: BackendName) => string);
   /** The same computation in plain TypeScript. */
   reference: (...x: number[]) => number;
 }
 
 /** Run an elementwise op over broadcast inputs; returns a contiguous result of the broadcast shape. */
-export function mapKernel(backend: Backend, op: ElementwiseOp, inputs: readonly View[]): { data: Float32Array; shape: number[] } {
+export function mapKernel(backend: Backend, op: ElementwiseOp, inputs: readonly View[]): { data: Data; shape: number[] } {
   const shape = inputs.map((v) => v.shape).reduce((a, b) => broadcastShapes(a, b));
   const views = inputs.map((v) => broadcastView(v, shape));
   const n = sizeOf(shape);
@@ -30,17 +32,19 @@ export function mapKernel(backend: Backend, op: ElementwiseOp, inputs: readonly 
   ${read.prelude}
   ${loads}
   let r = 0.0;
-  ${op.kernel}
+  ${typeof op.kernel === 'string' ? op.kernel : op.kernel(backend.name)}
   return r;
 }`;
   const args: Record<string, 'Array'> = {};
   for (const p of params) args[p] = 'Array';
-  const data = backend.run({ source, output: n, args }, views.map((v) => v.data));
+  const data = backend.run({ name: `${op.name} [${shape.join('×')}]`, source, output: n, args }, views.map((v) => v.data));
   return { data, shape: [...shape] };
 }
 
-/** Reference: the same op with plain loops over broadcast coordinates. */
+/** Reference: the same op with plain loops over broadcast coordinates (host views). */
 export function mapReference(op: ElementwiseOp, inputs: readonly View[]): { data: Float32Array; shape: number[] } {
+  const hosts = inputs.map((v) => v.data);
+  if (!hosts.every((d): d is Float32Array => d instanceof Float32Array)) throw new Error('internal: mapReference() reads host data only');
   const shape = inputs.map((v) => v.shape).reduce((a, b) => broadcastShapes(a, b));
   const views = inputs.map((v) => broadcastView(v, shape));
   const n = sizeOf(shape);
@@ -52,7 +56,7 @@ export function mapReference(op: ElementwiseOp, inputs: readonly View[]): { data
     for (let k = 0; k < views.length; k++) {
       let p = views[k].offset;
       for (let d = 0; d < rank; d++) p += idx[d] * views[k].strides[d];
-      xs[k] = views[k].data[p];
+      xs[k] = hosts[k][p];
     }
     out[i] = op.reference(...xs);
     for (let d = rank - 1; d >= 0; d--) {

@@ -1,22 +1,39 @@
 /**
  * @maskgrad/kernels: every numeric kernel of maskgrad as a gpu.js kernel,
- * each beside a plain TypeScript reference implementation of the same math.
- * Knows nothing about graphs or gradients: those live in @maskgrad/autograd.
+ * each beside a plain TypeScript reference implementation of the same math,
+ * and the backends that run them (host arrays, or device buffers on an
+ * asynchronous queue). Knows nothing about graphs or gradients: those live
+ * in @maskgrad/autograd. Test helpers are in ./testing.ts, outside this API.
  */
-export { Backend, type ArgType, type BackendName, type BackendStats, type KernelSpec } from './backend.js';
 export {
-  BACKEND_ORDER, createBackend, isBackendName, probeBackends, probeHeadlessGL, probeWebAsm, probeWebGPU, selectBackend,
-  type BackendProbe,
+  KERNEL_CLASS, KernelError, outputCells,
+  type ArgType, type Backend, type BackendName, type BackendStats, type Data, type KernelSpec, type MemoryStats,
+} from './backend.js';
+export { DeviceBuffer } from './device-buffer.js';
+export { HostBackend, SHARED_PAGES } from './host-backend.js';
+export { WebGPUBackend, MAX_KERNEL_ARRAYS } from './webgpu-backend.js';
+export { ThreadsBackend } from './threads-backend.js';
+export { QueuedBackend } from './queued-backend.js';
+export { closeNodeWebGPU } from './node-webgpu.js';
+export {
+  BACKEND_ORDER, OPT_IN_BACKENDS, createBackend, createHostBackend, isBackendName, probeBackends, probeHeadlessGL, probeWebAsm, probeWebAsmThreads, probeWebGPU,
+  selectBackend, selectHostBackend, type BackendProbe, type Selection,
 } from './select-backend.js';
 export * from './shape.js';
 export { lit, int } from './codegen.js';
 export { mapKernel, mapReference, type ElementwiseOp } from './elementwise.js';
-export { UNARY, affineOp, clampOp, erfApprox, insideOp, powScalarOp, type UnaryName } from './unary.js';
-export { BINARY, WHERE, type BinaryName } from './binary.js';
+export { UNARY, affineOp, clampOp, insideOp, powScalarOp, type UnaryName } from './unary.js';
+export { erfReference, erfSource, expSource, nativeTranscendentals, tanhSource } from './transcendental.js';
+export { BINARY, LERP, WHERE, type BinaryName } from './binary.js';
 export { reduceKernel, reduceReference, reduceShape, type ReduceOp, type ReduceShape } from './reduce.js';
 export { softmaxKernel, softmaxReference } from './softmax.js';
-export { layerNormKernel, layerNormReference, type LayerNormResult } from './layer-norm.js';
-export { matmulKernel, matmulReference, type MatmulShape } from './matmul.js';
+export {
+  layerNormBackwardKernel, layerNormBackwardReference, layerNormKernel, layerNormReference, type LayerNormGrads, type LayerNormResult,
+} from './layer-norm.js';
+export { geluBackwardKernel, geluKernel, geluReference } from './gelu.js';
+export { adamKernel, adamReference, type AdamHyper, type AdamState } from './adam.js';
+export { MATMUL_TUNING, matmulBlockedSource, matmulKernel, matmulReference, type MatmulTuning } from './matmul.js';
+export { describeMatmul, type MatmulShape } from './matmul-shape.js';
 export {
   conv2dGradReference, conv2dInputGradKernel, conv2dKernel, conv2dReference, conv2dWeightGradKernel, convOutputSize,
   type Conv2dShape,
@@ -33,4 +50,3 @@ export {
   type SmoothMaxPoolResult, type SmoothMaxPoolShape,
 } from './smooth-max-pool.js';
 export { hashUniform, normalKernel, normalReference, uniformKernel, uniformReference } from './random.js';
-export { maxAbsDiff, seededFloats, testBackends } from './test-backends.js';

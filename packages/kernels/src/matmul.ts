@@ -5,48 +5,43 @@
  *
  * The gpu.js kernel is register-blocked for the webasm backend's f32x4 SIMD:
  * a group of 4 SIMD lanes (thread.x = 0..3) computes a 4×4 block of C; lane
- * l owns column c0 + l and returns its 4 rows as an Array(4). Everything but
- * the lane id is uniform across the group, so A and B are read with scalar
- * loads and splats; each lane picks its B column by multiplying with one-hot
- * lane masks (no gathers). Edge blocks are shifted inwards (min(4z, M−4)) so
- * nothing is read out of bounds for any M, N. Indices are written `(p|0) + k`:
- * gpu.js keeps integer locals as f32, and the `|0` keeps the address
- * arithmetic integral. A second kernel lays the blocks out row-major.
- * (Measured ~3–5 GFLOPS here vs ~1 for one cell per thread; bench/.)
+ * l owns column c0 + l and returns its 4 rows as an Array(4). A is read with
+ * uniform (scalar) loads that gpu.js splats; B with one lane-varying read,
+ * `b[p + thread.x·stride]`, which gpu.js lowers to a 4-lane gather. Edge
+ * blocks are shifted inwards (min(4z, M−4)) so nothing is read out of bounds
+ * for any M, N ≥ 4. Indices are written `(p|0) + k`: gpu.js keeps every local
+ * as f32, and the `|0` keeps the address arithmetic integral. A second kernel
+ * lays the blocks out row-major.
+ *
+ * Why this shape and no bigger (bench/matmul-levers.mjs measures each lever):
+ * gpu.js returns at most 4 values per lane, so a 4-lane group owns at most a
+ * 4×4 tile, and each k step costs 8 loads (each an f32→i32 truncation, an
+ * add and a shift in V8's code) for 16 multiply-adds. The gather beats
+ * building B's vector from 4 splats times one-hot lane masks (V8 recomputes
+ * the masks inside the loop); unrolling k by 2 or 4 is best, within the
+ * noise of each other (1 pays the loop's conversions every step; 8 hoists
+ * more loads and spills registers). Measured: 6.9–7.3 GFLOPS against 43–44
+ * for tfjs-wasm on 197×768×3072, from 6.3 with the masks.
  */
-import type { Backend } from './backend.js';
+import type { Backend, Data } from './backend.js';
 import { int } from './codegen.js';
+import { matmulScalarSource } from './matmul-scalar.js';
+import { describeMatmul, strides, type MatmulShape } from './matmul-shape.js';
 
-export interface MatmulShape {
-  batch: number;
-  m: number;
-  k: number;
-  n: number;
-  /** A is stored [K, M] per batch instead of [M, K]. */
-  transA?: boolean;
-  /** B is stored [N, K] per batch instead of [K, N]. */
-  transB?: boolean;
-  /** A has one matrix shared by every batch entry. */
-  broadcastA?: boolean;
-  broadcastB?: boolean;
+export type { MatmulShape };
+
+/** Source-level levers, swept by bench/matmul-levers.mjs; the defaults are the fastest measured. */
+export interface MatmulTuning {
+  /** B's 4-lane vector: a gather on thread.x, or 4 splats times one-hot lane masks. */
+  bRead: 'gather' | 'lanemask';
+  /** k steps per loop iteration. */
+  unroll: number;
 }
 
-/** Where element (row, kk) of op(A) and (kk, col) of op(B) live: base + row·r + kk·k. */
-function strides(s: MatmulShape) {
-  const { m, k, n } = s;
-  return {
-    aRow: s.transA ? 1 : k,
-    aK: s.transA ? m : 1,
-    bK: s.transB ? 1 : n,
-    bCol: s.transB ? k : 1,
-    aBatch: s.broadcastA ? 0 : m * k,
-    bBatch: s.broadcastB ? 0 : k * n,
-  };
-}
+export const MATMUL_TUNING: MatmulTuning = { bRead: 'gather', unroll: 2 };
 
-const UNROLL = 2;
-
-function blockedSource(s: MatmulShape): string {
+/** The blocked kernel's gpu.js source (exported for the lever benchmark). */
+export function matmulBlockedSource(s: MatmulShape, tuning: MatmulTuning = MATMUL_TUNING): string {
   const { m, k, n } = s;
   const st = strides(s);
   const mb = Math.ceil(m / 4);
@@ -54,7 +49,9 @@ function blockedSource(s: MatmulShape): string {
   const rowOff = (q: number) => (m >= 4 ? q : Math.min(q, m - 1)) * st.aRow;
   const colOff = (c: number) => (n >= 4 ? c : Math.min(c, n - 1)) * st.bCol;
   const lines = ['function(a, b) {'];
-  for (let c = 0; c < 4; c++) lines.push(`  const m${c} = this.thread.x === ${c} ? 1.0 : 0.0;`);
+  if (tuning.bRead === 'lanemask') {
+    for (let c = 0; c < 4; c++) lines.push(`  const m${c} = this.thread.x === ${c} ? 1.0 : 0.0;`);
+  }
   lines.push('  let s0 = 0.0; let s1 = 0.0; let s2 = 0.0; let s3 = 0.0; let bv = 0.0;');
   lines.push(`  const bi = Math.floor(this.thread.z / ${int(mb)});`);
   lines.push(`  const rz = this.thread.z - bi * ${int(mb)};`);
@@ -62,17 +59,23 @@ function blockedSource(s: MatmulShape): string {
   const cb = n >= 4 ? `Math.min(this.thread.y * 4, ${int(n - 4)})` : '0';
   lines.push(`  let pa = bi * ${int(st.aBatch)} + ${rb} * ${int(st.aRow)};`);
   lines.push(`  let pb = bi * ${int(st.bBatch)} + ${cb} * ${int(st.bCol)};`);
+  // the lane's column: thread.x, clamped to the last column when N < 4
+  const lane = n >= 4 ? 'this.thread.x' : `Math.min(this.thread.x, ${int(n - 1)})`;
+  const bRead = (u: number) => (tuning.bRead === 'gather'
+    ? `b[(pb|0) + ${int(u * st.bK)} + ${lane} * ${int(st.bCol)}]`
+    : [0, 1, 2, 3].map((c) => `b[(pb|0) + ${int(u * st.bK + colOff(c))}] * m${c}`).join(' + '));
   const step = (u: number) => [
-    `    bv = ${[0, 1, 2, 3].map((c) => `b[(pb|0) + ${int(u * st.bK + colOff(c))}] * m${c}`).join(' + ')};`,
+    `    bv = ${bRead(u)};`,
     ...[0, 1, 2, 3].map((q) => `    s${q} += a[(pa|0) + ${int(rowOff(q) + u * st.aK)}] * bv;`),
   ].join('\n');
-  const nb = Math.floor(k / UNROLL);
+  const unroll = tuning.unroll;
+  const nb = Math.floor(k / unroll);
   if (nb > 0) {
     lines.push(`  for (let kb = 0; kb < ${int(nb)}; kb++) {`);
-    for (let u = 0; u < UNROLL; u++) lines.push(step(u));
-    lines.push(`    pa = pa + ${int(UNROLL * st.aK)};`, `    pb = pb + ${int(UNROLL * st.bK)};`, '  }');
+    for (let u = 0; u < unroll; u++) lines.push(step(u));
+    lines.push(`    pa = pa + ${int(unroll * st.aK)};`, `    pb = pb + ${int(unroll * st.bK)};`, '  }');
   }
-  for (let u = 0; u < k - nb * UNROLL; u++) lines.push(step(u).replace(/^ {2}/gm, ''));
+  for (let u = 0; u < k - nb * unroll; u++) lines.push(step(u).replace(/^ {2}/gm, ''));
   lines.push('  return [s0, s1, s2, s3];', '}');
   return lines.join('\n');
 }
@@ -100,15 +103,22 @@ function relayoutSource(s: MatmulShape): string {
 }`;
 }
 
-export function matmulKernel(backend: Backend, a: Float32Array, b: Float32Array, shape: MatmulShape): Float32Array {
+export function matmulKernel(backend: Backend, a: Data, b: Data, shape: MatmulShape, tuning: MatmulTuning = MATMUL_TUNING): Data {
   let s = shape;
-  if (s.k === 0) return new Float32Array(s.batch * s.m * s.n);
+  if (s.k === 0) return backend.upload(new Float32Array(s.batch * s.m * s.n));
   // a weight shared by the batch: one matmul over all batch rows
   if (s.batch > 1 && s.broadcastB && !s.broadcastA && !s.transA) s = { ...s, m: s.batch * s.m, batch: 1, broadcastB: false };
+  const name = `matmul ${describeMatmul(s)}`;
+  // WebGPU cannot pass an Array(4) result on to the relayout kernel: one output per thread there
+  if (backend.name === 'webgpu') {
+    return backend.run({ name, source: matmulScalarSource(s), output: [s.n, s.m, s.batch], args: { a: 'Array', b: 'Array' } }, [a, b]);
+  }
   const mb = Math.ceil(s.m / 4);
   const nq = Math.ceil(s.n / 4);
-  const blocked = backend.run({ source: blockedSource(s), output: [4, nq, s.batch * mb], vec4: true, args: { a: 'Array', b: 'Array' } }, [a, b]);
-  return backend.run({ source: relayoutSource(s), output: s.batch * s.m * s.n, args: { f: 'Array' } }, [blocked]);
+  const blocked = backend.run({ name: `${name} blocked`, source: matmulBlockedSource(s, tuning), output: [4, nq, s.batch * mb], vec4: true, args: { a: 'Array', b: 'Array' } }, [a, b]);
+  const c = backend.run({ name: `${name} relayout`, source: relayoutSource(s), output: s.batch * s.m * s.n, args: { f: 'Array' } }, [blocked]);
+  backend.release(blocked);
+  return c;
 }
 
 export function matmulReference(a: Float32Array, b: Float32Array, s: MatmulShape): Float32Array {

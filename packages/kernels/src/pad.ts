@@ -3,7 +3,7 @@
  * with a constant or by reflection (torch 'reflect': the edge is not
  * repeated, so before/after must be smaller than the axis).
  */
-import type { Backend } from './backend.js';
+import type { Backend, Data } from './backend.js';
 import { int, lit } from './codegen.js';
 import { contiguousStrides, sizeOf } from './shape.js';
 
@@ -14,9 +14,9 @@ export function paddedShape(shape: readonly number[], pads: readonly (readonly [
 }
 
 export function padKernel(
-  backend: Backend, x: Float32Array, shape: readonly number[], pads: readonly (readonly [number, number])[],
+  backend: Backend, x: Data, shape: readonly number[], pads: readonly (readonly [number, number])[],
   mode: PadMode, value = 0,
-): Float32Array {
+): Data {
   const out = paddedShape(shape, pads);
   const inStrides = contiguousStrides(shape);
   const lines: string[] = [];
@@ -43,7 +43,7 @@ export function padKernel(
   const read = `x[${terms.join(' + ')}]`;
   const body = mode === 'reflect' ? `return ${read};` : `if (${inside.join(' && ')}) { return ${read}; }\n  return ${lit(value)};`;
   const source = `function(x) {\n  ${lines.join('\n  ')}\n  ${body}\n}`;
-  return backend.run({ source, output: sizeOf(out), args: { x: 'Array' } }, [x]);
+  return backend.run({ name: `pad(${mode}) [${shape.join('×')}] → [${out.join('×')}]`, source, output: sizeOf(out), args: { x: 'Array' } }, [x]);
 }
 
 export function padReference(

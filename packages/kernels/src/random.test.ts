@@ -1,21 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { normalKernel, normalReference, uniformKernel, uniformReference } from './random.js';
-import { maxAbsDiff, testBackends } from './test-backends.js';
+import { normalKernel, uniformKernel } from './random.js';
+import { testBackends } from './testing.js';
 
+// the streams' exactness against the TypeScript hash is a kernel case (kernel-cases.ts), on every backend
 describe.each(testBackends().map((b) => [b.name, b] as const))('random on %s', (_, backend) => {
-  it('uniform equals the TypeScript hash to 1 ulp, and is seeded', () => {
-    const u = uniformKernel(backend, 5000, 42);
-    // the hash itself is exact integer arithmetic; only the final scaling rounds
-    // (float32 on webasm, float64 then float32 on cpu): at most 1 ulp of 1.0
-    expect(maxAbsDiff(u, uniformReference(5000, 42))).toBeLessThanOrEqual(2 ** -23);
-    expect(maxAbsDiff(uniformKernel(backend, 5000, 42), u)).toBe(0);
-    expect(maxAbsDiff(uniformKernel(backend, 5000, 43), u)).toBeGreaterThan(0.5);
-  });
-
   it('uniform statistics over 200k draws: mean, variance, lag-1 and cross-seed correlation, histogram', () => {
     const n = 200_000;
-    const u = uniformKernel(backend, n, 1234);
-    const v = uniformKernel(backend, n, 1235);
+    const u = backend.readSync(uniformKernel(backend, n, 1234));
+    const v = backend.readSync(uniformKernel(backend, n, 1235));
     let m = 0, m2 = 0, lag = 0, cross = 0;
     const bins = new Array(50).fill(0);
     for (let i = 0; i < n; i++) {
@@ -35,9 +27,8 @@ describe.each(testBackends().map((b) => [b.name, b] as const))('random on %s', (
     expect(chi2).toBeLessThan(90); // 49 degrees of freedom: p ≈ 0.0004
   });
 
-  it('normal matches its reference and has mean 0, std 1', () => {
-    const z = normalKernel(backend, 100_000, 7, 0, 1);
-    expect(maxAbsDiff(z.subarray(0, 1000), normalReference(1000, 7))).toBeLessThan(1e-4);
+  it('normal has mean 0, std 1', () => {
+    const z = backend.readSync(normalKernel(backend, 100_000, 7, 0, 1));
     let m = 0, m2 = 0;
     for (const v of z) { m += v; m2 += v * v; }
     m /= z.length;

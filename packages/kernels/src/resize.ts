@@ -4,9 +4,10 @@
  *   src = (dst + 0.5) · in/out − 0.5, clamped below at 0;
  *   i0 = floor(src), i1 = min(i0 + 1, in − 1), λ = src − i0.
  * The per-row and per-column taps are computed once on the host as small
- * tables; the kernels only gather.
+ * tables, packed into one array (WebGPU binds at most 7 arrays per kernel);
+ * the kernels only gather.
  */
-import type { Backend } from './backend.js';
+import type { Backend, Data } from './backend.js';
 import { int } from './codegen.js';
 
 export interface ResizeShape {
@@ -56,33 +57,55 @@ export function axisTaps(inSize: number, outSize: number): AxisTaps {
   return { i0, i1, lambda, first, count, maxCount };
 }
 
-export function resizeBilinearKernel(backend: Backend, x: Float32Array, s: ResizeShape): Float32Array {
+/** Tables laid end to end in one array, and the source expression that reads entry `i` of each. */
+function packTables(tables: Record<string, Float32Array>): { packed: Float32Array; at: Record<string, (i: string) => string> } {
+  const total = Object.values(tables).reduce((n, t) => n + t.length, 0);
+  const packed = new Float32Array(total);
+  const at: Record<string, (i: string) => string> = {};
+  let offset = 0;
+  for (const [name, t] of Object.entries(tables)) {
+    packed.set(t, offset);
+    const o = offset;
+    at[name] = (i) => `t[${o === 0 ? '' : `${int(o)} + `}${i}]`;
+    offset += t.length;
+  }
+  return { packed, at };
+}
+
+const sizes = (s: ResizeShape) => `[${s.planes}×${s.h}×${s.w}] → [${s.planes}×${s.oh}×${s.ow}]`;
+
+export function resizeBilinearKernel(backend: Backend, x: Data, s: ResizeShape): Data {
   const ty = axisTaps(s.h, s.oh);
   const tx = axisTaps(s.w, s.ow);
-  const source = `function(x, y0, y1, ly, x0, x1, lx) {
+  const { packed, at } = packTables({ y0: ty.i0, y1: ty.i1, ly: ty.lambda, x0: tx.i0, x1: tx.i1, lx: tx.lambda });
+  const source = `function(x, t) {
   const i = this.thread.x;
   const p = Math.floor(i / ${int(s.oh * s.ow)});
   const rem = i - p * ${int(s.oh * s.ow)};
   const oy = Math.floor(rem / ${int(s.ow)});
   const ox = rem - oy * ${int(s.ow)};
   const base = p * ${int(s.h * s.w)};
-  const r0 = base + y0[oy] * ${int(s.w)};
-  const r1 = base + y1[oy] * ${int(s.w)};
-  const a = lx[ox];
-  const b = ly[oy];
-  const top = x[r0 + x0[ox]] * (1.0 - a) + x[r0 + x1[ox]] * a;
-  const bottom = x[r1 + x0[ox]] * (1.0 - a) + x[r1 + x1[ox]] * a;
+  const r0 = base + ${at.y0('oy')} * ${int(s.w)};
+  const r1 = base + ${at.y1('oy')} * ${int(s.w)};
+  const c0 = ${at.x0('ox')};
+  const c1 = ${at.x1('ox')};
+  const a = ${at.lx('ox')};
+  const b = ${at.ly('oy')};
+  const top = x[r0 + c0] * (1.0 - a) + x[r0 + c1] * a;
+  const bottom = x[r1 + c0] * (1.0 - a) + x[r1 + c1] * a;
   return top * (1.0 - b) + bottom * b;
 }`;
-  const args = { x: 'Array', y0: 'Array', y1: 'Array', ly: 'Array', x0: 'Array', x1: 'Array', lx: 'Array' } as const;
-  return backend.run({ source, output: s.planes * s.oh * s.ow, args }, [x, ty.i0, ty.i1, ty.lambda, tx.i0, tx.i1, tx.lambda]);
+  return backend.run({ name: `resizeBilinear ${sizes(s)}`, source, output: s.planes * s.oh * s.ow, args: { x: 'Array', t: 'Array' } }, [x, packed]);
 }
 
 /** dL/dx of the resize: each input pixel gathers the output pixels that read it. */
-export function resizeBilinearGradKernel(backend: Backend, dy: Float32Array, s: ResizeShape): Float32Array {
+export function resizeBilinearGradKernel(backend: Backend, dy: Data, s: ResizeShape): Data {
   const ty = axisTaps(s.h, s.oh);
   const tx = axisTaps(s.w, s.ow);
-  const source = `function(dy, y0, y1, ly, fy, cy, x0, x1, lx, fx, cx) {
+  const { packed, at } = packTables({
+    y0: ty.i0, y1: ty.i1, ly: ty.lambda, fy: ty.first, cy: ty.count, x0: tx.i0, x1: tx.i1, lx: tx.lambda, fx: tx.first, cx: tx.count,
+  });
+  const source = `function(dy, t) {
   const i = this.thread.x;
   const p = Math.floor(i / ${int(s.h * s.w)});
   const rem = i - p * ${int(s.h * s.w)};
@@ -90,18 +113,18 @@ export function resizeBilinearGradKernel(backend: Backend, dy: Float32Array, s: 
   const ix = rem - iy * ${int(s.w)};
   const base = p * ${int(s.oh * s.ow)};
   let acc = 0.0;
-  for (let t = 0; t < ${int(ty.maxCount)}; t++) {
-    if (t < cy[iy]) {
-      const oy = fy[iy] + t;
+  for (let tt = 0; tt < ${int(ty.maxCount)}; tt++) {
+    if (tt < ${at.cy('iy')}) {
+      const oy = ${at.fy('iy')} + tt;
       let wy = 0.0;
-      if (y0[oy] == iy) { wy += 1.0 - ly[oy]; }
-      if (y1[oy] == iy) { wy += ly[oy]; }
+      if (${at.y0('oy')} == iy) { wy += 1.0 - ${at.ly('oy')}; }
+      if (${at.y1('oy')} == iy) { wy += ${at.ly('oy')}; }
       for (let u = 0; u < ${int(tx.maxCount)}; u++) {
-        if (u < cx[ix]) {
-          const ox = fx[ix] + u;
+        if (u < ${at.cx('ix')}) {
+          const ox = ${at.fx('ix')} + u;
           let wx = 0.0;
-          if (x0[ox] == ix) { wx += 1.0 - lx[ox]; }
-          if (x1[ox] == ix) { wx += lx[ox]; }
+          if (${at.x0('ox')} == ix) { wx += 1.0 - ${at.lx('ox')}; }
+          if (${at.x1('ox')} == ix) { wx += ${at.lx('ox')}; }
           acc += wy * wx * dy[base + oy * ${int(s.ow)} + ox];
         }
       }
@@ -109,10 +132,7 @@ export function resizeBilinearGradKernel(backend: Backend, dy: Float32Array, s: 
   }
   return acc;
 }`;
-  const names = ['dy', 'y0', 'y1', 'ly', 'fy', 'cy', 'x0', 'x1', 'lx', 'fx', 'cx'];
-  const args = Object.fromEntries(names.map((n) => [n, 'Array' as const]));
-  return backend.run({ source, output: s.planes * s.h * s.w, args },
-    [dy, ty.i0, ty.i1, ty.lambda, ty.first, ty.count, tx.i0, tx.i1, tx.lambda, tx.first, tx.count]);
+  return backend.run({ name: `resizeBilinearGrad ${sizes(s)}`, source, output: s.planes * s.h * s.w, args: { dy: 'Array', t: 'Array' } }, [dy, packed]);
 }
 
 export function resizeBilinearReference(x: Float32Array, s: ResizeShape): Float32Array {

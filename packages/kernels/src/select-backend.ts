@@ -1,11 +1,23 @@
 /**
  * Backend selection: webgpu → headlessgl → webasm → cpu, each probed for
- * real, with the reason in words when one is unavailable.
+ * real, with the reason in words when one is unavailable; webasm-threads
+ * (gpu.js's worker pool) when asked for by name.
+ *
+ * WebGPU can only be probed asynchronously (an adapter request), so there
+ * are two entry points: `selectBackend` (async, considers every backend)
+ * and `selectHostBackend` (sync, host backends only, for code that creates
+ * tensors before anything was awaited).
  */
 import { GPU } from 'gpu.js';
-import { Backend, type BackendName } from './backend.js';
+import type { Backend, BackendName } from './backend.js';
+import { HostBackend } from './host-backend.js';
+import { installNodeWebGPU } from './node-webgpu.js';
+import { ThreadsBackend, threadsSupported } from './threads-backend.js';
+import { WebGPUBackend } from './webgpu-backend.js';
 
 export const BACKEND_ORDER: readonly BackendName[] = ['webgpu', 'headlessgl', 'webasm', 'cpu'];
+/** Chosen by name only: on 2 shared cores its worker dispatch cost more than it saved (README, Backends). */
+export const OPT_IN_BACKENDS: readonly BackendName[] = ['webasm-threads'];
 
 export interface BackendProbe {
   name: BackendName;
@@ -18,44 +30,29 @@ function errorText(e: unknown): string {
   return e instanceof Error ? e.message.split('\n')[0] : String(e);
 }
 
-/** Explain a failure to load Dawn in words a user can act on. */
-function webgpuReason(e: unknown): string {
-  const msg = errorText(e);
-  if (/GLIBCXX_3\.4\.3\d|GLIBC_2\.3[89]/.test(msg)) {
-    return `the 'webgpu' package's Dawn binary needs glibc >= 2.38 (GLIBCXX_3.4.32); this system's C++ runtime is older (${msg})`;
-  }
-  if (/Cannot find (module|package)/.test(msg)) return `the 'webgpu' package is not installed (${msg})`;
-  return `Dawn failed to load: ${msg}`;
-}
-
 const isNode = typeof process !== 'undefined' && !!process.versions?.node;
 
+interface GpuApi { requestAdapter(): Promise<{ info?: { vendor?: string; architecture?: string } } | null> }
+
 /**
- * Ask for a real WebGPU adapter. In Node this loads the 'webgpu' package
- * (Dawn). Execution on WebGPU is asynchronous and needs the async kernel
- * queue, which this version of maskgrad does not have yet: an adapter that
- * answers is reported, but not selected.
+ * Ask for a real WebGPU adapter: the browser's navigator.gpu, or in Node
+ * the 'webgpu' package (Dawn), installed as navigator.gpu when it loads.
  */
 export async function probeWebGPU(): Promise<BackendProbe> {
   try {
-    let gpuApi: { requestAdapter(): Promise<unknown> } | undefined =
-      (globalThis as { navigator?: { gpu?: { requestAdapter(): Promise<unknown> } } }).navigator?.gpu;
-    if (!gpuApi && isNode) {
-      const mod = (await import(/* @vite-ignore */ 'webgpu' as string)) as {
-        create: (opts: string[]) => { requestAdapter(): Promise<unknown> };
-      };
-      gpuApi = mod.create([]);
+    let api = (globalThis as { navigator?: { gpu?: GpuApi } }).navigator?.gpu;
+    if (!api && isNode) {
+      const installed = await installNodeWebGPU();
+      if (!installed.ok) return { name: 'webgpu', available: false, reason: installed.reason };
+      api = (globalThis as unknown as { navigator: { gpu: GpuApi } }).navigator.gpu;
     }
-    if (!gpuApi) return { name: 'webgpu', available: false, reason: 'navigator.gpu is absent in this runtime' };
-    const adapter = await gpuApi.requestAdapter();
+    if (!api) return { name: 'webgpu', available: false, reason: 'navigator.gpu is absent in this runtime (WebGPU needs a secure context: https or http://127.0.0.1)' };
+    const adapter = await api.requestAdapter();
     if (!adapter) return { name: 'webgpu', available: false, reason: 'navigator.gpu answered, but no adapter was found' };
-    return {
-      name: 'webgpu',
-      available: false,
-      reason: 'a WebGPU adapter answered, but maskgrad runs kernels synchronously and gpu.js webgpu kernels are asynchronous; not selected',
-    };
+    const info = adapter.info ? [adapter.info.vendor, adapter.info.architecture].filter(Boolean).join(' ') : '';
+    return { name: 'webgpu', available: true, reason: `a WebGPU adapter answered${info ? ` (${info})` : ''}` };
   } catch (e) {
-    return { name: 'webgpu', available: false, reason: webgpuReason(e) };
+    return { name: 'webgpu', available: false, reason: `WebGPU failed to start: ${errorText(e)}` };
   }
 }
 
@@ -68,7 +65,14 @@ export function probeHeadlessGL(): BackendProbe {
   };
 }
 
+let webAsmProbe: BackendProbe | null = null;
+
 export function probeWebAsm(): BackendProbe {
+  webAsmProbe ??= probeWebAsmOnce();
+  return webAsmProbe;
+}
+
+function probeWebAsmOnce(): BackendProbe {
   if (!GPU.isWebAssemblySupported) return { name: 'webasm', available: false, reason: 'WebAssembly SIMD is not supported here' };
   try {
     const gpu = new GPU({ mode: 'webasm' });
@@ -86,49 +90,105 @@ export function probeWebAsm(): BackendProbe {
   }
 }
 
-/** Probe every backend, in selection order. */
+const CPU_PROBE: BackendProbe = { name: 'cpu', available: true, reason: 'plain JavaScript' };
+
+/** WebAssembly kernels split across gpu.js's worker pool: needs WebAssembly and shared memory (Node, or a cross-origin-isolated page). */
+export function probeWebAsmThreads(): BackendProbe {
+  const wasm = probeWebAsm();
+  if (!wasm.available) return { name: 'webasm-threads', available: false, reason: wasm.reason };
+  if (!threadsSupported()) {
+    return { name: 'webasm-threads', available: false, reason: 'worker threads need SharedArrayBuffer (in a browser: a cross-origin-isolated page, COOP/COEP headers)' };
+  }
+  const cores = typeof navigator !== 'undefined' && navigator.hardwareConcurrency ? navigator.hardwareConcurrency : undefined;
+  return { name: 'webasm-threads', available: true, reason: `WebAssembly with f32x4 SIMD on gpu.js's worker pool${cores ? ` (${cores} cores)` : ''}` };
+}
+
+/** Probe every backend, in selection order (the opt-in ones after). */
 export async function probeBackends(): Promise<BackendProbe[]> {
-  return [await probeWebGPU(), probeHeadlessGL(), probeWebAsm(), { name: 'cpu', available: true, reason: 'plain JavaScript' }];
+  return [await probeWebGPU(), probeHeadlessGL(), probeWebAsm(), CPU_PROBE, probeWebAsmThreads()];
 }
 
 export function isBackendName(s: string): s is BackendName {
-  return (BACKEND_ORDER as readonly string[]).includes(s);
+  return (BACKEND_ORDER as readonly string[]).includes(s) || (OPT_IN_BACKENDS as readonly string[]).includes(s);
 }
 
-/** Create a backend by name; throws with the probe's reason when it cannot run here. */
-export function createBackend(name: BackendName): Backend {
-  if (name === 'webasm') {
-    const p = probeWebAsm();
-    if (!p.available) throw new Error(`backend 'webasm' is unavailable: ${p.reason}`);
-  } else if (name === 'headlessgl') {
-    const p = probeHeadlessGL();
-    if (!p.available) throw new Error(`backend 'headlessgl' is unavailable: ${p.reason}`);
-  } else if (name === 'webgpu') {
-    throw new Error("backend 'webgpu' cannot be used synchronously by this version of maskgrad; use webasm or cpu");
+type HostName = Exclude<BackendName, 'webgpu' | 'webasm-threads'>;
+
+function hostProbe(name: HostName): BackendProbe {
+  return name === 'webasm' ? probeWebAsm() : name === 'headlessgl' ? probeHeadlessGL() : CPU_PROBE;
+}
+
+/** Create a host backend by name; throws with the probe's reason when it cannot run here. */
+export function createHostBackend(name: HostName): HostBackend {
+  const p = hostProbe(name);
+  if (!p.available) throw new Error(`backend '${name}' is unavailable: ${p.reason}`);
+  return new HostBackend(name, new GPU({ mode: name }));
+}
+
+/** Create any backend by name; throws with the probe's reason when it cannot run here. */
+export async function createBackend(name: BackendName): Promise<Backend> {
+  if (name === 'webasm-threads') {
+    const p = probeWebAsmThreads();
+    if (!p.available) throw new Error(`backend 'webasm-threads' is unavailable: ${p.reason}`);
+    return new ThreadsBackend();
   }
-  return new Backend(name, new GPU({ mode: name }));
+  if (name !== 'webgpu') return createHostBackend(name);
+  const p = await probeWebGPU();
+  if (!p.available) throw new Error(`backend 'webgpu' is unavailable: ${p.reason}`);
+  return WebGPUBackend.create();
+}
+
+function requestedName(requested: string | undefined): string {
+  const env = isNode ? process.env.MASKGRAD_BACKEND : undefined;
+  const want = requested ?? env ?? 'auto';
+  if (want !== 'auto' && !isBackendName(want)) {
+    throw new Error(`unknown backend '${want}' (from ${requested ? 'the backend option' : 'MASKGRAD_BACKEND'}); use one of auto, ${[...BACKEND_ORDER, ...OPT_IN_BACKENDS].join(', ')}`);
+  }
+  return want;
+}
+
+export interface Selection {
+  backend: Backend;
+  /** The better backends that were not chosen, each with the reason. */
+  skipped: BackendProbe[];
+  /** Why the chosen one: asked for by name, or the first available. */
+  reason: string;
 }
 
 /**
  * Pick a backend: `requested` (or MASKGRAD_BACKEND) when given and not
- * 'auto', else the first of webasm → cpu that works. Returns the reasons
- * the better backends were skipped.
+ * 'auto', else the first of webgpu → headlessgl → webasm → cpu that works.
  */
-export function selectBackend(requested?: string): { backend: Backend; skipped: BackendProbe[] } {
-  const env = isNode ? process.env.MASKGRAD_BACKEND : undefined;
-  const want = requested ?? env ?? 'auto';
-  if (want !== 'auto') {
-    if (!isBackendName(want)) {
-      throw new Error(`unknown backend '${want}' (from ${requested ? 'the backend option' : 'MASKGRAD_BACKEND'}); use one of auto, ${BACKEND_ORDER.join(', ')}`);
+export async function selectBackend(requested?: string): Promise<Selection> {
+  const want = requestedName(requested);
+  if (want !== 'auto') return { backend: await createBackend(want as BackendName), skipped: [], reason: `asked for by name (${requested ? 'backend option' : 'MASKGRAD_BACKEND'})` };
+  const gpu = await probeWebGPU();
+  if (gpu.available) {
+    try {
+      return { backend: await WebGPUBackend.create(), skipped: [], reason: gpu.reason };
+    } catch (e) {
+      gpu.available = false;
+      gpu.reason = `an adapter answered, but the device could not be created: ${errorText(e)}`;
     }
-    return { backend: createBackend(want), skipped: [] };
   }
+  const host = selectHostBackend('auto');
+  return { ...host, skipped: [gpu, ...host.skipped] };
+}
+
+/**
+ * Pick a host backend synchronously (webgpu cannot be probed without
+ * awaiting): `requested` or MASKGRAD_BACKEND by name, else the first of
+ * headlessgl → webasm → cpu that works.
+ */
+export function selectHostBackend(requested?: string): Selection {
+  const want = requestedName(requested);
+  if (want === 'webgpu' || want === 'webasm-threads') throw new Error(`backend '${want}' runs asynchronously and must be chosen so: await setBackend('${want}')`);
+  if (want !== 'auto') return { backend: createHostBackend(want as HostName), skipped: [], reason: 'asked for by name' };
   const skipped: BackendProbe[] = [];
-  const gl = probeHeadlessGL();
-  if (gl.available) return { backend: new Backend('headlessgl', new GPU({ mode: 'headlessgl' })), skipped };
-  skipped.push(gl);
-  const wasm = probeWebAsm();
-  if (wasm.available) return { backend: new Backend('webasm', new GPU({ mode: 'webasm' })), skipped };
-  skipped.push(wasm);
-  return { backend: new Backend('cpu', new GPU({ mode: 'cpu' })), skipped };
+  for (const name of ['headlessgl', 'webasm'] as const) {
+    const p = hostProbe(name);
+    if (p.available) return { backend: new HostBackend(name, new GPU({ mode: name })), skipped, reason: p.reason };
+    skipped.push(p);
+  }
+  return { backend: new HostBackend('cpu', new GPU({ mode: 'cpu' })), skipped, reason: CPU_PROBE.reason };
 }

@@ -5,8 +5,11 @@
  * (i0, i1, ...) lives at data[offset + i0*strides[0] + i1*strides[1] + ...].
  * Broadcasting is a stride of 0; a permutation is a reordering of strides.
  */
+import type { Data } from './backend.js';
+
 export interface View {
-  data: Float32Array;
+  /** Host values or a device buffer (see ./backend.ts). */
+  data: Data;
   shape: readonly number[];
   strides: readonly number[];
   offset: number;
@@ -29,7 +32,7 @@ export function contiguousStrides(shape: readonly number[]): number[] {
   return strides;
 }
 
-export function contiguousView(data: Float32Array, shape: readonly number[]): View {
+export function contiguousView(data: Data, shape: readonly number[]): View {
   return { data, shape: [...shape], strides: contiguousStrides(shape), offset: 0 };
 }
 
@@ -99,8 +102,10 @@ export function coalesce(shape: readonly number[], stridesList: readonly (readon
   return { shape: outShape, strides: outStrides };
 }
 
-/** Read every element of a view into a new contiguous Float32Array (plain loops). */
+/** Read every element of a host view into a new contiguous Float32Array (plain loops). */
 export function materializeReference(v: View): Float32Array {
+  if (!(v.data instanceof Float32Array)) throw new Error('internal: materializeReference() reads host data only');
+  const data = v.data;
   const n = sizeOf(v.shape);
   const out = new Float32Array(n);
   const rank = v.shape.length;
@@ -108,7 +113,7 @@ export function materializeReference(v: View): Float32Array {
   for (let i = 0; i < n; i++) {
     let p = v.offset;
     for (let d = 0; d < rank; d++) p += idx[d] * v.strides[d];
-    out[i] = v.data[p];
+    out[i] = data[p];
     for (let d = rank - 1; d >= 0; d--) {
       if (++idx[d] < v.shape[d]) break;
       idx[d] = 0;

@@ -14,37 +14,13 @@
  * returns y and L (kept for the gradient); the gradient kernel gathers, for
  * each cell, the (2r+1)²·step² pixel-window pairs that read it.
  *
- * Every exponential here has an argument ≤ 0 and is computed by expNonPositive
- * (kernel and reference alike): Math.exp is a JavaScript import that gpu.js's
- * WebAssembly calls once per lane, six times slower than this polynomial, and
- * these kernels take (2r+1)² exponentials per pixel.
+ * The kernels take (2r+1)² exponentials per pixel; on webasm they are the
+ * inline polynomial of ./transcendental.ts (gpu.js's Math.exp there is a
+ * JavaScript call per lane).
  */
-import type { Backend } from './backend.js';
+import type { Backend, Data } from './backend.js';
 import { int, lit } from './codegen.js';
-
-/**
- * e^y for y ≤ 0: (T₆(y/256))^256, T₆ the degree-6 Taylor polynomial of e^t
- * (|t| ≤ 0.3125 for y ≥ −80: truncation < 6e-8, relative error < 5e-5 after
- * the eight squarings in float32), and 0 below −80 (e^−80 < 2e-35).
- */
-export function expNonPositive(y: number): number {
-  if (y < -80) return 0;
-  const t = Math.fround(y / 256);
-  let e = 1 + t * (1 + t * (0.5 + t * (1 / 6 + t * (1 / 24 + t * (1 / 120 + t / 720)))));
-  for (let k = 0; k < 8; k++) e *= e;
-  return e;
-}
-
-/** expNonPositive as kernel statements: binds `name` to e^arg. */
-function expSource(name: string, arg: string): string {
-  return `let ${name} = 0.0;
-      const ${name}t = (${arg}) * 0.00390625;
-      if (${name}t >= -0.3125) {
-        ${name} = 1.0 + ${name}t * (1.0 + ${name}t * (0.5 + ${name}t * (0.16666667 + ${name}t * (0.041666668 + ${name}t * (0.008333334 + ${name}t * 0.0013888889)))));
-        ${name} = ${name} * ${name}; ${name} = ${name} * ${name}; ${name} = ${name} * ${name}; ${name} = ${name} * ${name};
-        ${name} = ${name} * ${name}; ${name} = ${name} * ${name}; ${name} = ${name} * ${name}; ${name} = ${name} * ${name};
-      }`;
-}
+import { expSource } from './transcendental.js';
 
 export interface SmoothMaxPoolShape {
   planes: number;
@@ -62,31 +38,38 @@ export interface SmoothMaxPoolShape {
   coldness: number;
 }
 
-export interface SmoothMaxPoolResult {
+export interface SmoothMaxPoolResult<T = Data> {
   /** [planes, oh, ow] */
-  y: Float32Array;
+  y: T;
   /** log Σ_d exp(β·z_d) per output pixel, for the gradient. */
-  logNorm: Float32Array;
+  logNorm: T;
 }
 
-/** Loop over the window of output pixel (u, v) of plane n, binding `z` (statements in `body`). */
-function windowLoop(s: SmoothMaxPoolShape, body: string): string {
+/**
+ * Loop over the window of output pixel (u, v) of plane n, binding z_d to
+ * `z<k>` for the statements body(`z<k>`); `k` keeps each loop's names apart.
+ */
+function windowLoop(s: SmoothMaxPoolShape, k: number, body: (z: string) => string): string {
   const d = 2 * s.radius + 1;
-  return `for (let a = 0; a < ${int(d)}; a++) {
-    const i = cu + a - ${int(s.radius + s.pad)};
-    for (let b = 0; b < ${int(d)}; b++) {
-      const j = cv + b - ${int(s.radius + s.pad)};
-      let xv = 0.0;
-      if (i >= 0 && i < ${int(s.h)} && j >= 0 && j < ${int(s.w)}) { xv = x[(n * ${int(s.h)} + i) * ${int(s.w)} + j]; }
-      const z = wt[((a * ${int(d)} + b) * ${int(s.oh)} + u) * ${int(s.ow)} + v] * xv;
-      ${body}
+  return `for (let a${k} = 0; a${k} < ${int(d)}; a${k}++) {
+    const i${k} = cu + a${k} - ${int(s.radius + s.pad)};
+    for (let b${k} = 0; b${k} < ${int(d)}; b${k}++) {
+      const j${k} = cv + b${k} - ${int(s.radius + s.pad)};
+      let xv${k} = 0.0;
+      if (i${k} >= 0 && i${k} < ${int(s.h)} && j${k} >= 0 && j${k} < ${int(s.w)}) { xv${k} = x[(n * ${int(s.h)} + i${k}) * ${int(s.w)} + j${k}]; }
+      const z${k} = wt[((a${k} * ${int(d)} + b${k}) * ${int(s.oh)} + u) * ${int(s.ow)} + v] * xv${k};
+      ${body(`z${k}`)}
     }
   }`;
 }
 
-export function smoothMaxPoolKernel(backend: Backend, x: Float32Array, weights: Float32Array, s: SmoothMaxPoolShape): SmoothMaxPoolResult {
+/**
+ * The max of the window (the first pass of both forward kernels) and the sums
+ * Σ e^{β(z − max)} and Σ z·e^{β(z − max)} (the second).
+ */
+function forwardSource(s: SmoothMaxPoolShape, backend: Backend, ret: string): string {
   const beta = lit(s.coldness);
-  const source = `function(x, wt) {
+  return `function(x, wt) {
   const t = this.thread.x;
   const n = Math.floor(t / ${int(s.oh * s.ow)});
   const rem = t - n * ${int(s.oh * s.ow)};
@@ -94,29 +77,28 @@ export function smoothMaxPoolKernel(backend: Backend, x: Float32Array, weights: 
   const v = rem - u * ${int(s.ow)};
   const cu = Math.floor(u / ${int(s.step)});
   const cv = Math.floor(v / ${int(s.step)});
-  // one pass (an online softmax): the running sums are rescaled whenever the maximum grows
-  let mx = -3.4e38;
+  let mx = ${lit(-3.4e38)};
+  ${windowLoop(s, 0, (z) => `mx = Math.max(mx, ${z});`)}
   let se = 0.0;
   let sz = 0.0;
-  ${windowLoop(s, `if (z > mx) {
-        ${expSource('scale', `${beta} * (mx - z)`)}
-        se = se * scale + 1.0;
-        sz = sz * scale + z;
-        mx = z;
-      } else {
-        ${expSource('e', `${beta} * (z - mx)`)}
-        se += e;
-        sz += z * e;
-      }`)}
-  return [sz / se, ${beta} * mx + Math.log(se), 0.0, 0.0];
+  ${windowLoop(s, 1, (z) => `${expSource(backend.name, `${beta} * (${z} - mx)`, 'e')}
+      se += e;
+      sz += ${z} * e;`)}
+  return ${ret};
 }`;
-  const cells = s.planes * s.oh * s.ow;
-  const both = backend.run({ source, output: cells, vec4: true, args: { x: 'Array', wt: 'Array' } }, [x, weights]);
-  const lane = (k: number) => backend.run({ source: `function(f) { return f[this.thread.x * 4 + ${int(k)}]; }`, output: cells, args: { f: 'Array' } }, [both]);
-  return { y: lane(0), logNorm: lane(1) };
 }
 
-export function smoothMaxPoolReference(x: Float32Array, weights: Float32Array, s: SmoothMaxPoolShape): SmoothMaxPoolResult {
+/** The smooth max y and log Σ_d exp(β·z_d), one kernel each (WebGPU cannot pass a vec4 result on). */
+export function smoothMaxPoolKernel(backend: Backend, x: Data, weights: Data, s: SmoothMaxPoolShape): SmoothMaxPoolResult {
+  const cells = s.planes * s.oh * s.ow;
+  const size = `[${s.planes}×${s.h}×${s.w}] → [${s.oh}×${s.ow}], r ${s.radius}`;
+  const args = { x: 'Array', wt: 'Array' } as const;
+  const y = backend.run({ name: `smooth max-pool ${size}`, source: forwardSource(s, backend, 'sz / se'), output: cells, args }, [x, weights]);
+  const logNorm = backend.run({ name: `smooth max-pool log-normalizer ${size}`, source: forwardSource(s, backend, `${lit(s.coldness)} * mx + Math.log(se)`), output: cells, args }, [x, weights]);
+  return { y, logNorm };
+}
+
+export function smoothMaxPoolReference(x: Float32Array, weights: Float32Array, s: SmoothMaxPoolShape): SmoothMaxPoolResult<Float32Array> {
   const cells = s.planes * s.oh * s.ow;
   const y = new Float32Array(cells);
   const logNorm = new Float32Array(cells);
@@ -125,7 +107,7 @@ export function smoothMaxPoolReference(x: Float32Array, weights: Float32Array, s
     const mx = Math.max(...zs);
     let se = 0, sz = 0;
     for (const z of zs) {
-      const e = expNonPositive(s.coldness * (z - mx));
+      const e = Math.exp(s.coldness * (z - mx));
       se += e;
       sz += z * e;
     }
@@ -155,8 +137,8 @@ function windowValues(x: Float32Array, weights: Float32Array, s: SmoothMaxPoolSh
 
 /** dL/dx: each cell gathers g·s_d·(1 + β(z_d − y))·weight over the pixel-window pairs that read it. */
 export function smoothMaxPoolGradKernel(
-  backend: Backend, dy: Float32Array, x: Float32Array, weights: Float32Array, fwd: SmoothMaxPoolResult, s: SmoothMaxPoolShape,
-): Float32Array {
+  backend: Backend, dy: Data, x: Data, weights: Data, fwd: SmoothMaxPoolResult, s: SmoothMaxPoolShape,
+): Data {
   const d = 2 * s.radius + 1;
   const beta = lit(s.coldness);
   const source = `function(g, x, y, lz, wt) {
@@ -178,7 +160,7 @@ export function smoothMaxPoolGradKernel(
               const p = (n * ${int(s.oh)} + u) * ${int(s.ow)} + v;
               const wgt = wt[((a * ${int(d)} + b) * ${int(s.oh)} + u) * ${int(s.ow)} + v];
               const z = wgt * xv;
-              ${expSource('sd', `${beta} * z - lz[p]`)}
+              ${expSource(backend.name, `${beta} * z - lz[p]`, 'sd')}
               acc += g[p] * sd * (1.0 + ${beta} * (z - y[p])) * wgt;
             }
           }
@@ -189,7 +171,8 @@ export function smoothMaxPoolGradKernel(
   return acc;
 }`;
   const args = { g: 'Array', x: 'Array', y: 'Array', lz: 'Array', wt: 'Array' } as const;
-  return backend.run({ source, output: s.planes * s.h * s.w, args }, [dy, x, fwd.y, fwd.logNorm, weights]);
+  const name = `smooth max-pool gradient [${s.planes}×${s.oh}×${s.ow}] → [${s.h}×${s.w}], r ${s.radius}`;
+  return backend.run({ name, source, output: s.planes * s.h * s.w, args }, [dy, x, fwd.y, fwd.logNorm, weights]);
 }
 
 /** Reference gradient: the chain rule per output pixel, scattered to the cells it read. */
@@ -203,7 +186,7 @@ export function smoothMaxPoolGradReference(dy: Float32Array, x: Float32Array, we
     const v = p % s.ow;
     zs.forEach((z, k) => {
       if (cells[k] < 0) return;
-      const sd = expNonPositive(s.coldness * z - logNorm[p]);
+      const sd = Math.exp(s.coldness * z - logNorm[p]);
       const wgt = weights[(k * s.oh + u) * s.ow + v];
       dx[cells[k]] += dy[p] * sd * (1 + s.coldness * (z - y[p])) * wgt;
     });

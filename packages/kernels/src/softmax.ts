@@ -1,36 +1,43 @@
 /**
  * Softmax and log-softmax over the last axis of a contiguous [rows, C]
  * array, in the numerically stable form: exp(x − max) / Σ exp(x − max).
- * Three passes: row max, row sum of exp(x − max), then the elementwise map.
+ * Three passes: row max, row sum of exp(x − max) (its log, once per row, for
+ * log-softmax), then the elementwise map. exp is transcendental.ts's (a
+ * polynomial on webasm, where Math.exp would be a JavaScript call per lane).
  */
-import type { Backend } from './backend.js';
+import type { Backend, Data } from './backend.js';
 import { int } from './codegen.js';
 import { reduceKernel } from './reduce.js';
+import { expSource } from './transcendental.js';
 
-function rowSumExp(backend: Backend, x: Float32Array, max: Float32Array, rows: number, cols: number): Float32Array {
+function rowSumExp(backend: Backend, x: Data, max: Data, rows: number, cols: number, log: boolean): Data {
   const source = `function(x, m) {
   const i = this.thread.x;
   const b = i * ${int(cols)};
   const mx = m[i];
   let s = 0.0;
   for (let k = 0; k < ${int(cols)}; k++) {
-    s += Math.exp(x[b + k] - mx);
+    ${expSource(backend.name, 'x[b + k] - mx', 'e').replace(/\n {2}/g, '\n    ')}
+    s += e;
   }
-  return s;
+  return ${log ? 'Math.log(s)' : 's'};
 }`;
-  return backend.run({ source, output: rows, args: { x: 'Array', m: 'Array' } }, [x, max]);
+  return backend.run({ name: `${log ? 'logSumExp' : 'sumExp'} [${rows}×${cols}]`, source, output: rows, args: { x: 'Array', m: 'Array' } }, [x, max]);
 }
 
-export function softmaxKernel(backend: Backend, x: Float32Array, rows: number, cols: number, log = false): Float32Array {
+export function softmaxKernel(backend: Backend, x: Data, rows: number, cols: number, log = false): Data {
   const max = reduceKernel(backend, 'max', x, { outer: rows, reduce: cols, inner: 1 });
-  const sum = rowSumExp(backend, x, max, rows, cols);
-  const expr = log ? 'x[i] - m[row] - Math.log(s[row])' : 'Math.exp(x[i] - m[row]) / s[row]';
+  const sum = rowSumExp(backend, x, max, rows, cols, log);
+  const body = log ? 'return x[i] - m[row] - s[row];' : `${expSource(backend.name, 'x[i] - m[row]', 'e')}\n  return e / s[row];`;
   const source = `function(x, m, s) {
   const i = this.thread.x;
   const row = Math.floor(i / ${int(cols)});
-  return ${expr};
+  ${body}
 }`;
-  return backend.run({ source, output: rows * cols, args: { x: 'Array', m: 'Array', s: 'Array' } }, [x, max, sum]);
+  const y = backend.run({ name: `${log ? 'logSoftmax' : 'softmax'} [${rows}×${cols}]`, source, output: rows * cols, args: { x: 'Array', m: 'Array', s: 'Array' } }, [x, max, sum]);
+  backend.release(max);
+  backend.release(sum);
+  return y;
 }
 
 export function softmaxReference(x: Float32Array, rows: number, cols: number, log = false): Float32Array {

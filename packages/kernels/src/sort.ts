@@ -14,15 +14,15 @@
  *                 last axis): the sorted values from the permutation, and the
  *                 gradient of sort from the ranks.
  *   sortRanks     where each element landed: a binary search for
- *                 (x[r, j], j) among the sorted (value, index) pairs, so the
+ *                 (x[r, j], j) among the sorted pairs (x[r, perm[r, i]], perm[r, i]), so the
  *                 inverse permutation costs n·log2 n, not the n² of a scatter
  *                 that loops over every index (scatterAddKernel).
  *
  * Order: by value, ties by index (a stable sort), so results are
  * deterministic on every backend. NaN is not supported.
  */
-import type { Backend } from './backend.js';
-import { int } from './codegen.js';
+import type { Backend, Data } from './backend.js';
+import { int, lit } from './codegen.js';
 
 /** The padded row length of the merge sort: the next power of two ≥ n. */
 export function sortLength(n: number): number {
@@ -39,7 +39,7 @@ export function sortLength(n: number): number {
 function mergePassSource(n: number, p: number): string {
   const steps = Math.ceil(Math.log2(p + 1));
   // less(a, b): (value, index) order, padding = +∞
-  const key = (v: string) => `(${v} < ${int(n)} ? x[row * ${int(n)} + ${v}] : 3.4e38)`;
+  const key = (v: string) => `(${v} < ${int(n)} ? x[row * ${int(n)} + ${v}] : ${lit(3.4e38)})`;
   return `function(x, perm, len) {
   const t = this.thread.x;
   const row = Math.floor(t / ${int(p)});
@@ -75,18 +75,25 @@ function mergePassSource(n: number, p: number): string {
 }`;
 }
 
-/** Indices that sort each row ascending (ties by index): [rows, n] as floats. */
-export function argsortKernel(backend: Backend, x: Float32Array, rows: number, n: number): Float32Array {
+/** Indices that sort each row ascending (ties by index): [rows, n] as floats. log2 P + 1 kernels (P = sortLength(n)). */
+export function argsortKernel(backend: Backend, x: Data, rows: number, n: number): Data {
   const p = sortLength(n);
-  let perm: Float32Array = new Float32Array(rows * p);
-  for (let r = 0; r < rows; r++) for (let i = 0; i < p; i++) perm[r * p + i] = i;
-  const spec = { source: mergePassSource(n, p), output: rows * p, args: { x: 'Array', perm: 'Array', len: 'Float' } } as const;
-  for (let len = 1; len < p; len *= 2) perm = backend.run(spec, [x, perm, len]);
+  const start = new Float32Array(rows * p);
+  for (let r = 0; r < rows; r++) for (let i = 0; i < p; i++) start[r * p + i] = i;
+  let perm = backend.upload(start);
+  const spec = { name: `argsort merge pass [${rows}×${n}]`, source: mergePassSource(n, p), output: rows * p, args: { x: 'Array', perm: 'Array', len: 'Float' } } as const;
+  for (let len = 1; len < p; len *= 2) {
+    const next = backend.run(spec, [x, perm, len]);
+    backend.release(perm);
+    perm = next;
+  }
   if (p === n) return perm;
   // the padding sorted last: keep the first n entries of each row
   const first = new Float32Array(rows * n);
   for (let r = 0; r < rows; r++) for (let i = 0; i < n; i++) first[r * n + i] = i;
-  return takeAlongRowsKernel(backend, perm, first, rows, p, n);
+  const out = takeAlongRowsKernel(backend, perm, first, rows, p, n);
+  backend.release(perm);
+  return out;
 }
 
 export function argsortReference(x: Float32Array, rows: number, n: number): Float32Array {
@@ -100,13 +107,13 @@ export function argsortReference(x: Float32Array, rows: number, n: number): Floa
 }
 
 /** out[r, i] = x[r, index[r, i]] for x [rows, n] and index [rows, m]. */
-export function takeAlongRowsKernel(backend: Backend, x: Float32Array, index: Float32Array, rows: number, n: number, m: number): Float32Array {
+export function takeAlongRowsKernel(backend: Backend, x: Data, index: Data, rows: number, n: number, m: number): Data {
   const source = `function(x, idx) {
   const t = this.thread.x;
   const row = Math.floor(t / ${int(m)});
   return x[row * ${int(n)} + idx[t]];
 }`;
-  return backend.run({ source, output: rows * m, args: { x: 'Array', idx: 'Array' } }, [x, index]);
+  return backend.run({ name: `take along rows [${rows}×${n}] → [${rows}×${m}]`, source, output: rows * m, args: { x: 'Array', idx: 'Array' } }, [x, index]);
 }
 
 export function takeAlongRowsReference(x: Float32Array, index: Float32Array, rows: number, n: number, m: number): Float32Array {
@@ -117,11 +124,11 @@ export function takeAlongRowsReference(x: Float32Array, index: Float32Array, row
 
 /**
  * rank[r, j]: the position of element j of row r in the sorted row, found by
- * binary search for (x[r, j], j) among (sorted[r, ·], perm[r, ·]).
+ * binary search for (x[r, j], j) among the sorted pairs (x[r, perm[r, i]], perm[r, i]).
  */
-export function sortRanksKernel(backend: Backend, x: Float32Array, sorted: Float32Array, perm: Float32Array, rows: number, n: number): Float32Array {
+export function sortRanksKernel(backend: Backend, x: Data, perm: Data, rows: number, n: number): Data {
   const steps = Math.ceil(Math.log2(n + 1));
-  const source = `function(x, sorted, perm) {
+  const source = `function(x, perm) {
   const t = this.thread.x;
   const row = Math.floor(t / ${int(n)});
   const j = t - row * ${int(n)};
@@ -132,7 +139,7 @@ export function sortRanksKernel(backend: Backend, x: Float32Array, sorted: Float
   for (let s = 0; s < ${int(steps)}; s++) {
     if (lo < hi) {
       const mid = Math.floor((lo + hi) / 2.0);
-      const sv = sorted[base + mid];
+      const sv = x[base + perm[base + mid]];
       let before = 0.0;
       if (sv < v) { before = 1.0; }
       if (sv == v && perm[base + mid] < j) { before = 1.0; }
@@ -141,7 +148,7 @@ export function sortRanksKernel(backend: Backend, x: Float32Array, sorted: Float
   }
   return lo;
 }`;
-  return backend.run({ source, output: rows * n, args: { x: 'Array', sorted: 'Array', perm: 'Array' } }, [x, sorted, perm]);
+  return backend.run({ name: `sort ranks [${rows}×${n}]`, source, output: rows * n, args: { x: 'Array', perm: 'Array' } }, [x, perm]);
 }
 
 /** The inverse permutation, plainly: rank[perm[i]] = i. */

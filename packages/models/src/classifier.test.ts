@@ -92,3 +92,14 @@ describe('ImageClassifier.classify', () => {
     expect(all.reduce((s, p) => s + p.probability, 0)).toBeCloseTo(1, 5);
   });
 });
+
+describe('ImageClassifier.classify refuses to answer with non-finite probabilities', () => {
+  it('finite weights that overflow float32 on an input: a NonFiniteError naming the image', async () => {
+    const overflowing = loadModel(fixture('shapes-vit-hf'));
+    const head = overflowing.vit.head.weight;
+    head.assign(Float32Array.from(await head.data(), (v) => v * 1e38)); // finite, but the logits are not
+    const x = overflowing.preprocess([img0, img0]);
+    await expect(overflowing.classify(x, 2)).rejects.toThrow(/^image 1: a class probability is NaN\. The weights overflow float32/);
+    await expect(model.classify(x, 2)).resolves.toHaveLength(2);
+  });
+});

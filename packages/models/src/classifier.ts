@@ -5,6 +5,7 @@
  */
 import { resizeBilinear, tensor, type Tensor } from '@maskgrad/autograd';
 import type { ViTConfig } from './config.js';
+import { NonFiniteError } from './errors.js';
 import { IMAGENET_LABELS } from './imagenet-labels.js';
 import type { VisionTransformer } from './layers/vit.js';
 
@@ -77,6 +78,13 @@ export class ImageClassifier {
     const c = this.config.numClasses;
     const out: { index: number; label: string; probability: number }[][] = [];
     for (let n = 0; n < x.shape[0]; n++) {
+      const bad = probs.subarray(n * c, (n + 1) * c).find((p) => !Number.isFinite(p));
+      if (bad !== undefined) {
+        throw new NonFiniteError({
+          what: 'a class probability', value: bad, image: n,
+          hint: 'The weights overflow float32 on this input (finite weights whose activations are not); check the checkpoint.',
+        });
+      }
       const row = Array.from(probs.subarray(n * c, (n + 1) * c), (p, i) => ({ index: i, label: this.labels[i], probability: p }));
       out.push(row.sort((a, b) => b.probability - a.probability).slice(0, top));
     }

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, it, expect } from 'vitest';
-import { CheckpointError } from './errors.js';
 import { parseHfConfig, parseTimmConfig, type ViTConfig } from './config.js';
+import { catchCheckpointError as catchError } from './test-safetensors.js';
 
 const fixtureJson = (rel: string): Record<string, unknown> =>
   JSON.parse(readFileSync(new URL(`../../../tests/fixtures/${rel}`, import.meta.url), 'utf8'));
@@ -9,16 +9,6 @@ const fixtureJson = (rel: string): Record<string, unknown> =>
 const shapesConfig = fixtureJson('shapes-vit-hf/config.json');
 const shapesPreprocessor = fixtureJson('shapes-vit-hf/preprocessor_config.json');
 const timmConfig = fixtureJson('vit-tiny-timm-f16/timm_config.json');
-
-function catchError(fn: () => unknown): CheckpointError {
-  try {
-    fn();
-  } catch (e) {
-    expect(e).toBeInstanceOf(CheckpointError);
-    return e as CheckpointError;
-  }
-  throw new Error('expected a CheckpointError, nothing was thrown');
-}
 
 const hfWith = (patch: Record<string, unknown>, drop: string[] = []) => {
   const json: Record<string, unknown> = { ...shapesConfig, ...patch };

@@ -225,6 +225,9 @@ export function parseTimmConfig(json: unknown, fileName: string): ViTConfig {
     imageMean: f.rgb('image_mean', HALF),
     imageStd: f.rgb('image_std', HALF, true),
   };
+  if (!Number.isSafeInteger(config.mlpDim) || config.mlpDim < 1) {
+    f.fail('mlp_ratio', `a ratio that makes embed_dim × mlp_ratio a whole number >= 1 (embed_dim is ${hiddenSize})`, f.json.mlp_ratio);
+  }
   checkShapes(config, f, { channels: 'in_chans', heads: 'num_heads', hidden: 'embed_dim', image: 'img_size' });
   return config;
 }

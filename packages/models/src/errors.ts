@@ -79,3 +79,46 @@ export function describeJsonValue(value: unknown): string {
   if (typeof value === 'number' || typeof value === 'boolean') return `${typeof value} ${String(value)}`;
   return typeof value;
 }
+
+/** Where a computation produced NaN or ±Infinity, and what to do about it. */
+export interface NonFiniteDetails {
+  /** What is not finite, e.g. `the probability f_c(Φ(x; M))`. */
+  what: string;
+  value: number;
+  /** 0-based step of an optimisation, when there is one. */
+  iteration?: number;
+  iterations?: number;
+  /** Which image of the batch (0-based), when it is one image's. */
+  image?: number;
+  hint: string;
+}
+
+/**
+ * A computation produced NaN or ±Infinity (a run that diverged, weights that overflow float32):
+ * not an input error but a failure while running, so the run stops before anything is written.
+ * The message names the step, the image and the term.
+ */
+export class NonFiniteError extends Error {
+  override readonly name = 'NonFiniteError';
+
+  constructor(readonly details: NonFiniteDetails, imageNames?: readonly string[]) {
+    const d = details;
+    const where: string[] = [];
+    if (d.iteration !== undefined) where.push(`iteration ${d.iteration + 1}${d.iterations === undefined ? '' : ` of ${d.iterations}`}`);
+    if (d.image !== undefined) where.push(imageNames?.[d.image] ?? `image ${d.image + 1}`);
+    super(`${where.length > 0 ? `${where.join(', ')}: ` : ''}${d.what} is ${d.value}. ${d.hint}`);
+  }
+
+  /** The same error with each image named (a file name instead of `image 2`). */
+  withImageNames(names: readonly string[]): NonFiniteError {
+    return new NonFiniteError(this.details, names);
+  }
+
+  /**
+   * `e` with its images named when it is a NonFiniteError, else `e` as it is. Matched by name,
+   * not class: the error may come from another copy of this package.
+   */
+  static nameImages(e: unknown, names: readonly string[]): unknown {
+    return e instanceof Error && e.name === 'NonFiniteError' ? (e as NonFiniteError).withImageNames(names) : e;
+  }
+}

@@ -8,11 +8,18 @@ export { Linear, Conv2d, LayerNorm } from './layers/linear.js';
 export { Attention, type QkvLayout } from './layers/attention.js';
 export { Block, Mlp, VisionTransformer } from './layers/vit.js';
 export { ImageClassifier, type RgbImage } from './classifier.js';
-export { classifierFromCheckpoint, stateDictFromCheckpoint, type ModelOptions } from './load.js';
+export { checkCheckpointShapes, classifierFromCheckpoint, stateDictFromCheckpoint, type ModelOptions } from './load.js';
+export { parameterShapes } from './parameter-shapes.js';
 export { checkpointKey, detectHfKeyLayout, type KeyLayout } from './checkpoint-keys.js';
 export { parseHfConfig, parseTimmConfig, type ViTConfig, type HiddenAct } from './config.js';
-export { parseSafetensors, writeSafetensors, type Safetensors, type SafetensorsTensorInfo, type SafetensorsWriteEntry } from './safetensors.js';
-export { CheckpointError, ImageError, formatFileError } from './errors.js';
+export {
+  parseSafetensors, parseSafetensorsHeader, safetensorsHeaderLength, writeSafetensors,
+  type Safetensors, type SafetensorsHeader, type SafetensorsTensorInfo, type SafetensorsWriteEntry,
+} from './safetensors.js';
+export {
+  MAX_CHECKPOINT_FILE_BYTES, MAX_IMAGE_FILE_BYTES, MAX_IMAGE_PIXELS, MAX_JSON_FILE_BYTES, MAX_SAFETENSORS_HEADER_BYTES, formatBytes,
+} from './limits.js';
+export { CheckpointError, ImageError, NonFiniteError, formatFileError, type NonFiniteDetails } from './errors.js';
 export { IMAGENET_LABELS } from './imagenet-labels.js';
 export { DEFAULT_DIFFICULTY, SHAPE_CLASSES, makeShape, makeShapesDataset, type ShapeClass, type ShapeOptions, type ShapeSample } from './data/shapes.js';
 export { mixSeed, mulberry32, type Random } from './data/prng.js';

@@ -16,6 +16,13 @@ export const SAFETENSORS_DTYPE_BYTES: Readonly<Record<SafetensorsDtype, number>>
   BOOL: 1,
 });
 
+/** Number of elements of a tensor with this shape (1 for a scalar, whose shape is `[]`). */
+export function elementCount(shape: readonly number[]): number {
+  let n = 1;
+  for (const d of shape) n *= d;
+  return n;
+}
+
 /**
  * IEEE 754 binary16 bits → number. Sign, 5-bit exponent (bias 15), 10-bit fraction:
  * exponent 0 is zero/subnormal (fraction · 2^-24), exponent 31 is ±Infinity (fraction 0) or NaN.

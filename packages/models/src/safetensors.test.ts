@@ -1,37 +1,16 @@
 import { readFileSync } from 'node:fs';
 import { describe, it, expect } from 'vitest';
-import { CheckpointError } from './errors.js';
 import { parseSafetensors, writeSafetensors, elementCount, bfloat16ToFloat, halfToFloat } from './safetensors.js';
+import { build, catchCheckpointError as catchError } from './test-safetensors.js';
 
 const fixture = (rel: string): Uint8Array =>
   readFileSync(new URL(`../../../tests/fixtures/${rel}`, import.meta.url));
-
-/** A safetensors file from a header (object or raw text) and a data section. */
-function build(header: unknown, data: Uint8Array = new Uint8Array(0)): Uint8Array {
-  const text = typeof header === 'string' ? header : JSON.stringify(header);
-  const json = new TextEncoder().encode(text);
-  const out = new Uint8Array(8 + json.length + data.length);
-  new DataView(out.buffer).setBigUint64(0, BigInt(json.length), true);
-  out.set(json, 8);
-  out.set(data, 8 + json.length);
-  return out;
-}
 
 function u16le(values: number[]): Uint8Array {
   const out = new Uint8Array(values.length * 2);
   const view = new DataView(out.buffer);
   values.forEach((v, i) => view.setUint16(2 * i, v, true));
   return out;
-}
-
-function catchError(fn: () => unknown): CheckpointError {
-  try {
-    fn();
-  } catch (e) {
-    expect(e).toBeInstanceOf(CheckpointError);
-    return e as CheckpointError;
-  }
-  throw new Error('expected a CheckpointError, nothing was thrown');
 }
 
 describe('parseSafetensors: rejecting broken files', () => {

@@ -6,12 +6,16 @@
 // The header maps each tensor name to { dtype, shape, data_offsets: [begin, end] } with offsets
 // relative to the start of the data section; the optional `__metadata__` entry maps strings to
 // strings. Parsing validates the header against the file's size up front and copies nothing:
-// `read(name)` decodes one tensor from the caller's bytes into a fresh Float32Array.
+// `read(name)` decodes one tensor from the caller's bytes into a fresh Float32Array. The header
+// alone can be parsed first (`parseSafetensorsHeader`), so that a config can be checked against
+// the tensors' shapes before the weights are read.
 
 import { CheckpointError, describeJsonValue } from './errors.js';
-import { decodeToFloat32, SAFETENSORS_DTYPE_BYTES, type SafetensorsDtype } from './safetensors-dtype.js';
+import { MAX_SAFETENSORS_HEADER_BYTES } from './limits.js';
+import { decodeToFloat32, elementCount, SAFETENSORS_DTYPE_BYTES, type SafetensorsDtype } from './safetensors-dtype.js';
 
-export { halfToFloat, bfloat16ToFloat, SAFETENSORS_DTYPE_BYTES, type SafetensorsDtype } from './safetensors-dtype.js';
+export { halfToFloat, bfloat16ToFloat, elementCount, SAFETENSORS_DTYPE_BYTES, type SafetensorsDtype } from './safetensors-dtype.js';
+export { writeSafetensors, type SafetensorsWriteEntry } from './safetensors-writer.js';
 
 /** Where one tensor lives; `begin`/`end` are byte offsets into the data section, as in the file. */
 export interface SafetensorsTensorInfo {
@@ -21,51 +25,67 @@ export interface SafetensorsTensorInfo {
   end: number;
 }
 
-/** A parsed safetensors file. It keeps a reference to the bytes it was given (no copy). */
-export interface Safetensors {
+/** A parsed safetensors header: where every tensor lives, without its data. */
+export interface SafetensorsHeader {
   /** The name used in error messages (a path, or `<memory>`). */
   fileName: string;
   /** The header's `__metadata__` (string to string), `{}` when absent. */
   metadata: Record<string, string>;
   /** Every tensor in the file, in header order. */
   tensors: Map<string, SafetensorsTensorInfo>;
+  /** Where the data section starts: 8 + the header length. */
+  dataStart: number;
+}
+
+/** A parsed safetensors file. It keeps a reference to the bytes it was given (no copy). */
+export interface Safetensors extends SafetensorsHeader {
   /** Decodes one tensor, whatever its dtype, into a new Float32Array (row-major, as stored). */
   read(name: string): Float32Array;
 }
 
-/** The reference implementation refuses headers above 100 MB; so do we. */
-const MAX_HEADER_BYTES = 100_000_000;
-
 const REDOWNLOAD_HINT = 'The file is truncated or corrupt: download or export it again.';
+const FORMAT_HINT = 'The safetensors format lays the tensors end to end, each byte belonging to exactly one tensor; ' +
+  'this file breaks that (it was edited, or not written by a safetensors library): export it again.';
 
-/** Parses a safetensors file held in memory; throws CheckpointError on any inconsistency. */
-export function parseSafetensors(input: Uint8Array | ArrayBuffer, fileName = '<memory>'): Safetensors {
-  const bytes = input instanceof Uint8Array ? input : new Uint8Array(input);
+/** The header length in the first 8 bytes, checked against the file size and the cap before anything is read. */
+export function safetensorsHeaderLength(first8: Uint8Array, fileSize: number, fileName = '<memory>'): number {
   const fail = (key: string | undefined, expected: string, found: string, hint = REDOWNLOAD_HINT): never => {
     throw new CheckpointError({ file: fileName, key, expected, found, hint });
   };
-
-  if (bytes.byteLength < 8) {
-    fail(undefined, 'at least 8 bytes (the header length)', `a file of ${bytes.byteLength} bytes`);
+  if (fileSize < 8 || first8.byteLength < 8) {
+    fail(undefined, 'at least 8 bytes (the header length)', `a file of ${fileSize} bytes`);
   }
-  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const headerLength = view.getBigUint64(0, true);
-  if (headerLength > BigInt(bytes.byteLength - 8)) {
+  const headerLength = new DataView(first8.buffer, first8.byteOffset, 8).getBigUint64(0, true);
+  if (headerLength > BigInt(fileSize - 8)) {
     fail(
       'header length',
-      `at most ${bytes.byteLength - 8} (the bytes after the 8-byte length)`,
+      `at most ${fileSize - 8} (the bytes after the 8-byte length)`,
       `${headerLength}`,
       `${REDOWNLOAD_HINT} If it is not a safetensors file at all, check the path.`,
     );
   }
-  const headerBytes = Number(headerLength);
-  if (headerBytes > MAX_HEADER_BYTES) {
-    fail('header length', `at most ${MAX_HEADER_BYTES} bytes`, `${headerBytes}`);
+  if (headerLength > BigInt(MAX_SAFETENSORS_HEADER_BYTES)) {
+    fail('header length', `at most ${MAX_SAFETENSORS_HEADER_BYTES} bytes`, `${headerLength}`);
   }
-  const header = parseHeaderJson(bytes.subarray(8, 8 + headerBytes), fileName);
+  return Number(headerLength);
+}
 
+/**
+ * Parses and validates the header of a safetensors file of `fileSize` bytes from its first
+ * 8 + N bytes (`prefix` may hold more). Enforces the format as the reference does: every tensor's
+ * byte range matches its shape and dtype, and the ranges, sorted, tile the data section exactly
+ * (no overlap, no hole, nothing past the end or left over).
+ */
+export function parseSafetensorsHeader(prefix: Uint8Array, fileSize: number, fileName = '<memory>'): SafetensorsHeader {
+  const headerBytes = safetensorsHeaderLength(prefix, fileSize, fileName);
+  if (prefix.byteLength < 8 + headerBytes) {
+    throw new CheckpointError({
+      file: fileName, key: 'header', expected: `${headerBytes} bytes of JSON`, found: `${prefix.byteLength - 8}`,
+      hint: 'internal: pass the whole header',
+    });
+  }
+  const header = parseHeaderJson(prefix.subarray(8, 8 + headerBytes), fileName);
   const dataStart = 8 + headerBytes;
-  const dataLength = bytes.byteLength - dataStart;
   let metadata: Record<string, string> = {};
   const tensors = new Map<string, SafetensorsTensorInfo>();
   for (const [name, entry] of Object.entries(header)) {
@@ -73,43 +93,73 @@ export function parseSafetensors(input: Uint8Array | ArrayBuffer, fileName = '<m
       metadata = parseMetadata(entry, fileName);
       continue;
     }
-    const info = parseTensorEntry(name, entry, fileName);
-    if (info.end > dataLength) {
-      fail(
-        name,
-        `data_offsets within the ${dataLength}-byte data section`,
-        `[${info.begin}, ${info.end}], past the end by ${info.end - dataLength} bytes`,
-      );
-    }
-    tensors.set(name, info);
+    tensors.set(name, parseTensorEntry(name, entry, fileName));
   }
+  checkTiling(tensors, fileSize - dataStart, fileName);
+  return { fileName, metadata, tensors, dataStart };
+}
+
+/** Parses a safetensors file held in memory; throws CheckpointError on any inconsistency. */
+export function parseSafetensors(input: Uint8Array | ArrayBuffer, fileName = '<memory>'): Safetensors {
+  const bytes = input instanceof Uint8Array ? input : new Uint8Array(input);
+  const header = parseSafetensorsHeader(bytes, bytes.byteLength, fileName);
+  const { tensors, dataStart } = header;
 
   const read = (name: string): Float32Array => {
     const info = tensors.get(name);
     if (info === undefined) {
       const some = [...tensors.keys()].slice(0, 5).map((k) => `'${k}'`);
-      fail(
-        name,
-        'the name of a tensor stored in this file',
-        'no such tensor',
-        tensors.size === 0
+      throw new CheckpointError({
+        file: fileName, key: name, expected: 'the name of a tensor stored in this file', found: 'no such tensor',
+        hint: tensors.size === 0
           ? 'The file holds no tensors.'
           : `It holds ${tensors.size} tensors, for example ${some.join(', ')}; check the checkpoint layout (Hugging Face or timm).`,
-      );
+      });
     }
-    const { dtype, shape, begin, end } = info!;
+    const { dtype, shape, begin, end } = info;
     return decodeToFloat32(dtype, bytes.subarray(dataStart + begin, dataStart + end), elementCount(shape));
   };
 
-  return { fileName, metadata, tensors, read };
+  return { ...header, read };
 }
 
-/** Number of elements of a tensor with this shape (1 for a scalar, whose shape is `[]`). */
-export function elementCount(shape: readonly number[]): number {
-  let n = 1;
-  for (const d of shape) n *= d;
-  return n;
+/**
+ * The tensors' byte ranges, sorted by offset, must start at 0, follow each other without gap or
+ * overlap, and end exactly at the end of the data section (huggingface/safetensors `validate`).
+ */
+function checkTiling(tensors: Map<string, SafetensorsTensorInfo>, dataLength: number, fileName: string): void {
+  const fail = (key: string, expected: string, found: string, hint = FORMAT_HINT): never => {
+    throw new CheckpointError({ file: fileName, key, expected, found, hint });
+  };
+  for (const [name, { begin, end }] of tensors) {
+    if (end > dataLength) {
+      fail(name, `data_offsets within the ${dataLength}-byte data section`, `[${begin}, ${end}], past the end by ${end - dataLength} bytes`, REDOWNLOAD_HINT);
+    }
+  }
+  // overlaps first (they change what a tensor reads), then holes
+  const ranges = [...tensors].sort(([, a], [, b]) => a.begin - b.begin || a.end - b.end);
+  for (let i = 1; i < ranges.length; i++) {
+    const [[before, a], [name, { begin, end }]] = [ranges[i - 1]!, ranges[i]!];
+    if (begin < a.end) fail(name, `data_offsets starting at ${a.end}, where '${before}' ends`, `[${begin}, ${end}], which overlaps '${before}' [${a.begin}, ${a.end}]`);
+  }
+  let at = 0;
+  let previous = '';
+  for (const [name, { begin, end }] of ranges) {
+    if (begin > at) {
+      fail(name, `data_offsets starting at ${at}, ${previous === '' ? 'the start of the data section' : `where '${previous}' ends`}`, `[${begin}, ${end}], leaving bytes ${at} to ${begin} unused (a hole)`);
+    }
+    at = end;
+    previous = name;
+  }
+  if (at !== dataLength) {
+    fail(
+      previous === '' ? 'data section' : previous,
+      `the tensors to end where the file ends (${dataLength} bytes of data)`,
+      previous === '' ? `${dataLength} bytes, and no tensor in the header` : `${dataLength - at} bytes after the last tensor`,
+    );
+  }
 }
+
 
 function parseHeaderJson(headerBytes: Uint8Array, fileName: string): Record<string, unknown> {
   let text: string;
@@ -190,62 +240,4 @@ function parseTensorEntry(name: string, entry: unknown, fileName: string): Safet
     );
   }
   return { dtype: dtype as SafetensorsDtype, shape: [...(shape as number[])], begin, end };
-}
-
-/** A tensor to write: float32 data in row-major order and its shape. */
-export interface SafetensorsWriteEntry {
-  shape: number[];
-  data: Float32Array;
-}
-
-/**
- * Serializes float32 tensors as a safetensors file: keys sorted, dtype F32, the JSON header padded
- * with spaces so that the data section starts at a multiple of 8 bytes (as the reference writer does).
- */
-export function writeSafetensors(
-  tensors: Record<string, SafetensorsWriteEntry>,
-  metadata?: Record<string, string>,
-): Uint8Array {
-  const names = Object.keys(tensors).sort();
-  const header: Record<string, unknown> = {};
-  if (metadata !== undefined && Object.keys(metadata).length > 0) header.__metadata__ = { ...metadata };
-  let offset = 0;
-  for (const name of names) {
-    const { shape, data } = tensors[name]!;
-    if (name === '__metadata__') {
-      throw new CheckpointError({
-        file: '<writeSafetensors>', key: name, expected: 'a tensor name', found: 'the reserved name __metadata__',
-        hint: 'Pass metadata as the second argument instead.',
-      });
-    }
-    if (!shape.every((d) => Number.isSafeInteger(d) && d >= 0) || elementCount(shape) !== data.length) {
-      throw new CheckpointError({
-        file: '<writeSafetensors>', key: name,
-        expected: `data of ${elementCount(shape)} elements for shape [${shape.join(', ')}]`,
-        found: `${data.length} elements`, hint: 'Fix the shape or the data passed for this tensor.',
-      });
-    }
-    header[name] = { dtype: 'F32', shape: [...shape], data_offsets: [offset, offset + data.byteLength] };
-    offset += data.byteLength;
-  }
-
-  let headerBytes = new TextEncoder().encode(JSON.stringify(header));
-  const padded = Math.ceil(headerBytes.length / 8) * 8;
-  if (padded !== headerBytes.length) {
-    const withSpaces = new Uint8Array(padded).fill(0x20);
-    withSpaces.set(headerBytes);
-    headerBytes = withSpaces;
-  }
-
-  const out = new Uint8Array(8 + headerBytes.length + offset);
-  const view = new DataView(out.buffer);
-  view.setBigUint64(0, BigInt(headerBytes.length), true);
-  out.set(headerBytes, 8);
-  let at = 8 + headerBytes.length;
-  for (const name of names) {
-    const { data } = tensors[name]!;
-    for (let i = 0; i < data.length; i++) view.setFloat32(at + 4 * i, data[i]!, true);
-    at += data.byteLength;
-  }
-  return out;
 }

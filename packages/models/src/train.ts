@@ -5,7 +5,7 @@
  * decay (Loshchilov & Hutter 2017). Browser-safe; `scripts/train.mjs` runs
  * it on the shapes task to make the built-in model.
  */
-import { AdamW, crossEntropy, noGrad, type Tensor } from '@maskgrad/autograd';
+import { AdamW, backwardSync, crossEntropy, noGrad, tidy, type Tensor } from '@maskgrad/autograd';
 import { ImageClassifier, type RgbImage } from './classifier.js';
 import type { VisionTransformer } from './layers/vit.js';
 import { mulberry32, normal, shuffle, type Random } from './data/prng.js';
@@ -119,9 +119,9 @@ function mirror(img: RgbImage): RgbImage {
   return { width, height, data: out };
 }
 
-/** RGB8 images → the model's normalized input [N, 3, S, S] (no graph: inputs need no gradient). */
+/** RGB8 images → the model's normalized input [N, 3, S, S]. */
 function toInput(classifier: ImageClassifier, images: readonly RgbImage[]): Tensor {
-  return noGrad(() => classifier.normalize(classifier.resize(classifier.pixels(images))));
+  return classifier.normalize(classifier.resize(classifier.pixels(images)));
 }
 
 /**
@@ -160,12 +160,16 @@ export async function trainClassifier(vit: VisionTransformer, data: LabelledImag
       const labels = idx.map((i) => data.labels[i]!);
 
       optimizer.opts.lr = learningRate(progress(step) * steps, steps, opts);
-      optimizer.zeroGrad();
-      const loss = crossEntropy(vit.forward(toInput(classifier, images)), labels);
-      await loss.backward();
-      optimizer.step();
-
+      // one step's tensors are freed at the end of the scope; only the loss is read back
+      const loss = tidy(() => {
+        optimizer.zeroGrad();
+        const l = crossEntropy(vit.forward(toInput(classifier, images)), labels);
+        backwardSync(l);
+        optimizer.step();
+        return l;
+      });
       const value = await loss.item();
+      loss.dispose();
       if (!Number.isFinite(value)) throw new Error(`trainClassifier: the loss became ${value} at step ${step + 1}; lower the learning rate`);
       losses.push(value);
       epochSum += value;
@@ -192,7 +196,9 @@ export async function evaluateAccuracy(
   let correct = 0;
   for (let s = 0; s < images.length; s += batchSize) {
     const batch = images.slice(s, s + batchSize);
-    const predicted = await noGrad(() => classifier.forward(toInput(classifier, batch)).argmax(-1)).data();
+    const top = tidy(() => noGrad(() => classifier.forward(toInput(classifier, batch)).argmax(-1)));
+    const predicted = await top.data();
+    top.dispose();
     predicted.forEach((p, i) => {
       if (p === labels[s + i]) correct++;
     });

@@ -40,7 +40,7 @@ describe('attacks', () => {
   });
 
   it('quantizes to 8 bits like a PNG round trip', async () => {
-    const q = await quantize8(x).data();
+    const q = await (await quantize8(x)).data();
     for (const v of q) expect(Math.abs(v * 255 - Math.round(v * 255))).toBeLessThan(1e-4);
   });
 

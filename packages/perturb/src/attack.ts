@@ -7,7 +7,7 @@
  * Untargeted attacks ascend the cross-entropy of the clean label; targeted
  * ones descend the cross-entropy of the target. Pixels stay in [0, 1].
  */
-import { crossEntropy, noGrad, rand, tensor, type Tensor } from '@maskgrad/autograd';
+import { backwardSync, crossEntropy, keep, noGrad, rand, tensor, tidy, type Tensor } from '@maskgrad/autograd';
 import type { Classifier } from './objective.js';
 import { OptionError } from './options.js';
 
@@ -34,7 +34,8 @@ export interface AttackResult {
   targets: number[] | null;
 }
 
-function check(o: AttackOptions): Required<Omit<AttackOptions, 'target'>> & { target?: AttackOptions['target'] } {
+/** Fill the defaults and validate every option (an OptionError names a bad one), before any work. */
+export function resolveAttackOptions(o: AttackOptions): Required<Omit<AttackOptions, 'target'>> & { target?: AttackOptions['target'] } {
   const method = o.method ?? 'pgd';
   if (method !== 'fgsm' && method !== 'pgd') throw new OptionError('method', method, "use 'fgsm' or 'pgd'");
   if (!(typeof o.eps === 'number' && o.eps > 0 && o.eps <= 1)) throw new OptionError('eps', o.eps, 'a number in (0, 1], e.g. 8/255');
@@ -49,7 +50,9 @@ function check(o: AttackOptions): Required<Omit<AttackOptions, 'target'>> & { ta
 
 /** Predicted class of each image [N, 3, H, W] in [0, 1]. */
 export async function predict(model: Classifier, x: Tensor): Promise<number[]> {
-  const logits = await noGrad(() => model.forward(model.normalize(x))).data();
+  const out = tidy(() => noGrad(() => model.forward(model.normalize(x))));
+  const logits = await out.data();
+  out.dispose();
   const c = model.labels.length;
   return Array.from({ length: x.shape[0] }, (_, i) => {
     const row = logits.subarray(i * c, (i + 1) * c);
@@ -57,26 +60,24 @@ export async function predict(model: Classifier, x: Tensor): Promise<number[]> {
   });
 }
 
-/** The cross-entropy to ascend (untargeted) or descend (targeted, negated), and its input gradient. */
-async function lossGradient(model: Classifier, x: Tensor, labels: number[], targeted: boolean): Promise<{ loss: number; grad: Tensor }> {
+/**
+ * One signed-gradient step of the cross-entropy, ascending (untargeted) or
+ * descending (targeted), projected onto the ε-ball around x0 and onto
+ * [0, 1]. Returns the next image and the loss before the step (not read yet).
+ */
+function step(model: Classifier, x: Tensor, x0: Tensor, labels: number[], targeted: boolean, alpha: number, eps: number): { next: Tensor; loss: Tensor } {
   const leaf = x.detach().setRequiresGrad(true);
   const ce = crossEntropy(model.forward(model.normalize(leaf)), labels);
   const loss = targeted ? ce.neg() : ce;
-  await loss.backward();
-  return { loss: await loss.item(), grad: leaf.grad! };
-}
-
-/** One signed-gradient step, projected onto the ε-ball around x0 and onto [0, 1]. */
-function step(x: Tensor, grad: Tensor, x0: Tensor, alpha: number, eps: number): Tensor {
-  return noGrad(() => {
-    const sign = grad.gt(0).sub(grad.lt(0));
-    return x.add(sign.mul(alpha)).maximum(x0.sub(eps)).minimum(x0.add(eps)).clamp(0, 1);
-  });
+  backwardSync(loss);
+  const grad = leaf.grad!;
+  const sign = grad.gt(0).sub(grad.lt(0));
+  return { next: x.add(sign.mul(alpha)).maximum(x0.sub(eps)).minimum(x0.add(eps)).clamp(0, 1), loss };
 }
 
 /** Attack a batch of images [N, 3, H, W] in [0, 1]. */
 export async function attack(model: Classifier, x: Tensor, options: AttackOptions): Promise<AttackResult & { losses: number[] }> {
-  const o = check(options);
+  const o = resolveAttackOptions(options);
   const n = x.shape[0];
   const cleanLabels = await predict(model, x);
   let targets: number[] | null = null;
@@ -89,18 +90,26 @@ export async function attack(model: Classifier, x: Tensor, options: AttackOption
   const x0 = x.detach();
   let cur = x0;
   if (o.method === 'pgd' && o.randomStart) {
-    cur = noGrad(() => x0.add(rand(x.shape, { seed: o.seed, lo: -o.eps, hi: o.eps, backend: x.backend })).clamp(0, 1));
+    cur = x0.add(rand(x.shape, { seed: o.seed, lo: -o.eps, hi: o.eps, backend: x.backend })).clamp(0, 1);
   }
   const losses: number[] = [];
   for (let s = 0; s < o.steps; s++) {
-    const { loss, grad } = await lossGradient(model, cur, targets ?? cleanLabels, targets !== null);
-    losses.push(loss);
-    cur = step(cur, grad, x0, o.stepSize, o.eps);
+    // one step's graph is freed with its scope; the loss is the one value read back per step
+    const { next, loss } = tidy(() => step(model, cur, x0, targets ?? cleanLabels, targets !== null, o.stepSize, o.eps));
+    losses.push(await loss.item());
+    loss.dispose();
+    if (cur !== x0) cur.dispose();
+    cur = next;
   }
-  return { adversarial: cur, cleanLabels, targets, losses };
+  return { adversarial: keep(cur), cleanLabels, targets, losses };
 }
 
-/** Round pixels to 8 bits, as saving to PNG and reading back does (the PNG encoder's arithmetic, in JS). */
-export function quantize8(x: Tensor): Tensor {
-  return tensor(Float32Array.from(x.contiguousData(), (v) => Math.round(Math.min(1, Math.max(0, v)) * 255) / 255), x.shape, { backend: x.backend });
+/**
+ * Round pixels to 8 bits, as saving to PNG and reading back does: on the
+ * host, with the PNG encoder's arithmetic (float64 Math.round), so the
+ * result is exactly what a PNG round trip gives.
+ */
+export async function quantize8(x: Tensor): Promise<Tensor> {
+  const values = await x.data();
+  return tensor(values.map((v) => Math.round(Math.min(1, Math.max(0, v)) * 255) / 255), x.shape, { backend: x.backend });
 }

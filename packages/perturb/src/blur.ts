@@ -7,7 +7,8 @@ import { conv2d, tensor, type Tensor } from '@maskgrad/autograd';
 
 export function gaussianTaps(sigma: number): Float32Array {
   const radius = Math.ceil(3 * sigma);
-  const taps = Float32Array.from({ length: 2 * radius + 1 }, (_, i) => Math.exp(-((i - radius) ** 2) / (2 * sigma * sigma)));
+  // exp(−½(t/σ)²), not exp(−t²/2σ²): for a tiny σ (1e-300) σ² underflows to 0 and 0/0 is NaN at t = 0
+  const taps = Float32Array.from({ length: 2 * radius + 1 }, (_, i) => Math.exp(-0.5 * ((i - radius) / sigma) ** 2));
   const total = taps.reduce((a, b) => a + b, 0);
   return taps.map((t) => t / total);
 }

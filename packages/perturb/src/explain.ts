@@ -2,11 +2,16 @@
  * explain(): learn the mask by gradient descent, by the method the options
  * name: the extremal perturbation (default; ./extremal/) or the meaningful
  * perturbation (below: Adam on the mask only, the model frozen so no weight
- * gradients are computed, the mask clamped to [0, 1] after every step).
+ * gradients are computed, the mask
+ * clamped to [0, 1] after every step (in the same kernel). Each iteration runs in a tidy()
+ * scope and reads back one small tensor: per image the loss, the
+ * probability, the regularizers and the mask's sum (and the mask, for an
+ * onProgress listener), checked to be finite (./finite.ts).
  */
-import { Adam, full, hashUniform, noGrad, randn, resizeBilinear, tensor, type Tensor } from '@maskgrad/autograd';
+import { Adam, backendReport, backwardSync, full, hashUniform, noGrad, randn, resizeBilinear, tensor, tidy, type BackendReport, type Tensor } from '@maskgrad/autograd';
 import { gaussianBlur } from './blur.js';
 import { explainExtremalBatch } from './extremal/result.js';
+import { checkFinite, iterationStats, STAT_COLUMNS } from './finite.js';
 import { composite, objective, targetProbability, type Classifier } from './objective.js';
 import { OptionError, resolveOptions, type ExplainOptions, type ResolvedMeaningfulOptions } from './options.js';
 import type { ExplainResult, MaskImage } from './result.js';
@@ -28,7 +33,7 @@ function resolveTarget(t: number | string, labels: readonly string[]): number {
   return i;
 }
 
-/** The perturbation P for images [N, 3, H, W]. */
+/** The perturbation P for images [N, 3, H, W] (a constant of the objective: no graph through x). */
 export function baselineOf(x: Tensor, o: ResolvedMeaningfulOptions): Tensor {
   return noGrad(() => {
     if (o.perturbation === 'blur') return gaussianBlur(x, o.blurSigma);
@@ -45,8 +50,9 @@ export function baselineOf(x: Tensor, o: ResolvedMeaningfulOptions): Tensor {
 }
 
 /**
- * Kernels run synchronously; give the event loop a turn now and then so
- * timers, I/O and progress output are not starved during a long run.
+ * Host backends run kernels synchronously; give the event loop a turn now
+ * and then so timers, I/O and progress output are not starved during a
+ * long run.
  */
 let lastYield = 0;
 async function yieldNowAndThen(): Promise<void> {
@@ -71,14 +77,9 @@ function jitterAt(o: ResolvedMeaningfulOptions, i: number): { dy: number; dx: nu
  * The explainer blurs and mixes pixels in [0, 1] and normalizes them itself;
  * an already normalized input (model.preprocess()) has values below 0 and
  * would be explained wrongly, so it is refused with what to pass instead.
+ * `lo` and `hi` are the input's extremes.
  */
-function checkPixelRange(x: Tensor): void {
-  const v = x.dataSync();
-  let lo = Infinity, hi = -Infinity;
-  for (let i = 0; i < v.length; i++) {
-    if (v[i] < lo) lo = v[i];
-    if (v[i] > hi) hi = v[i];
-  }
+function checkPixelRange(lo: number, hi: number): void {
   if (!(lo >= -1e-6 && hi <= 1 + 1e-6)) {
     throw new OptionError('image', `pixel values in [${lo.toFixed(3)}, ${hi.toFixed(3)}]`,
       "pixels in [0, 1], not normalized: pass model.resize(model.pixels(image)), not model.preprocess(image) (the explainer normalizes after perturbing)");
@@ -94,9 +95,15 @@ export async function explainBatch(model: Classifier, x: Tensor, options: Explai
   const [n, , h, w] = x.shape;
   if (h !== w) throw new OptionError('image', `${w}×${h}`, 'a square image at the model input size (resize it first)');
   const resolved = resolveOptions(options, h);
-  checkPixelRange(x);
-  const probsBefore = await noGrad(() => model.forward(model.normalize(x)).softmax(-1)).data();
   const c = model.labels.length;
+  // one readback before the loop: the clean probabilities (to pick targets) and the pixel range
+  const start = tidy(() => noGrad(() => model.forward(model.normalize(x)).softmax(-1).reshape([n * c])
+    .concat([x.max().reshape([1]), x.neg().max().reshape([1])])));
+  const startValues = await start.data();
+  start.dispose();
+  checkPixelRange(-startValues[n * c + 1], startValues[n * c]);
+  const probsBefore = startValues.subarray(0, n * c);
+  checkFinite(probsBefore, c, { what: 'a class probability of the unperturbed image' });
   const targets = Array.from({ length: n }, (_, i) => {
     const t = Array.isArray(options.target) ? options.target[i] : options.target;
     if (t !== undefined) return resolveTarget(t, model.labels);
@@ -109,37 +116,51 @@ export async function explainBatch(model: Classifier, x: Tensor, options: Explai
   const baseline = baselineOf(x, o);
   const m = full([n, 1, o.maskSize, o.maskSize], o.maskInit, { requiresGrad: true, backend: x.backend });
   m.name = 'mask';
-  const opt = new Adam([m], { lr: o.lr, beta1: 0.9, beta2: 0.999, eps: 1e-8 });
+  // projected Adam: the step and the clamp to [0, 1] are one kernel
+  const opt = new Adam([m], { lr: o.lr, beta1: 0.9, beta2: 0.999, eps: 1e-8, clamp: [0, 1] });
   const history: ExplainResult['history'][] = Array.from({ length: n }, () => []);
+  const cells = o.maskSize * o.maskSize;
   for (let i = 0; i < o.iterations; i++) {
-    const value = objective(m, {
-      model, x, baseline, targets, game: o.game, l1: o.l1, tv: o.tv, tvBeta: o.tvBeta,
-      maskNoise: o.maskNoise, noiseSeed: iterationSeed(o.seed, i), jitter: jitterAt(o, i),
+    const stats = tidy(() => {
+      const value = objective(m, {
+        model, x, baseline, targets, game: o.game, l1: o.l1, tv: o.tv, tvBeta: o.tvBeta,
+        maskNoise: o.maskNoise, noiseSeed: iterationSeed(o.seed, i), jitter: jitterAt(o, i),
+      });
+      opt.zeroGrad();
+      backwardSync(value.total);
+      opt.step();
+      // the iteration's one readback: per image its terms, the stepped mask's sum (and cells, for progress)
+      return noGrad(() => iterationStats(value, m, options.onProgress !== undefined));
     });
-    const loss = await value.loss.data();
-    const prob = await value.probability.data();
-    opt.zeroGrad();
-    await value.total.backward();
-    opt.step();
-    noGrad(() => m.assign(Float32Array.from(m.clamp(0, 1).contiguousData())));
-    for (let k = 0; k < n; k++) history[k].push({ iteration: i, loss: loss[k], probability: prob[k] });
+    const values = await stats.data();
+    stats.dispose();
+    const width = STAT_COLUMNS.length + (options.onProgress ? cells : 0);
+    checkFinite(values, width, { iteration: i, iterations: o.iterations });
+    const row = (k: number, column: number) => values[k * width + column];
+    for (let k = 0; k < n; k++) history[k].push({ iteration: i, loss: row(k, 0), probability: row(k, 1) });
     if (options.onProgress) {
-      const mv = m.dataSync();
-      const cells = o.maskSize * o.maskSize;
-      const mask = Array.from({ length: n }, (_, k) => mv.slice(k * cells, (k + 1) * cells));
-      options.onProgress({ iteration: i, iterations: o.iterations, loss: Array.from(loss), probability: Array.from(prob), mask });
+      options.onProgress({
+        iteration: i, iterations: o.iterations,
+        loss: Array.from({ length: n }, (_, k) => row(k, 0)),
+        probability: Array.from({ length: n }, (_, k) => row(k, 1)),
+        mask: Array.from({ length: n }, (_, k) => values.slice(k * width + STAT_COLUMNS.length, (k + 1) * width)),
+      });
     }
     await yieldNowAndThen();
   }
   // the final mask, without noise or jitter
-  const final = noGrad(() => {
+  const final = tidy(() => noGrad(() => {
     const up = resizeBilinear(m, h, w);
     const phi = composite(x, baseline, up);
     const both = model.forward(model.normalize(phi.concat([baseline], 0)));
     return { up, phi, p: targetProbability(both, [...targets, ...targets]) };
-  });
-  const [mv, uv, pv, phiv, bv] = [m.dataSync(), final.up.dataSync(), final.p.dataSync(), final.phi.dataSync(), baseline.dataSync()];
+  }));
+  const [mv, uv, pv, phiv, bv] = await Promise.all([m.data(), final.up.data(), final.p.data(), final.phi.data(), baseline.data()]);
+  for (const t of [m, baseline, final.up, final.phi, final.p]) t.dispose();
+  checkFinite(pv.subarray(0, n), 1, { what: 'the target probability f_c(Φ(x; M)) with the final mask' });
+  checkFinite(pv.subarray(n), 1, { what: 'the target probability of the fully perturbed image' });
   const side = o.maskSize;
+  const backend = backendReport(x.backend);
   return targets.map((t, k) => ({
     method: 'meaningful' as const,
     mask: { width: side, height: side, values: mv.slice(k * side * side, (k + 1) * side * side) },
@@ -151,6 +172,7 @@ export async function explainBatch(model: Classifier, x: Tensor, options: Explai
     probabilityPerturbed: pv[n + k],
     history: history[k],
     options: o,
+    backend,
     perturbed: phiv.slice(k * 3 * h * w, (k + 1) * 3 * h * w),
     baseline: bv.slice(k * 3 * h * w, (k + 1) * 3 * h * w),
   }));

@@ -13,11 +13,11 @@ export { EXTREMAL_DEFAULTS, resolveExtremal } from './extremal/options.js';
 export { areaRule, defaultsMarkdown, describeOptions, gamePhrase, methodTitle, presetSummary } from './describe.js';
 export { objective, l1Term, tvTerm, composite, shift, targetProbability, meanPerImage, type Classifier, type ObjectiveInputs, type ObjectiveValue } from './objective.js';
 export { gaussianBlur, gaussianTaps } from './blur.js';
-export { attack, predict, quantize8, type AttackOptions, type AttackResult } from './attack.js';
+export { attack, predict, quantize8, resolveAttackOptions, type AttackOptions, type AttackResult } from './attack.js';
 export { areaChart, base64, lineChart, reportHtml, type ReportInput } from './report.js';
 export { collage, stackRows, colormap, heatmapOverlay, maskToRgb8, planarToRgb8, upscale, type Rgb8 } from './render.js';
 export {
-  DEFAULTS, MEANINGFUL_DEFAULTS, METHOD_ONLY_OPTIONS, PRESETS, OptionError, afterPhrase, defaultMaskSize, methodOf, resolveMeaningful, resolveOptions, withPreset,
+  DEFAULTS, LIMITS, MEANINGFUL_DEFAULTS, METHOD_ONLY_OPTIONS, PRESETS, OptionError, afterPhrase, defaultMaskSize, methodOf, resolveMeaningful, resolveOptions, showValue, withPreset,
   type ExplainOptions, type ExtremalGame, type ExtremalOptions, type Game, type Method, type Perturbation, type PresetName, type ProgressEvent,
   type ResolvedExtremalOptions, type ResolvedMeaningfulOptions, type ResolvedOptions, type Reward,
 } from './options.js';
@@ -28,9 +28,9 @@ export { occlusionSaliency, windowStarts, type OcclusionOptions } from './baseli
 export { attentionRollout, hasAttention, type AttentionClassifier } from './baselines/rollout.js';
 export { riseSaliency, riseMask, type RiseOptions } from './baselines/rise.js';
 export { perturbationSaliency, regionOfExplanation, saliencyOfExplanation, type PerturbationSaliencyOptions } from './baselines/perturbation.js';
-export { probabilities, type SaliencyFn, type ImageSource } from './baselines/saliency.js';
+export { maskedProbabilities, type SaliencyFn, type MaskedSample } from './baselines/saliency.js';
 export {
-  areaAboveHalf, centerOfMass, centroidHit, curve, curveImage, energyInBox, insideBox, meanValue, peakPoint, pointingHit, readable, readerRegion,
+  areaAboveHalf, centerOfMass, centroidHit, curve, curveImage, curveMask, energyInBox, insideBox, meanValue, peakPoint, pointingHit, readable, readerRegion,
   salienceOrder, stepCounts, trapezoidAuc, READER_COVERAGE, READER_PRECISION, TIE_TOLERANCE,
   type Box, type Curve, type CurveKind, type Point, type ReaderRegion, type Scorer,
 } from './eval/metrics.js';

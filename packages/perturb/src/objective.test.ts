@@ -54,7 +54,7 @@ describe('loss terms against hand computations', () => {
 });
 
 describe('the whole objective', () => {
-  it('passes gradcheck with respect to the mask on a tiny model (deletion and preservation, with jitter)', () => {
+  it('passes gradcheck with respect to the mask on a tiny model (deletion and preservation, with jitter)', async () => {
     const model = tinyClassifier();
     const x = seededTensor([2, 3, 8, 8], 1, 0, 1);
     const baseline = seededTensor([2, 3, 8, 8], 2, 0, 1);
@@ -65,7 +65,7 @@ describe('the whole objective', () => {
       }).total;
       const m0 = seededTensor([2, 1, 4, 4], 3, 0.2, 0.9);
       // float32 forward passes: |analytic − numeric| ≤ 1e-3 + 2e-2·|numeric|
-      const res = gradcheck(f, [m0], { eps: 1e-2, atol: 1e-3, rtol: 2e-2 });
+      const res = await gradcheck(f, [m0], { eps: 1e-2, atol: 1e-3, rtol: 2e-2 });
       expect(res.ok, JSON.stringify(res.worst)).toBe(true);
       expect(Math.abs(res.worst!.numeric)).toBeGreaterThan(0);
     }

@@ -9,7 +9,7 @@
  *   preservation:  l1·mean|m|     + tv·TV_β(m) − f_c(Φ)
  *   TV_β(m) = mean |m[i+1,j] − m[i,j]|^β + mean |m[i,j+1] − m[i,j]|^β
  */
-import { randn, resizeBilinear, tensor, type Tensor } from '@maskgrad/autograd';
+import { lerp, randn, resizeBilinear, tensor, type Tensor } from '@maskgrad/autograd';
 import type { Game } from './options.js';
 
 /** What perturb needs of a model: normalized input → logits, and the normalization. */
@@ -37,9 +37,9 @@ export function tvTerm(m: Tensor, beta: number): Tensor {
   return meanPerImage(dv.abs().pow(beta)).add(meanPerImage(dh.abs().pow(beta)));
 }
 
-/** Φ(x; M) = x·M + P·(1 − M) = P + (x − P)·M. */
+/** Φ(x; M) = x·M + P·(1 − M) = P + (x − P)·M: one kernel (lerp), and one more for dM. */
 export function composite(x: Tensor, baseline: Tensor, upsampledMask: Tensor): Tensor {
-  return baseline.add(x.sub(baseline).mul(upsampledMask));
+  return lerp(baseline, x, upsampledMask);
 }
 
 /** Shift [N, C, H, W] by (dy, dx) pixels, filling the border by reflection (the paper's jitter). */
@@ -82,6 +82,9 @@ export interface ObjectiveValue {
   /** Per-image loss [N] and target probability [N]. */
   loss: Tensor;
   probability: Tensor;
+  /** Per-image weighted regularizers [N]: l1 · mean|m| (or |1 − m|) and tv · TV_β(m). */
+  area: Tensor;
+  smoothness: Tensor;
 }
 
 /** Build the objective's graph for the mask m [N, 1, h, w]. */
@@ -91,7 +94,9 @@ export function objective(m: Tensor, o: ObjectiveInputs): ObjectiveValue {
   if (o.maskNoise > 0) up = up.add(randn([n, 1, hh, ww], { seed: o.noiseSeed, std: o.maskNoise, backend: m.backend }));
   const phi = shift(composite(o.x, o.baseline, up), o.jitter.dy, o.jitter.dx, o.jitter.max);
   const p = targetProbability(o.model.forward(o.model.normalize(phi)), o.targets);
-  const reg = l1Term(m, o.game).mul(o.l1).add(tvTerm(m, o.tvBeta).mul(o.tv));
+  const area = l1Term(m, o.game).mul(o.l1);
+  const smoothness = tvTerm(m, o.tvBeta).mul(o.tv);
+  const reg = area.add(smoothness);
   const loss = o.game === 'deletion' ? reg.add(p) : reg.sub(p);
-  return { total: loss.sum(), loss, probability: p };
+  return { total: loss.sum(), loss, probability: p, area, smoothness };
 }

@@ -5,13 +5,26 @@
  */
 export type Method = 'extremal' | 'meaningful';
 
+/** An option's value as written: numbers as numbers (1e309 is Infinity, not JSON's null), the rest as JSON. */
+export function showValue(value: unknown): string {
+  if (typeof value === 'number') return String(value);
+  return JSON.stringify(value, (_, v: unknown) => (typeof v === 'number' && !Number.isFinite(v) ? String(v) : v)) ?? String(value);
+}
+
 /** A bad option: the message names the option, the value and what is allowed. */
 export class OptionError extends Error {
   override readonly name = 'OptionError';
-  constructor(readonly option: string, readonly value: unknown, allowed: string) {
-    super(`invalid option ${option}: ${JSON.stringify(value)}; ${allowed}`);
+  constructor(readonly option: string, readonly value: unknown, readonly allowed: string) {
+    super(`invalid option ${option}: ${showValue(value)}; ${allowed}`);
   }
 }
+
+/**
+ * Bounds that keep the objective finite and meaningful in float32: the probability term is at
+ * most 1, and next to a weight above 1e6 times a mask term it is lost to rounding (float32 has
+ * 24 bits), so the mask would no longer see the class at all.
+ */
+export const LIMITS = { weight: 1e6, tvBeta: 10 };
 
 export function checkNumber(name: string, v: unknown, check: (x: number) => boolean, allowed: string): number {
   if (typeof v !== 'number' || !Number.isFinite(v) || !check(v)) throw new OptionError(name, v, allowed);

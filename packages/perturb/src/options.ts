@@ -11,9 +11,9 @@
  * parity tests check.
  */
 import { EXTREMAL_DEFAULTS, resolveExtremal, type ExtremalGame, type ExtremalOptions, type ResolvedExtremalOptions, type Reward } from './extremal/options.js';
-import { checkChoice, checkNumber, isWhole, OptionError, rejectForeign, type Method } from './option-checks.js';
+import { checkChoice, checkNumber, isWhole, LIMITS, OptionError, rejectForeign, showValue, type Method } from './option-checks.js';
 
-export { OptionError, type Method };
+export { LIMITS, OptionError, showValue, type Method };
 export type { ExtremalGame, ExtremalOptions, ResolvedExtremalOptions, Reward };
 export type Game = 'deletion' | 'preservation';
 export type Perturbation = 'blur' | 'constant' | 'noise';
@@ -186,12 +186,12 @@ export function resolveMeaningful(o: ExplainOptions, side: number): ResolvedMean
     maskSize: checkNumber('maskSize', o.maskSize ?? defaultMaskSize(side), (x) => isWhole(x) && x >= 2 && x <= side, `a whole number from 2 to the image side (${side})`),
     blurSigma: checkNumber('blurSigma', o.blurSigma ?? (d.blurSigmaAt224 * side) / 224, (x) => x > 0 && x <= side, `a positive number of pixels, at most the image side (${side})`),
     constantColor: null,
-    noiseStd: checkNumber('noiseStd', o.noiseStd ?? d.noiseStd, (x) => x > 0 && x <= 10, 'a positive number (pixel values are in [0, 1])'),
-    l1: checkNumber('l1', o.l1 ?? d.l1, (x) => x >= 0, 'a number >= 0'),
-    tv: checkNumber('tv', o.tv ?? d.tv, (x) => x >= 0, 'a number >= 0'),
-    tvBeta: checkNumber('tvBeta', o.tvBeta ?? d.tvBeta, (x) => x >= 1, 'a number >= 1'),
+    noiseStd: checkNumber('noiseStd', o.noiseStd ?? d.noiseStd, (x) => x > 0 && x <= 10, 'a positive number, at most 10 (pixel values are in [0, 1])'),
+    l1: checkNumber('l1', o.l1 ?? d.l1, (x) => x >= 0 && x <= LIMITS.weight, `a number from 0 to ${LIMITS.weight} (larger weights drown the class probability in float32)`),
+    tv: checkNumber('tv', o.tv ?? d.tv, (x) => x >= 0 && x <= LIMITS.weight, `a number from 0 to ${LIMITS.weight} (larger weights drown the class probability in float32)`),
+    tvBeta: checkNumber('tvBeta', o.tvBeta ?? d.tvBeta, (x) => x >= 1 && x <= LIMITS.tvBeta, `a number from 1 to ${LIMITS.tvBeta} (the paper uses 3)`),
     lr: checkNumber('lr', o.lr ?? d.lr, (x) => x > 0 && x <= 10, 'a positive number (at most 10)'),
-    maskNoise: checkNumber('maskNoise', o.maskNoise ?? d.maskNoise, (x) => x >= 0 && x <= 10, 'a number >= 0 (0 turns it off)'),
+    maskNoise: checkNumber('maskNoise', o.maskNoise ?? d.maskNoise, (x) => x >= 0 && x <= 10, 'a number from 0 to 10 (0 turns it off)'),
     jitter: checkNumber('jitter', o.jitter ?? Math.round((d.jitterAt224 * side) / 224), (x) => isWhole(x) && x >= 0 && x < side / 2, `a whole number of pixels from 0 to ${Math.ceil(side / 2) - 1}`),
     maskInit: checkNumber('maskInit', o.maskInit ?? (game === 'deletion' ? 1 : 0.5), (x) => x >= 0 && x <= 1, 'a number in [0, 1]'),
     seed: checkNumber('seed', o.seed ?? d.seed, (x) => isWhole(x) && x >= 0 && x < 2 ** 24, 'a whole number from 0 to 16777215'),

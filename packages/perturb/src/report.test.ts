@@ -27,6 +27,7 @@ describe('report.html', () => {
       target: 1, label: '<b>cat</b>', probabilityBefore: 0.9, probabilityAfter: 0.1, probabilityPerturbed: 0.05,
       history: [{ iteration: 0, loss: 1, probability: 0.9 }, { iteration: 1, loss: 0.5, probability: 0.1 }],
       options: resolveOptions({ method: 'meaningful' }, 64), perturbed: new Float32Array(48), baseline: new Float32Array(48),
+      backend: { name: 'webasm', reason: 'WebAssembly with f32x4 SIMD', skipped: [{ name: 'webgpu', reason: 'no <adapter>' }] },
     };
     const png = Uint8Array.from([137, 80, 78, 71]);
     const html = reportHtml({ result: r, pngs: { 'collage.png': png, 'heatmap.png': png }, source: 'a.png', model: 'm' });
@@ -43,6 +44,8 @@ describe('report.html', () => {
     expect(html).not.toContain('id="area-chart"');
     expect(html).toContain('the whole image perturbed: 5.0%');
     expect(html).not.toContain('id="note"'); // the perturbation removed the evidence
+    expect(html).toContain('Computed on <b>webasm</b>: WebAssembly with f32x4 SIMD.');
+    expect(html).toContain('<li>webgpu was not used: no &#60;adapter&#62;</li>');
     const weak = reportHtml({ result: { ...r, probabilityPerturbed: 0.6 }, pngs: {}, source: 'a.png' });
     expect(weak).toMatch(/id="note">Note: the whole image blurred with σ 1\.5 px still scores &#39;&#60;b&#62;cat&#60;\/b&#62;&#39; at p=0\.600, more than half of the original image&#39;s p=0\.900/);
   });
@@ -54,6 +57,7 @@ describe('report.html', () => {
     const r: ExplainResult = {
       method: 'extremal', mask, upsampledMask: up, target: 0, label: 'disc', probabilityBefore: 1, probabilityAfter: 0.95, probabilityPerturbed: 0.1,
       history: [{ iteration: 0, loss: 1, probability: 0.9 }], options: resolveOptions({}, 64), perturbed: new Float32Array(48), baseline: new Float32Array(48),
+      backend: { name: 'webasm', reason: 'WebAssembly with f32x4 SIMD', skipped: [] },
       areas: [area(0.05, 0.4, 0.9), area(0.1, 0.95, 0.2), area(0.2, 0.99, 0.01)], chosenArea: 1,
     };
     const html = reportHtml({ result: r, pngs: {} });

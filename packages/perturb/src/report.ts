@@ -125,6 +125,9 @@ ${lineChart(prob, { title: `p('${r.label}')`, color: '#2471a3', yMin: 0, yMax: 1
 <tr><th>target</th><td>${r.target} (${escape(r.label)})</td></tr>
 ${params}
 </table>
+<h2>Backend</h2>
+<p id="backend">Computed on <b>${escape(r.backend.name)}</b>: ${escape(r.backend.reason)}.</p>${r.backend.skipped.length ? `
+<ul id="backends-skipped">${r.backend.skipped.map((b) => `<li>${escape(b.name)} was not used: ${escape(b.reason)}</li>`).join('')}</ul>` : ''}
 </body></html>
 `;
 }

@@ -2,6 +2,7 @@
  * What an explanation returns, for either method (the types only; below
  * explain.ts and extremal/, which both build it).
  */
+import type { BackendReport } from '@maskgrad/autograd';
 import type { AreaResult } from './extremal/extremal.js';
 import type { Method, ResolvedOptions } from './options.js';
 
@@ -29,6 +30,8 @@ export interface ExplainResult {
   probabilityPerturbed: number;
   history: { iteration: number; loss: number; probability: number }[];
   options: ResolvedOptions;
+  /** Which backend ran the explanation, why, and why the better ones did not. */
+  backend: BackendReport;
   /** [3, H, W] in [0, 1]: Φ(x; M) with the final mask, and the perturbation P (extremal: the pyramid's strongest blur). */
   perturbed: Float32Array;
   baseline: Float32Array;

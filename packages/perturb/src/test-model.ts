@@ -1,6 +1,6 @@
 /** Helpers for the perturb tests: a tiny random ViT classifier and seeded tensors. */
 import { gradcheck, noGrad, tensor, type Tensor } from '@maskgrad/autograd';
-import { seededFloats } from '@maskgrad/kernels';
+import { seededFloats } from '@maskgrad/kernels/testing';
 import { ImageClassifier, VisionTransformer, type ViTConfig } from '@maskgrad/models';
 
 export { gradcheck, noGrad, tensor, type Tensor };
@@ -16,7 +16,7 @@ export function tinyClassifier(): ImageClassifier {
     qkvBias: true, layerNormEps: 1e-6, hiddenAct: 'gelu', classToken: true, globalPool: 'token', fcNorm: false,
     numClasses: 3, labels: ['a', 'b', 'c'], imageMean: [0.5, 0.5, 0.5], imageStd: [0.5, 0.5, 0.5],
   };
-  const vit = noGrad(() => new VisionTransformer(config));
+  const vit = new VisionTransformer(config);
   let seed = 10;
   for (const [name, p] of vit.namedParameters()) {
     p.assign(seededFloats(p.size, seed++, -0.8, 0.8));

@@ -2,13 +2,14 @@
  * Join tensors along an axis; the gradient is sliced back to each input.
  */
 import { concatKernel } from '@maskgrad/kernels';
-import { result } from '../record.js';
-import type { Tensor } from '../tensor.js';
-import { contiguous, normAxis, slice } from './movement.js';
+import { backendOf, record } from '../record.js';
+import { Tensor } from '../tensor.js';
+import * as U from './untracked.js';
 
 export function concat(xs: readonly Tensor[], axis = 0): Tensor {
   if (xs.length === 0) throw new Error('concat() needs at least one tensor');
-  const a = normAxis(axis, xs[0].rank);
+  const backend = backendOf(...xs);
+  const a = U.normAxis(axis, xs[0].rank);
   xs.forEach((x, k) => {
     if (x.rank !== xs[0].rank || x.shape.some((d, i) => i !== a && d !== xs[0].shape[i])) {
       throw new Error(`concat(): tensor ${k} has shape [${x.shape.join(', ')}], which does not match [${xs[0].shape.join(', ')}] outside axis ${a}`);
@@ -17,14 +18,15 @@ export function concat(xs: readonly Tensor[], axis = 0): Tensor {
   const outer = xs[0].shape.slice(0, a).reduce((p, d) => p * d, 1);
   const inner = xs[0].shape.slice(a + 1).reduce((p, d) => p * d, 1);
   const sizes = xs.map((x) => x.shape[a]);
-  const cs = xs.map(contiguous);
-  const data = concatKernel(xs[0].backend, cs.map((c) => c.buffer), sizes, outer, inner);
+  const cs = xs.map(U.contiguous);
   const shape = [...xs[0].shape];
   shape[a] = sizes.reduce((p, d) => p + d, 0);
-  return result(data, shape, cs, 'concat', (g, needs) => {
+  const y = new Tensor(concatKernel(backend, cs.map((c) => c.storage), sizes, outer, inner), shape, { backend });
+  cs.forEach((c, k) => c !== xs[k] && c.dispose());
+  return record(y, xs, 'concat', (g, needs) => {
     let start = 0;
     return sizes.map((sz, k) => {
-      const part = needs[k] ? slice(g, a, start, start + sz) : null;
+      const part = needs[k] ? U.view(g, xs[k].shape, g.strides, g.offset + start * g.strides[a]) : null;
       start += sz;
       return part;
     });

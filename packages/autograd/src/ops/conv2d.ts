@@ -3,16 +3,15 @@
  * with its input and weight gradients as kernels of their own.
  */
 import { conv2dInputGradKernel, conv2dKernel, conv2dWeightGradKernel, convOutputSize, type Conv2dShape } from '@maskgrad/kernels';
-import { result } from '../record.js';
-import type { Tensor } from '../tensor.js';
-import { add } from './binary.js';
-import { contiguous, reshape } from './movement.js';
+import { backendOf, record } from '../record.js';
+import { Tensor, type Conv2dOptions } from '../tensor.js';
 
-export interface Conv2dOptions {
-  stride?: number | [number, number];
-  padding?: number | [number, number];
-  groups?: number;
-}
+export type { Conv2dOptions };
+import { add } from './binary.js';
+import { matmul } from './matmul.js';
+import { permute, reshape, transpose } from './movement.js';
+import * as U from './untracked.js';
+
 
 const pair = (v: number | [number, number] | undefined, d: number): [number, number] =>
   v === undefined ? [d, d] : typeof v === 'number' ? [v, v] : v;
@@ -21,6 +20,7 @@ export function conv2d(x: Tensor, weight: Tensor, bias: Tensor | null = null, op
   if (x.rank !== 4 || weight.rank !== 4) {
     throw new Error(`conv2d(): input must be [N, C, H, W] and weight [OC, C/groups, KH, KW]; got [${x.shape.join(', ')}] and [${weight.shape.join(', ')}]`);
   }
+  const backend = backendOf(x, weight, ...(bias ? [bias] : []));
   const [strideH, strideW] = pair(opts.stride, 1);
   const [padH, padW] = pair(opts.padding, 0);
   const groups = opts.groups ?? 1;
@@ -35,14 +35,13 @@ export function conv2d(x: Tensor, weight: Tensor, bias: Tensor | null = null, op
   if (groups === 1 && strideH === kh && strideW === kw && padH === 0 && padW === 0 && h % kh === 0 && w % kw === 0) {
     return patchConv(x, weight, bias);
   }
-  const xc = contiguous(x);
-  const wc = contiguous(weight);
-  const data = conv2dKernel(x.backend, xc.buffer, wc.buffer, s);
-  const y = result(data, [n, oc, oh, ow], [xc, wc], 'conv2d', (g, needs) => {
-    const gc = contiguous(g);
+  const xc = U.contiguous(x);
+  const wc = U.contiguous(weight);
+  const y = record(new Tensor(conv2dKernel(backend, xc.storage, wc.storage, s), [n, oc, oh, ow], { backend }), [x, weight], 'conv2d', (g, needs) => {
+    const gc = U.contiguous(g);
     return [
-      needs[0] ? result(conv2dInputGradKernel(g.backend, gc.buffer, wc.buffer, s), xc.shape, [], 'conv2dInputGrad', () => []) : null,
-      needs[1] ? result(conv2dWeightGradKernel(g.backend, gc.buffer, xc.buffer, s), wc.shape, [], 'conv2dWeightGrad', () => []) : null,
+      needs[0] ? new Tensor(conv2dInputGradKernel(backend, gc.storage, wc.storage, s), x.shape, { backend }) : null,
+      needs[1] ? new Tensor(conv2dWeightGradKernel(backend, gc.storage, xc.storage, s), weight.shape, { backend }) : null,
     ];
   });
   return bias ? add(y, reshape(bias, [1, oc, 1, 1])) : y;
@@ -59,8 +58,8 @@ function patchConv(x: Tensor, weight: Tensor, bias: Tensor | null): Tensor {
   const [oc, , kh, kw] = weight.shape;
   const gh = h / kh;
   const gw = w / kw;
-  const patches = x.reshape([n, c, gh, kh, gw, kw]).permute([0, 2, 4, 1, 3, 5]).reshape([n * gh * gw, c * kh * kw]);
-  let y = patches.matmul(weight.reshape([oc, c * kh * kw]).transpose());
-  if (bias) y = y.add(bias);
-  return y.reshape([n, gh, gw, oc]).permute([0, 3, 1, 2]);
+  const patches = reshape(permute(reshape(x, [n, c, gh, kh, gw, kw]), [0, 2, 4, 1, 3, 5]), [n * gh * gw, c * kh * kw]);
+  let y = matmul(patches, transpose(reshape(weight, [oc, c * kh * kw])));
+  if (bias) y = add(y, bias);
+  return permute(reshape(y, [n, gh, gw, oc]), [0, 3, 1, 2]);
 }

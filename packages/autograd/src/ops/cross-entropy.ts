@@ -2,15 +2,12 @@
  * Mean cross-entropy of logits [N, C] against integer class labels:
  * L = −(1/N) Σ_n log softmax(z_n)[y_n]; dL/dz = (softmax(z) − onehot(y)) / N.
  */
-import { noGrad } from '../grad-mode.js';
-import { result } from '../record.js';
-import type { Tensor } from '../tensor.js';
+import { UNARY } from '@maskgrad/kernels';
 import { tensor } from '../create.js';
-import { mul, sub } from './binary.js';
-import { reshape } from './movement.js';
-import { sum } from './reduce.js';
+import { record } from '../record.js';
+import type { Tensor } from '../tensor.js';
 import { logSoftmax } from './softmax.js';
-import { exp } from './unary.js';
+import * as U from './untracked.js';
 
 export function crossEntropy(logits: Tensor, labels: readonly number[] | Float32Array): Tensor {
   if (logits.rank !== 2) throw new Error(`crossEntropy(): logits must be [N, C], got [${logits.shape.join(', ')}]`);
@@ -23,10 +20,10 @@ export function crossEntropy(logits: Tensor, labels: readonly number[] | Float32
     onehot[i * c + y] = 1;
   }
   const target = tensor(onehot, [n, c], { backend: logits.backend });
-  const lsm = noGrad(() => logSoftmax(logits, -1));
-  const loss = noGrad(() => mul(sum(mul(lsm, target)), -1 / n));
-  // one fused rule instead of the composite's graph: (softmax − onehot)/N
-  return result(loss.buffer, [], [logits], 'crossEntropy', (g) => [
-    mul(reshape(g, [1, 1]), mul(sub(exp(lsm), target), 1 / n)),
+  // the untracked log-softmax of detached logits: one fused rule below replaces the composite's graph
+  const lsm = logSoftmax(logits.detach());
+  const loss = U.reshape(U.mul(U.sum(U.mul(lsm, target), [0, 1]), -1 / n), []);
+  return record(loss, [logits], 'crossEntropy', (g) => [
+    U.mul(U.reshape(g, [1, 1]), U.mul(U.sub(U.map(UNARY.exp, lsm), target), 1 / n)),
   ]);
 }

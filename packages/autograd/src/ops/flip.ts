@@ -4,7 +4,7 @@
  */
 import type { Tensor } from '../tensor.js';
 import { gather } from './gather.js';
-import { normAxis } from './movement.js';
+import { normAxis } from './untracked.js';
 
 export function flip(x: Tensor, axis: number): Tensor {
   const a = normAxis(axis, x.rank);

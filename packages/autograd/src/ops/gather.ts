@@ -3,12 +3,12 @@
  * gradient scatters back, adding where an index repeats.
  */
 import { gatherKernel, scatterAddKernel } from '@maskgrad/kernels';
-import { result } from '../record.js';
-import type { Tensor } from '../tensor.js';
-import { contiguous, normAxis } from './movement.js';
+import { record } from '../record.js';
+import { Tensor } from '../tensor.js';
+import * as U from './untracked.js';
 
 export function gather(x: Tensor, axis: number, index: Float32Array | readonly number[]): Tensor {
-  const a = normAxis(axis, x.rank);
+  const a = U.normAxis(axis, x.rank);
   const idx = index instanceof Float32Array ? index : Float32Array.from(index);
   const n = x.shape[a];
   for (const i of idx) {
@@ -16,11 +16,12 @@ export function gather(x: Tensor, axis: number, index: Float32Array | readonly n
   }
   const outer = x.shape.slice(0, a).reduce((p, d) => p * d, 1);
   const inner = x.shape.slice(a + 1).reduce((p, d) => p * d, 1);
-  const xc = contiguous(x);
+  const xc = U.contiguous(x);
   const shape = [...x.shape];
   shape[a] = idx.length;
-  const data = gatherKernel(x.backend, xc.buffer, idx, outer, n, inner);
-  return result(data, shape, [xc], 'gather', (g) => [
-    result(scatterAddKernel(g.backend, contiguous(g).buffer, idx, outer, n, inner), xc.shape, [], 'scatterAdd', () => []),
+  const y = new Tensor(gatherKernel(x.backend, xc.storage, idx, outer, n, inner), shape, { backend: x.backend });
+  if (xc !== x) xc.dispose();
+  return record(y, [x], 'gather', (g) => [
+    new Tensor(scatterAddKernel(g.backend, U.contiguous(g).storage, idx, outer, n, inner), x.shape, { backend: g.backend }),
   ]);
 }

@@ -3,13 +3,14 @@
  * With x̂ = (x − μ)·r, r = 1/√(σ² + ε), y = x̂·γ + β:
  *   dx = r · (ĝ − mean(ĝ) − x̂ · mean(ĝ ⊙ x̂)),  ĝ = g ⊙ γ
  *   dγ = Σ g ⊙ x̂,  dβ = Σ g  (over all but the last axis)
+ * Forward: 3 kernels (mean, 1/std, the normalized affine). Backward: 3
+ * kernels (the kernels package's layerNormBackwardKernel, tested against
+ * this composition); dγ and dβ are views of one result.
  */
-import { layerNormKernel } from '@maskgrad/kernels';
-import { result } from '../record.js';
-import type { Tensor } from '../tensor.js';
-import { mul, sub } from './binary.js';
-import { contiguous, reshape } from './movement.js';
-import { mean, sum } from './reduce.js';
+import { layerNormBackwardKernel, layerNormKernel } from '@maskgrad/kernels';
+import { backendOf, record } from '../record.js';
+import { Tensor } from '../tensor.js';
+import * as U from './untracked.js';
 
 export function layerNorm(x: Tensor, gamma: Tensor | null, beta: Tensor | null, eps = 1e-5): Tensor {
   const cols = x.shape[x.rank - 1];
@@ -18,23 +19,21 @@ export function layerNorm(x: Tensor, gamma: Tensor | null, beta: Tensor | null, 
       throw new Error(`layerNorm(): ${name} has shape [${p.shape.join(', ')}], expected [${cols}]`);
     }
   }
-  const c = contiguous(x);
+  const params = [gamma, beta].filter((p): p is Tensor => p !== null);
+  const backend = backendOf(x, ...params);
+  const c = U.contiguous(x);
+  const [g, b] = [gamma, beta].map((p) => (p ? U.contiguous(p) : null));
   const rows = c.size / cols;
-  const out = layerNormKernel(x.backend, c.buffer, gamma ? contiguous(gamma).buffer : null, beta ? contiguous(beta).buffer : null, rows, cols, eps);
-  const inputs = [c, ...(gamma ? [gamma] : []), ...(beta ? [beta] : [])];
-  return result(out.y, x.shape, inputs, 'layerNorm', (g, needs) => {
-    const statShape = [...x.shape.slice(0, -1), 1];
-    const mu = result(out.mean, statShape, [], 'mean', () => []);
-    const r = result(out.rstd, statShape, [], 'rstd', () => []);
-    const xhat = mul(sub(c, mu), r);
-    const ghat = gamma ? mul(g, gamma) : g;
-    const dx = needs[0]
-      ? mul(r, sub(sub(ghat, mean(ghat, -1, true)), mul(xhat, mean(mul(ghat, xhat), -1, true))))
-      : null;
-    const lead = x.shape.slice(0, -1).map((_, i) => i);
-    const grads: (Tensor | null)[] = [dx];
-    if (gamma) grads.push(needs[1] ? reshape(sum(mul(g, xhat), lead), [cols]) : null);
-    if (beta) grads.push(needs[grads.length] ? reshape(sum(g, lead), [cols]) : null);
-    return grads;
+  const out = layerNormKernel(backend, c.storage, g?.storage ?? null, b?.storage ?? null, rows, cols, eps);
+  const statShape = [...x.shape.slice(0, -1), 1];
+  const mu = new Tensor(out.mean, statShape, { backend });
+  const r = new Tensor(out.rstd, statShape, { backend });
+  return record(new Tensor(out.y, x.shape, { backend }), [x, ...params], 'layerNorm', (grad, needs) => {
+    const wantParams = needs.slice(1).some(Boolean);
+    const grads = layerNormBackwardKernel(backend, c.storage, U.contiguous(grad).storage, { mean: mu.storage, rstd: r.storage }, g?.storage ?? null, rows, cols, wantParams);
+    const dx = new Tensor(grads.dx, x.shape, { backend });
+    const both = grads.paramGrads ? new Tensor(grads.paramGrads, [2 * cols], { backend }) : null;
+    const part = (k: number) => (both ? U.view(both, [cols], [1], k * cols) : null);
+    return [dx, ...(gamma ? [part(0)] : []), ...(beta ? [part(1)] : [])];
   });
 }

@@ -3,14 +3,14 @@
  * dA = dC · Bᵀ, dB = Aᵀ · dC (summed over broadcast batch axes).
  * Transposed views are passed to the kernel as flags, not copied.
  */
-import { broadcastShapes, matmulKernel, sizeOf, type MatmulShape } from '@maskgrad/kernels';
-import { result } from '../record.js';
-import type { Tensor } from '../tensor.js';
-import { contiguous, expand, reshape, transpose } from './movement.js';
-import { sumTo } from './reduce.js';
+import { broadcastShapes, matmulKernel, sizeOf, type Data, type MatmulShape } from '@maskgrad/kernels';
+import { backendOf, record } from '../record.js';
+import { Tensor } from '../tensor.js';
+import { reshape, transpose } from './movement.js';
+import * as U from './untracked.js';
 
 /** The operand's data as a contiguous matrix batch, or its transpose, without copying when possible. */
-function operand(x: Tensor, batchShape: number[]): { data: Float32Array; trans: boolean; broadcast: boolean } {
+function operand(x: Tensor, batchShape: number[]): { data: Data; trans: boolean; broadcast: boolean; temp: Tensor | null } {
   const r = x.rank;
   const batch = x.shape.slice(0, r - 2);
   const rows = x.shape[r - 2];
@@ -20,14 +20,13 @@ function operand(x: Tensor, batchShape: number[]): { data: Float32Array; trans: 
   // a transposed contiguous matrix: strides [.., 1, rows]
   const st = x.strides;
   const transView = x.offset === 0 && st[r - 2] === 1 && st[r - 1] === rows && (batchSize === 1 || st[r - 3] === rows * cols)
-    && x.buffer.length === x.size;
+    && x.storage.length === x.size;
   if (transView && (broadcast || batch.every((d, i) => d === batchShape[batchShape.length - batch.length + i]))) {
-    return { data: x.buffer, trans: true, broadcast };
+    return { data: x.storage, trans: true, broadcast, temp: null };
   }
-  if (broadcast || batch.length === batchShape.length && batch.every((d, i) => d === batchShape[i])) {
-    return { data: contiguous(x).buffer, trans: false, broadcast };
-  }
-  return { data: contiguous(expand(x, [...batchShape, rows, cols])).buffer, trans: false, broadcast: false };
+  const sameBatch = broadcast || (batch.length === batchShape.length && batch.every((d, i) => d === batchShape[i]));
+  const c = sameBatch ? U.contiguous(x) : U.contiguous(U.expand(x, [...batchShape, rows, cols]));
+  return { data: c.storage, trans: false, broadcast: sameBatch && broadcast, temp: c === x ? null : c };
 }
 
 export function matmul(a: Tensor, b: Tensor): Tensor {
@@ -35,6 +34,7 @@ export function matmul(a: Tensor, b: Tensor): Tensor {
   // vectors: [K] is treated as [1, K] on the left and [K, 1] on the right, then squeezed
   if (a.rank === 1) return reshape(matmul(reshape(a, [1, a.shape[0]]), b), b.rank === 1 ? [] : [...b.shape.slice(0, -2), b.shape[b.rank - 1]]);
   if (b.rank === 1) return reshape(matmul(a, reshape(b, [b.shape[0], 1])), a.shape.slice(0, -1));
+  const backend = backendOf(a, b);
   const m = a.shape[a.rank - 2];
   const k = a.shape[a.rank - 1];
   const n = b.shape[b.rank - 1];
@@ -47,9 +47,11 @@ export function matmul(a: Tensor, b: Tensor): Tensor {
   const spec: MatmulShape = {
     batch: sizeOf(batchShape), m, k, n, transA: oa.trans, transB: ob.trans, broadcastA: oa.broadcast, broadcastB: ob.broadcast,
   };
-  const data = matmulKernel(a.backend, oa.data, ob.data, spec);
-  return result(data, [...batchShape, m, n], [a, b], 'matmul', (g, needs) => [
-    needs[0] ? sumTo(matmul(g, transpose(b)), a.shape) : null,
-    needs[1] ? sumTo(matmul(transpose(a), g), b.shape) : null,
+  const c = new Tensor(matmulKernel(backend, oa.data, ob.data, spec), [...batchShape, m, n], { backend });
+  oa.temp?.dispose();
+  ob.temp?.dispose();
+  return record(c, [a, b], 'matmul', (g, needs) => [
+    needs[0] ? U.sumTo(matmul(g, transpose(b)), a.shape) : null,
+    needs[1] ? U.sumTo(matmul(transpose(a), g), b.shape) : null,
   ]);
 }

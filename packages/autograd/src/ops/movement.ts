@@ -3,23 +3,17 @@
  * (new shape/strides over the same data, no kernel) except a reshape of a
  * non-contiguous tensor, which copies first.
  */
-import { UNARY, contiguousStrides, mapKernel, padKernel, sizeOf } from '@maskgrad/kernels';
-import { result, viewResult } from '../record.js';
-import type { Tensor } from '../tensor.js';
-import { sumTo } from './reduce.js';
+import { contiguousStrides, padKernel, sizeOf, UNARY } from '@maskgrad/kernels';
+import { record, viewResult } from '../record.js';
+import { Tensor } from '../tensor.js';
+import * as U from './untracked.js';
 
-function normAxis(axis: number, rank: number, what = 'axis'): number {
-  const a = axis < 0 ? axis + rank : axis;
-  if (!Number.isInteger(a) || a < 0 || a >= rank) throw new Error(`${what} ${axis} is out of range for a tensor of rank ${rank}`);
-  return a;
-}
-export { normAxis };
+export const normAxis = U.normAxis;
 
 /** A contiguous copy (or the tensor itself if already contiguous). */
 export function contiguous(x: Tensor): Tensor {
   if (x.isContiguous) return x;
-  const out = mapKernel(x.backend, UNARY.copy, [x.stridedView]);
-  return result(out.data, x.shape, [x], 'contiguous', (g) => [g]);
+  return record(U.map(UNARY.copy, x), [x], 'contiguous', (g) => [g]);
 }
 
 /** Same data, new shape; one dimension may be -1 (inferred). */
@@ -30,7 +24,7 @@ export function reshape(x: Tensor, shape: readonly number[]): Tensor {
     throw new Error(`cannot reshape [${x.shape.join(', ')}] (${x.size} elements) to [${shape.join(', ')}]`);
   }
   const src = contiguous(x);
-  return viewResult(src, resolved, contiguousStrides(resolved), src.offset, 'reshape', (g) => [reshape(g, src.shape)]);
+  return viewResult(src, resolved, contiguousStrides(resolved), src.offset, 'reshape', (g) => [U.reshape(g, src.shape)]);
 }
 
 /** Reorder axes: result axis i is input axis perm[i]. */
@@ -41,7 +35,8 @@ export function permute(x: Tensor, perm: readonly number[]): Tensor {
   const p = perm.map((a) => normAxis(a, x.rank));
   const inverse = new Array<number>(p.length);
   p.forEach((a, i) => (inverse[a] = i));
-  return viewResult(x, p.map((a) => x.shape[a]), p.map((a) => x.strides[a]), x.offset, 'permute', (g) => [permute(g, inverse)]);
+  return viewResult(x, p.map((a) => x.shape[a]), p.map((a) => x.strides[a]), x.offset, 'permute',
+    (g) => [U.view(g, inverse.map((a) => g.shape[a]), inverse.map((a) => g.strides[a]))]);
 }
 
 export function transpose(x: Tensor, a = -2, b = -1): Tensor {
@@ -54,15 +49,10 @@ export function transpose(x: Tensor, a = -2, b = -1): Tensor {
 
 /** Broadcast to a larger shape without copying (stride 0 on new axes). */
 export function expand(x: Tensor, shape: readonly number[]): Tensor {
-  const rank = shape.length;
-  if (rank < x.rank) throw new Error(`cannot expand [${x.shape.join(', ')}] to fewer axes [${shape.join(', ')}]`);
-  const strides = new Array<number>(rank).fill(0);
-  for (let i = 0; i < x.rank; i++) {
-    const j = rank - x.rank + i;
-    if (x.shape[i] === shape[j]) strides[j] = x.strides[i];
-    else if (x.shape[i] !== 1) throw new Error(`cannot expand [${x.shape.join(', ')}] to [${shape.join(', ')}]`);
-  }
-  return viewResult(x, shape, strides, x.offset, 'expand', (g) => [sumTo(g, x.shape)]);
+  const v = U.expand(x, shape); // checks the shapes
+  const out = viewResult(x, shape, v.strides, x.offset, 'expand', (g) => [U.sumTo(g, x.shape)]);
+  v.dispose();
+  return out;
 }
 
 /** Elements start..end-1 along one axis (a view); the gradient is zero-padded back. */
@@ -75,9 +65,9 @@ export function slice(x: Tensor, axis: number, start: number, end?: number): Ten
   const shape = [...x.shape];
   shape[a] = e - s;
   return viewResult(x, shape, x.strides, x.offset + s * x.strides[a], 'slice', (g) => {
-    const gc = contiguous(g);
+    const gc = U.contiguous(g);
     const pads = x.shape.map((_, i) => (i === a ? [s, n - e] as const : [0, 0] as const));
-    return [result(padKernel(g.backend, gc.buffer, gc.shape, pads, 'constant', 0), x.shape, [], 'pad', () => [])];
+    return [new Tensor(padKernel(g.backend, gc.storage, gc.shape, pads, 'constant', 0), x.shape, { backend: g.backend })];
   });
 }
 
@@ -87,7 +77,7 @@ export function unsqueeze(x: Tensor, axis: number): Tensor {
   shape.splice(a, 0, 1);
   const strides = [...x.strides];
   strides.splice(a, 0, 0);
-  return viewResult(x, shape, strides, x.offset, 'unsqueeze', (g) => [reshape(g, x.shape)]);
+  return viewResult(x, shape, strides, x.offset, 'unsqueeze', (g) => [U.reshape(g, x.shape)]);
 }
 
 export function squeeze(x: Tensor, axis: number): Tensor {
@@ -95,5 +85,5 @@ export function squeeze(x: Tensor, axis: number): Tensor {
   if (x.shape[a] !== 1) throw new Error(`squeeze(${axis}): axis has size ${x.shape[a]}, not 1`);
   const shape = x.shape.filter((_, i) => i !== a);
   const strides = x.strides.filter((_, i) => i !== a);
-  return viewResult(x, shape, strides, x.offset, 'squeeze', (g) => [reshape(g, x.shape)]);
+  return viewResult(x, shape, strides, x.offset, 'squeeze', (g) => [U.reshape(g, x.shape)]);
 }

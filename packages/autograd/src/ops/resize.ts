@@ -4,9 +4,9 @@
  * transpose of the interpolation, as a gather kernel.
  */
 import { resizeBilinearGradKernel, resizeBilinearKernel, type ResizeShape } from '@maskgrad/kernels';
-import { result } from '../record.js';
-import type { Tensor } from '../tensor.js';
-import { contiguous } from './movement.js';
+import { record } from '../record.js';
+import { Tensor } from '../tensor.js';
+import * as U from './untracked.js';
 
 export function resizeBilinear(x: Tensor, height: number, width: number): Tensor {
   if (x.rank < 2) throw new Error(`resizeBilinear(): needs at least 2 axes, got [${x.shape.join(', ')}]`);
@@ -16,9 +16,10 @@ export function resizeBilinear(x: Tensor, height: number, width: number): Tensor
   const h = x.shape[x.rank - 2];
   const w = x.shape[x.rank - 1];
   const s: ResizeShape = { planes: x.size / (h * w), h, w, oh: height, ow: width };
-  const xc = contiguous(x);
-  const data = resizeBilinearKernel(x.backend, xc.buffer, s);
-  return result(data, [...x.shape.slice(0, -2), height, width], [xc], 'resizeBilinear', (g) => [
-    result(resizeBilinearGradKernel(g.backend, contiguous(g).buffer, s), xc.shape, [], 'resizeBilinearGrad', () => []),
+  const xc = U.contiguous(x);
+  const y = new Tensor(resizeBilinearKernel(x.backend, xc.storage, s), [...x.shape.slice(0, -2), height, width], { backend: x.backend });
+  if (xc !== x) xc.dispose();
+  return record(y, [x], 'resizeBilinear', (g) => [
+    new Tensor(resizeBilinearGradKernel(g.backend, U.contiguous(g).storage, s), x.shape, { backend: g.backend }),
   ]);
 }

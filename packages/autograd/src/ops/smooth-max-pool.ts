@@ -1,6 +1,6 @@
 /**
  * Smooth max-pool from a coarse grid to a finer output (TorchRay's mask
- * generator, Fong, Patrick & Vedaldi 2019; the math and both kernels are in
+ * generator, Fong, Patrick & Vedaldi 2019; the math and the kernels are in
  * kernels/src/smooth-max-pool.ts). For x [..., h, w] and constant weights
  * [(2r+1)², oh, ow]:
  *   y(u, v) = Σ_d z_d·softmax_d(β z),  z_d = weights[d, u, v]·x[⌊u/step⌋ − pad + dy, ⌊v/step⌋ − pad + dx]
@@ -8,9 +8,9 @@
  * The weights get no gradient (they are the fixed smoothing kernel).
  */
 import { smoothMaxPoolGradKernel, smoothMaxPoolKernel, type SmoothMaxPoolShape } from '@maskgrad/kernels';
-import { result } from '../record.js';
-import type { Tensor } from '../tensor.js';
-import { contiguous } from './movement.js';
+import { backendOf, record } from '../record.js';
+import { Tensor } from '../tensor.js';
+import * as U from './untracked.js';
 
 export interface SmoothMaxPoolOptions {
   /** Output pixels per grid cell. */
@@ -34,13 +34,21 @@ export function smoothMaxPool(x: Tensor, weights: Tensor, o: SmoothMaxPoolOption
   if (!(Number.isInteger(o.step) && o.step >= 1 && Number.isInteger(o.radius) && o.radius >= 0 && o.coldness >= 0 && Number.isInteger(pad) && pad >= 0)) {
     throw new Error(`smoothMaxPool(): step must be a whole number ≥ 1, radius and pad whole numbers ≥ 0, coldness ≥ 0; got ${JSON.stringify(o)}`);
   }
+  const backend = backendOf(x, weights);
   const [h, w] = x.shape.slice(-2);
   const [, oh, ow] = weights.shape;
   const s: SmoothMaxPoolShape = { planes: x.size / (h * w), h, w, oh, ow, step: o.step, radius: o.radius, coldness: o.coldness, pad };
-  const xc = contiguous(x);
-  const wc = contiguous(weights);
-  const fwd = smoothMaxPoolKernel(x.backend, xc.buffer, wc.buffer, s);
-  return result(fwd.y, [...x.shape.slice(0, -2), oh, ow], [xc], 'smoothMaxPool', (g) => [
-    result(smoothMaxPoolGradKernel(g.backend, contiguous(g).buffer, xc.buffer, wc.buffer, fwd, s), xc.shape, [], 'smoothMaxPoolGrad', () => []),
-  ]);
+  const xc = U.contiguous(x);
+  const wc = U.contiguous(weights);
+  const fwd = smoothMaxPoolKernel(backend, xc.storage, wc.storage, s);
+  const shape = [...x.shape.slice(0, -2), oh, ow];
+  // the log-normalizer is kept (as a tensor, freed with the graph) for the gradient
+  const logNorm = new Tensor(fwd.logNorm, shape, { backend });
+  const y = new Tensor(fwd.y, shape, { backend });
+  return record(y, [x], 'smoothMaxPool', (g) => {
+    const gc = U.contiguous(g);
+    const dx = smoothMaxPoolGradKernel(backend, gc.storage, xc.storage, wc.storage, { y: y.storage, logNorm: logNorm.storage }, s);
+    if (gc !== g) gc.dispose();
+    return [new Tensor(dx, x.shape, { backend })];
+  });
 }

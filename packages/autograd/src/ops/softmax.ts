@@ -3,36 +3,42 @@
  * softmax backward:     dx = y ⊙ (g − Σ g⊙y)
  * log-softmax backward: dx = g − softmax(x) · Σ g
  */
-import { softmaxKernel } from '@maskgrad/kernels';
-import { result } from '../record.js';
-import type { Tensor } from '../tensor.js';
-import { mul, sub } from './binary.js';
-import { contiguous, normAxis, transpose } from './movement.js';
-import { sum } from './reduce.js';
-import { exp } from './unary.js';
+import { softmaxKernel, UNARY } from '@maskgrad/kernels';
+import { record } from '../record.js';
+import { Tensor } from '../tensor.js';
+import { transpose } from './movement.js';
+import * as U from './untracked.js';
 
 function lastAxis(x: Tensor, axis: number, fn: (x: Tensor) => Tensor): Tensor {
-  const a = normAxis(axis, x.rank);
+  const a = U.normAxis(axis, x.rank);
   if (a === x.rank - 1) return fn(x);
   return transpose(fn(transpose(x, a, -1)), a, -1);
 }
 
+/** The kernel over the last axis of a contiguous copy of x; the copy is freed once the kernel has it. */
+function rows(x: Tensor, log: boolean): Tensor {
+  const c = U.contiguous(x);
+  const cols = c.shape[c.rank - 1];
+  const y = new Tensor(softmaxKernel(c.backend, c.storage, c.size / cols, cols, log), c.shape, { backend: c.backend });
+  if (c !== x) c.dispose();
+  return y;
+}
+
 export function softmax(x: Tensor, axis = -1): Tensor {
   return lastAxis(x, axis, (xl) => {
-    const c = contiguous(xl);
-    const cols = c.shape[c.rank - 1];
-    const data = softmaxKernel(c.backend, c.buffer, c.size / cols, cols, false);
-    const y: Tensor = result(data, c.shape, [c], 'softmax', (g) => [mul(y, sub(g, sum(mul(g, y), -1, true)))]);
+    const y: Tensor = record(rows(xl, false), [xl], 'softmax', (g) => {
+      const last = [g.rank - 1];
+      return [U.mul(y, U.sub(g, U.sum(U.mul(g, y), last)))];
+    });
     return y;
   });
 }
 
 export function logSoftmax(x: Tensor, axis = -1): Tensor {
   return lastAxis(x, axis, (xl) => {
-    const c = contiguous(xl);
-    const cols = c.shape[c.rank - 1];
-    const data = softmaxKernel(c.backend, c.buffer, c.size / cols, cols, true);
-    const y: Tensor = result(data, c.shape, [c], 'logSoftmax', (g) => [sub(g, mul(exp(y), sum(g, -1, true)))]);
+    const y: Tensor = record(rows(xl, true), [xl], 'logSoftmax', (g) => [
+      U.sub(g, U.mul(U.map(UNARY.exp, y), U.sum(g, [g.rank - 1]))),
+    ]);
     return y;
   });
 }

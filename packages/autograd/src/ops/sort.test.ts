@@ -14,12 +14,12 @@ describe('sort', () => {
     expect(Array.from(await x.grad!.data())).toEqual([40, 10, 30, 20]);
   });
 
-  it('passes gradcheck (values far enough apart that ±h does not reorder them)', () => {
+  it('passes gradcheck (values far enough apart that ±h does not reorder them)', async () => {
     const values = [0.9, -0.4, 0.3, 1.5, -1.2, 0.05, 0.6, -0.8, 1.1, -0.1, 0.45, 1.3];
     const x = tensor(values, [3, 4]);
     const w = tensor(values.map((v, i) => Math.sin(i + v)), [3, 4]);
     for (const axis of [-1, 0]) {
-      const res = gradcheck((a) => sort(a, axis).mul(w), [x], { eps: 1e-2, atol: 2e-3, rtol: 2e-2 });
+      const res = await gradcheck((a) => sort(a, axis).mul(w), [x], { eps: 1e-2, atol: 2e-3, rtol: 2e-2 });
       expect(res.ok, JSON.stringify(res.worst)).toBe(true);
     }
   });

@@ -7,20 +7,27 @@
  * search), not as a scatter.
  */
 import { argsortKernel, sortRanksKernel, takeAlongRowsKernel } from '@maskgrad/kernels';
-import { result } from '../record.js';
-import type { Tensor } from '../tensor.js';
-import { contiguous, normAxis, transpose } from './movement.js';
+import { record } from '../record.js';
+import { Tensor } from '../tensor.js';
+import { transpose } from './movement.js';
+import * as U from './untracked.js';
 
 export function sort(x: Tensor, axis = -1): Tensor {
-  const a = normAxis(axis, x.rank);
+  const a = U.normAxis(axis, x.rank);
   if (a !== x.rank - 1) return transpose(sort(transpose(x, a, -1)), a, -1);
-  const c = contiguous(x);
+  const backend = x.backend;
+  const c = U.contiguous(x);
   const n = c.shape[c.rank - 1];
   const rows = n === 0 ? 0 : c.size / n;
-  const perm = argsortKernel(c.backend, c.buffer, rows, n);
-  const sorted = takeAlongRowsKernel(c.backend, c.buffer, perm, rows, n, n);
-  return result(sorted, c.shape, [c], 'sort', (g) => {
-    const rank = sortRanksKernel(g.backend, c.buffer, sorted, perm, rows, n);
-    return [result(takeAlongRowsKernel(g.backend, contiguous(g).buffer, rank, rows, n, n), c.shape, [], 'sortGrad', () => [])];
+  // the permutation is kept (as a tensor, so that it is freed with the graph) for the gradient
+  const perm = new Tensor(argsortKernel(backend, c.storage, rows, n), c.shape, { backend });
+  const y = new Tensor(takeAlongRowsKernel(backend, c.storage, perm.storage, rows, n, n), c.shape, { backend });
+  return record(y, [x], 'sort', (g) => {
+    const rank = sortRanksKernel(backend, c.storage, perm.storage, rows, n);
+    const gc = U.contiguous(g);
+    const dx = new Tensor(takeAlongRowsKernel(backend, gc.storage, rank, rows, n, n), c.shape, { backend });
+    backend.release(rank);
+    if (gc !== g) gc.dispose();
+    return [dx];
   });
 }

@@ -2,49 +2,55 @@
  * Elementwise unary ops, each forward beside its derivative
  * (y = f(x), dL/dx = dL/dy · f'(x)).
  */
-import { UNARY, clampOp, insideOp, mapKernel, powScalarOp, type ElementwiseOp } from '@maskgrad/kernels';
-import { result } from '../record.js';
-import type { Tensor } from '../tensor.js';
-import { mul, mulScalar, sub, rsub } from './binary.js';
+import { clampOp, geluBackwardKernel, geluKernel, insideOp, UNARY, type ElementwiseOp } from '@maskgrad/kernels';
+import { backendOf, record } from '../record.js';
+import { Tensor } from '../tensor.js';
+import * as U from './untracked.js';
 
-function map1(x: Tensor, op: ElementwiseOp, name: string, backward: (g: Tensor, y: Tensor) => Tensor): Tensor {
-  const out = mapKernel(x.backend, op, [x.stridedView]);
-  const y: Tensor = result(out.data, out.shape, [x], name, (g) => [backward(g, y)]);
+/** y = op(x), recording dL/dx = backward(g, y). */
+function map1(x: Tensor, op: ElementwiseOp, backward: (g: Tensor, y: Tensor) => Tensor): Tensor {
+  const y: Tensor = record(U.map(op, x), [x], op.name, (g) => [backward(g, y)]);
   return y;
 }
 
-/** Apply a kernel op with no derivative (used inside backward rules). */
-export function mapNoGrad(x: Tensor, op: ElementwiseOp): Tensor {
-  const out = mapKernel(x.backend, op, [x.stridedView]);
-  return result(out.data, out.shape, [], 'map', () => []);
-}
+/** 1 − y², the derivative of tanh in terms of its output. */
+const oneMinusSquare = (y: Tensor) => U.rsub(1, U.mul(y, y));
 
-export const neg = (x: Tensor) => map1(x, UNARY.neg, 'neg', (g) => mulScalar(g, -1));
-export const exp = (x: Tensor) => map1(x, UNARY.exp, 'exp', (g, y) => mul(g, y));
-export const log = (x: Tensor) => map1(x, UNARY.log, 'log', (g) => mul(g, pow(x, -1)));
-export const sqrt = (x: Tensor) => map1(x, UNARY.sqrt, 'sqrt', (g, y) => mulScalar(mul(g, pow(y, -1)), 0.5));
-/** 1/√x; d/dx = −½ x^(−3/2). */
-export const rsqrt = (x: Tensor) => map1(x, UNARY.rsqrt, 'rsqrt', (g, y) => mulScalar(mul(g, pow(y, 3)), -0.5));
-export const tanh = (x: Tensor) => map1(x, UNARY.tanh, 'tanh', (g, y) => mul(g, rsub(mul(y, y), 1)));
+export const neg = (x: Tensor) => map1(x, UNARY.neg, (g) => U.mul(g, -1));
+export const exp = (x: Tensor) => map1(x, UNARY.exp, (g, y) => U.mul(g, y));
+export const log = (x: Tensor) => map1(x, UNARY.log, (g) => U.div(g, x));
+export const sqrt = (x: Tensor) => map1(x, UNARY.sqrt, (g, y) => U.mul(U.div(g, y), 0.5));
+/** 1/√x; d/dx = −½ x^(−3/2) = −½ y³. */
+export const rsqrt = (x: Tensor) => map1(x, UNARY.rsqrt, (g, y) => U.mul(U.mul(g, U.mul(y, U.mul(y, y))), -0.5));
+export const tanh = (x: Tensor) => map1(x, UNARY.tanh, (g, y) => U.mul(g, oneMinusSquare(y)));
 /** d/dx erf(x) = 2/√π · exp(−x²). */
 export const erf = (x: Tensor) =>
-  map1(x, UNARY.erf, 'erf', (g) => mul(g, mulScalar(exp(neg(mul(x, x))), 2 / Math.sqrt(Math.PI))));
-/** Exact GELU x·Φ(x); derivative Φ(x) + x·φ(x) as its own kernel. */
-export const gelu = (x: Tensor) => map1(x, UNARY.gelu, 'gelu', (g) => mul(g, mapNoGrad(x, UNARY.geluGrad)));
-export const relu = (x: Tensor) => map1(x, UNARY.relu, 'relu', (g) => mul(g, mapNoGrad(x, UNARY.step)));
-export const sigmoid = (x: Tensor) => map1(x, UNARY.sigmoid, 'sigmoid', (g, y) => mul(g, mul(y, rsub(y, 1))));
-/** |x|; the derivative at 0 is taken as 0 (as PyTorch). */
-export const abs = (x: Tensor) => map1(x, UNARY.abs, 'abs', (g) => mul(g, mapNoGrad(x, UNARY.sign)));
-
-/** x^p for a number p; d/dx = p·x^(p−1). */
-export function pow(x: Tensor, p: number): Tensor {
-  return map1(x, powScalarOp(p), `pow(${p})`, (g) => (p === 0 ? mulScalar(g, 0) : mul(g, mulScalar(pow(x, p - 1), p))));
+  map1(x, UNARY.erf, (g) => U.mul(g, U.mul(U.map(UNARY.exp, U.mul(U.mul(x, x), -1)), 2 / Math.sqrt(Math.PI))));
+/**
+ * Exact GELU u·Φ(u) of u = x + bias (bias over the last axis, optional: the
+ * MLP's fc1 bias folds in here), one kernel forward and one backward:
+ * dL/dx = g·(Φ(u) + u·φ(u)), dL/dbias = that summed over the other axes.
+ */
+export function gelu(x: Tensor, bias: Tensor | null = null): Tensor {
+  const cols = x.shape[x.rank - 1];
+  if (bias && (bias.rank !== 1 || bias.shape[0] !== cols)) throw new Error(`gelu(): bias has shape [${bias.shape.join(', ')}], expected [${cols}]`);
+  const backend = backendOf(x, ...(bias ? [bias] : []));
+  const xc = U.contiguous(x);
+  const bc = bias ? U.contiguous(bias) : null;
+  const y = new Tensor(geluKernel(backend, xc.storage, bc?.storage ?? null, cols), x.shape, { backend });
+  return record(y, bias ? [x, bias] : [x], bias ? 'gelu(x + bias)' : 'gelu', (g, needs) => {
+    const dx = new Tensor(geluBackwardKernel(backend, xc.storage, bc?.storage ?? null, U.contiguous(g).storage, cols), x.shape, { backend });
+    return [dx, ...(bias ? [needs[1] ? U.reshape(U.sum(dx, x.shape.slice(0, -1).map((_, i) => i)), [cols]) : null] : [])];
+  });
 }
+export const relu = (x: Tensor) => map1(x, UNARY.relu, (g) => U.mul(g, U.map(UNARY.step, x)));
+/** σ'(x) = y·(1 − y). */
+export const sigmoid = (x: Tensor) => map1(x, UNARY.sigmoid, (g, y) => U.mul(g, U.mul(y, U.rsub(1, y))));
+/** |x|; the derivative at 0 is taken as 0 (as PyTorch). */
+export const abs = (x: Tensor) => map1(x, UNARY.abs, (g) => U.mul(g, U.map(UNARY.sign, x)));
 
 /** min(max(x, lo), hi); the gradient passes where lo <= x <= hi. */
 export function clamp(x: Tensor, lo: number, hi: number): Tensor {
   if (!(lo <= hi)) throw new Error(`clamp(): lo (${lo}) must not exceed hi (${hi})`);
-  return map1(x, clampOp(lo, hi), `clamp(${lo}, ${hi})`, (g) => mul(g, mapNoGrad(x, insideOp(lo, hi))));
+  return map1(x, clampOp(lo, hi), (g) => U.mul(g, U.map(insideOp(lo, hi), x)));
 }
-
-export { sub };

@@ -4,11 +4,12 @@
  * 8-bit PNG (checked by encoding and decoding it).
  */
 import { join, parse } from 'node:path';
-import { loadModel, readImageFile } from '@maskgrad/models/node';
-import { attackImage, type AttackOptions } from '@maskgrad/perturb/node';
+import { checkModel, loadModel, readImageFile } from '@maskgrad/models/node';
+import { attackImage, resolveAttackOptions, type AttackOptions } from '@maskgrad/perturb/node';
 import { BACKEND_CHOICES, choiceFlag, numberFlag, parseCommand, requireImages, modelFlag, stringFlag, wholeFlag, type OptionSpec, type Values } from '../args.js';
 import { UsageError } from '../errors.js';
-import { labelsOf, peekConfig, resolveTarget, useBackend } from '../model.js';
+import type { Io } from '../io.js';
+import { labelsOf, resolveTarget, useBackend } from '../model.js';
 import { checkReplaceable } from '../output-folders.js';
 
 export const summary = 'make an adversarial image (FGSM or PGD) and check it survives PNG';
@@ -33,7 +34,7 @@ Options:
   --no-random-start    PGD starts at the image instead of a random point of the eps-ball
   --target <N|label>   targeted attack: make the model say this class
   --seed <N>           random start seed (default 0)
-  --backend <name>     auto, webgpu, headlessgl, webasm or cpu (default auto)
+  --backend <name>     auto, webgpu, headlessgl, webasm, cpu or webasm-threads (default auto)
   --json               print the result as one JSON document on stdout
   -h, --help           show this help
 
@@ -71,7 +72,7 @@ function fractionFlag(values: Values, name: string): number | undefined {
   return v;
 }
 
-export async function run(args: readonly string[]): Promise<number> {
+export async function run(args: readonly string[], io: Io): Promise<number> {
   const { values, positionals: images } = parseCommand('attack', args, OPTIONS, true);
   requireImages(images, 'attack', EXAMPLE);
   if (images.length > 1) throw new UsageError(`'maskgrad attack' takes one image, found ${images.length}. Run it once per image.`);
@@ -83,26 +84,27 @@ export async function run(args: readonly string[]): Promise<number> {
     method: choiceFlag(values, 'method', ['fgsm', 'pgd'] as const) ?? 'pgd',
     eps: fractionFlag(values, 'eps') ?? 8 / 255,
     stepSize: fractionFlag(values, 'step-size'),
-    steps: wholeFlag(values, 'steps', 'attack', 1),
+    steps: wholeFlag(values, 'steps', 'attack', 1, 10_000),
     randomStart: values['no-random-start'] === true ? false : undefined,
     seed: numberFlag(values, 'seed', 'attack'),
   };
   const backendName = choiceFlag(values, 'backend', BACKEND_CHOICES);
   readImageFile(images[0]);
   const configPath = stringFlag(values, 'config');
-  const config = peekConfig(model, configPath) ?? loadModel(model, { config: configPath }).config;
+  const config = checkModel(model, { config: configPath });
   const target = stringFlag(values, 'target');
   if (target !== undefined) options.target = resolveTarget(target, labelsOf(config));
+  resolveAttackOptions(options);
   checkReplaceable(out, [out], ['adversarial.png', 'clean.png', 'result.json']);
 
-  const backend = useBackend(backendName);
+  const backend = await useBackend(backendName);
   const classifier = loadModel(model, { config: configPath });
   const r = await attackImage(images[0], classifier, out, options);
   if (values.json) {
-    process.stdout.write(`${JSON.stringify({ ...r, out, backend }, null, 2)}\n`);
+    io.stdout.write(`${JSON.stringify({ ...r, out, backend }, null, 2)}\n`);
   } else {
     const p = (x: { label: string; probability: number }) => `'${x.label}' (${x.probability.toFixed(3)})`;
-    process.stderr.write(
+    io.stdout.write(
       `${r.image}: ${p(r.clean)} → ${p(r.adversarial)} with ${r.method} eps ${r.eps.toFixed(4)}; attack ${r.succeeded ? 'succeeded' : 'failed'}\n` +
       `  after the 8-bit PNG round trip: ${p(r.afterPngRoundTrip)}, attack ${r.succeededAfterPngRoundTrip ? 'still succeeds' : 'no longer succeeds'}\n` +
       `  wrote ${out}/ (adversarial.png, clean.png, result.json)\n`,

@@ -1,9 +1,10 @@
 /**
  * maskgrad classify <image...> --model <dir|file>: the top-k classes of each image.
  */
-import { loadModel, readImageFile, type RgbImage } from '@maskgrad/models/node';
+import { checkModel, loadModel, NonFiniteError, readImageFile } from '@maskgrad/models/node';
 import { BACKEND_CHOICES, choiceFlag, parseCommand, requireImages, modelFlag, stringFlag, wholeFlag, type OptionSpec } from '../args.js';
-import { peekConfig, useBackend } from '../model.js';
+import type { Io } from '../io.js';
+import { useBackend } from '../model.js';
 
 export const summary = 'print the top classes of each image';
 
@@ -17,7 +18,7 @@ Options:
                        file with --config
   --config <json>      config.json or timm_config.json for a bare .safetensors file
   --top <k>            how many classes to show per image (default 5)
-  --backend <name>     auto, webgpu, headlessgl, webasm or cpu (default auto)
+  --backend <name>     auto, webgpu, headlessgl, webasm, cpu or webasm-threads (default auto)
   --json               print one JSON document on stdout instead of a table
   -h, --help           show this help
 
@@ -40,31 +41,36 @@ const BATCH = 16;
 
 interface Prediction { index: number; label: string; probability: number }
 
-export async function run(args: readonly string[]): Promise<number> {
+export async function run(args: readonly string[], io: Io): Promise<number> {
   // 1. everything on the command line, then every image, before the model
   const { values, positionals: images } = parseCommand('classify', args, OPTIONS, true);
   requireImages(images, 'classify', EXAMPLE);
   const model = modelFlag(values, 'classify', EXAMPLE);
   const top = wholeFlag(values, 'top', 'classify', 1) ?? 5;
   const backendName = choiceFlag(values, 'backend', BACKEND_CHOICES);
-  const decoded: RgbImage[] = images.map((path) => readImageFile(path));
+  for (const path of images) readImageFile(path); // every image decodes (then is let go: memory stays per batch)
   const config = stringFlag(values, 'config');
-  peekConfig(model, config); // a bad config is reported before the weights are read
+  checkModel(model, { config }); // a bad config is reported before the weights are read
 
-  // 2. the work
-  const backend = useBackend(backendName);
+  // 2. the work, a batch of images at a time
+  const backend = await useBackend(backendName);
   const classifier = loadModel(model, { config });
   const tops: Prediction[][] = [];
-  for (let i = 0; i < decoded.length; i += BATCH) {
-    const x = classifier.preprocess(decoded.slice(i, i + BATCH));
-    tops.push(...(await classifier.classify(x, top)));
+  for (let i = 0; i < images.length; i += BATCH) {
+    const batch = images.slice(i, i + BATCH);
+    const x = classifier.preprocess(batch.map((path) => readImageFile(path)));
+    try {
+      tops.push(...(await classifier.classify(x, top)));
+    } catch (e) {
+      throw NonFiniteError.nameImages(e, batch);
+    }
   }
 
   if (values.json) {
     const results = images.map((image, i) => ({ image, top: tops[i] }));
-    process.stdout.write(`${JSON.stringify({ model, backend, results }, null, 2)}\n`);
+    io.stdout.write(`${JSON.stringify({ model, backend, results }, null, 2)}\n`);
   } else {
-    process.stdout.write(images.map((image, i) => table(image, tops[i])).join('\n'));
+    io.stdout.write(images.map((image, i) => table(image, tops[i])).join('\n'));
   }
   return 0;
 }

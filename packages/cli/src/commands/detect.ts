@@ -3,13 +3,14 @@
  * Explain it with the options stored in <model>/detector.json (not today's
  * defaults) and score the explanation with that detector's logistic regression.
  */
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { loadModel, readImageFile, type RgbImage } from '@maskgrad/models/node';
+import { CheckpointError, checkModel, loadModel, MAX_JSON_FILE_BYTES, readImageFile, NonFiniteError, readRegularFile, type RgbImage } from '@maskgrad/models/node';
 import { detectAdversarial, parseDetector, type Detector } from '@maskgrad/perturb/node';
 import { BACKEND_CHOICES, choiceFlag, modelFlag, parseCommand, requireImages, type OptionSpec } from '../args.js';
 import { UsageError } from '../errors.js';
-import { peekConfig, useBackend } from '../model.js';
+import type { Io } from '../io.js';
+import { useBackend } from '../model.js';
 import { createProgress } from '../progress.js';
 
 export const summary = 'score how likely each image is adversarial, from its explanation';
@@ -27,7 +28,7 @@ Options:
   --model <dir>      model folder holding detector.json (default: the built-in
                      shapes model, which ships one); train a detector for a model
                      with: npm run eval:adversarial -- --model <dir> --save
-  --backend <name>   auto, webgpu, headlessgl, webasm or cpu (default auto)
+  --backend <name>   auto, webgpu, headlessgl, webasm, cpu or webasm-threads (default auto)
   --json             print one JSON document on stdout
   --quiet            no progress line on stderr
   -h, --help         show this help
@@ -59,36 +60,39 @@ function readDetector(model: string): { path: string; detector: Detector } {
       '(the built-in shapes model ships one: leave --model out).',
     );
   }
+  const text = readRegularFile(path, { what: 'a detector JSON file', maxBytes: MAX_JSON_FILE_BYTES, error: (d) => new CheckpointError(d) }).toString('utf8');
   try {
-    return { path, detector: parseDetector(readFileSync(path, 'utf8'), path) };
+    return { path, detector: parseDetector(text, path) };
   } catch (e) {
     if ((e as Error).name === 'DetectorError') throw new UsageError(`the detector file is not usable: ${(e as Error).message}`);
-    throw new UsageError(`cannot read the detector file ${path}: ${(e as Error).message}`);
+    throw e;
   }
 }
 
-export async function run(args: readonly string[]): Promise<number> {
+export async function run(args: readonly string[], io: Io): Promise<number> {
   // 1. the command line, every image, the model's config and the detector, before any work
   const { values, positionals: images } = parseCommand('detect', args, OPTIONS, true);
   requireImages(images, 'detect', EXAMPLE);
   const model = modelFlag(values, 'detect', EXAMPLE);
   const backendName = choiceFlag(values, 'backend', BACKEND_CHOICES);
   const decoded: RgbImage[] = images.map((path) => readImageFile(path));
-  const config = peekConfig(model);
   const { path, detector } = readDetector(model);
-  if (config && config.imageSize !== detector.imageSize) {
+  const config = checkModel(model);
+  if (config.imageSize !== detector.imageSize) {
     throw new UsageError(`${path} was trained for ${detector.imageSize} px inputs but the model takes ${config.imageSize} px; train a detector for this model: npm run eval:adversarial -- --model ${model} --save`);
   }
 
   // 2. the work: explain with the detector's options, score
-  const backend = useBackend(backendName);
+  const backend = await useBackend(backendName);
   const classifier = loadModel(model);
   const pixels = decoded.map((img) => classifier.resize(classifier.pixels(img)));
   const x = pixels.length === 1 ? pixels[0] : pixels[0].concat(pixels.slice(1), 0);
-  const progress = createProgress(process.stderr, values.quiet === true);
+  const progress = createProgress(io.stderr, values.quiet === true);
   let detections;
   try {
     detections = await detectAdversarial(detector, classifier, x, { onProgress: progress.onProgress });
+  } catch (e) {
+    throw NonFiniteError.nameImages(e, images);
   } finally {
     progress.finish();
   }
@@ -97,14 +101,14 @@ export async function run(args: readonly string[]): Promise<number> {
     image: images[i], score: d.score, adversarial: d.adversarial, index: d.index, label: d.label, probability: d.probability,
   }));
   if (values.json) {
-    process.stdout.write(`${JSON.stringify({ model, detector: path, backend, threshold: detector.threshold, explainOptions: detector.explainOptions, results }, null, 2)}\n`);
+    io.stdout.write(`${JSON.stringify({ model, detector: path, backend, threshold: detector.threshold, explainOptions: detector.explainOptions, results }, null, 2)}\n`);
   } else {
+    // the verdicts on stdout, how they were reached on stderr
     const o = detector.explainOptions;
-    const lines = results.map((r) =>
+    io.stdout.write(results.map((r) =>
       `${r.image}: ${r.adversarial ? 'ADVERSARIAL' : 'clean'} (score ${r.score.toFixed(3)}, threshold ${detector.threshold.toFixed(3)}); ` +
-      `the model says '${r.label}' (class ${r.index}, p ${r.probability.toFixed(3)})`);
-    lines.push(`detector ${path}: ${o.game} game, ${o.iterations} iterations, ${o.maskSize}×${o.maskSize} mask, blur σ ${o.blurSigma.toFixed(2)} px; backend ${backend}`);
-    process.stderr.write(`${lines.join('\n')}\n`);
+      `the model says '${r.label}' (class ${r.index}, p ${r.probability.toFixed(3)})\n`).join(''));
+    io.stderr.write(`detector ${path}: ${o.game} game, ${o.iterations} iterations, ${o.maskSize}×${o.maskSize} mask, blur σ ${o.blurSigma.toFixed(2)} px; backend ${backend}\n`);
   }
   return 0;
 }

@@ -3,13 +3,17 @@
  * "does the explanation point at the object?" as numbers, on generated
  * shapes whose object boxes are known (packages/models/src/data/shapes.ts).
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
-import { makeShapesDataset, SHAPE_CLASSES, loadModel } from '@maskgrad/models/node';
-import { DEFAULT_METHODS, evalMarkdown, evaluate, METHODS, toMarkdownTable, type MethodName } from '@maskgrad/perturb/node';
+import { checkModel, makeShapesDataset, SHAPE_CLASSES, loadModel } from '@maskgrad/models/node';
+import { DEFAULT_METHODS, evalMarkdown, evaluate, METHODS, resolveOptions, toMarkdownTable, writeFolder, type MethodName } from '@maskgrad/perturb/node';
 import { BACKEND_CHOICES, choiceFlag, modelFlag, parseCommand, stringFlag, wholeFlag, type OptionSpec } from '../args.js';
 import { UsageError } from '../errors.js';
-import { labelsOf, peekConfig, useBackend } from '../model.js';
+import type { Io } from '../io.js';
+import { labelsOf, useBackend } from '../model.js';
+import { checkReplaceable } from '../output-folders.js';
+
+/** The generated images are held in memory together (12 KB each at 64 px). */
+const MAX_IMAGES = 10_000;
 
 export const summary = 'score the explanations on generated shapes: what a reader sees, pointing game, deletion/insertion AUC';
 
@@ -29,14 +33,14 @@ ${SHAPE_CLASSES.join(', ')}).
 Options:
   --model <dir|file>   a shapes ViT checkpoint (default: the built-in model)
   --config <json>      config.json for a bare .safetensors file
-  --images <N>         how many images (default 200)
-  --seed <N>           seed of the generated images (default 2002: held out
+  --images <N>         how many images, at most ${MAX_IMAGES} (default 200)
+  --seed <N>           seed of the generated images, at most 4294967295 (default 2002: held out
                        from the built-in model's training)
   --methods <a,b,...>  some of ${METHODS.join(', ')}
                        (default ${DEFAULT_METHODS.join(',')})
   --iterations <N>     both perturbation methods' optimization steps (default: shipped)
   --out <dir>          where results.md and results.json go (default eval-out/<model name>)
-  --backend <name>     auto, webgpu, headlessgl, webasm or cpu (default auto)
+  --backend <name>     auto, webgpu, headlessgl, webasm, cpu or webasm-threads (default auto)
   --json               print results.json on stdout instead of the table
   --quiet              no progress on stderr
   -h, --help           show this help
@@ -60,12 +64,13 @@ const OPTIONS: OptionSpec = {
 };
 
 const EXAMPLE = 'maskgrad eval --images 50';
+const RESULT_FILES = ['results.md', 'results.json'];
 
-export async function run(args: readonly string[]): Promise<number> {
+export async function run(args: readonly string[], io: Io): Promise<number> {
   const { values } = parseCommand('eval', args, OPTIONS, false);
   const model = modelFlag(values, 'eval', EXAMPLE);
-  const count = wholeFlag(values, 'images', 'eval', 1) ?? 200;
-  const seed = wholeFlag(values, 'seed', 'eval', 0) ?? 2002;
+  const count = wholeFlag(values, 'images', 'eval', 1, MAX_IMAGES) ?? 200;
+  const seed = wholeFlag(values, 'seed', 'eval', 0, 2 ** 32 - 1) ?? 2002;
   const iterations = wholeFlag(values, 'iterations', 'eval', 1);
   const methods = (stringFlag(values, 'methods') ?? DEFAULT_METHODS.join(',')).split(',').map((m) => m.trim()) as MethodName[];
   for (const m of methods) {
@@ -73,7 +78,7 @@ export async function run(args: readonly string[]): Promise<number> {
   }
   const backendName = choiceFlag(values, 'backend', BACKEND_CHOICES);
   const configPath = stringFlag(values, 'config');
-  const config = peekConfig(model, configPath) ?? loadModel(model, { config: configPath }).config;
+  const config = checkModel(model, { config: configPath });
   const labels = labelsOf(config);
   if (labels.join(',') !== SHAPE_CLASSES.join(',')) {
     throw new UsageError(
@@ -84,30 +89,33 @@ export async function run(args: readonly string[]): Promise<number> {
   const name = basename(resolve(model)).replace(/\.safetensors$/, '');
   const out = stringFlag(values, 'out') ?? join('eval-out', name);
   if (out === '') throw new UsageError(`--out is empty: pass a folder for results.md and results.json. For example: ${EXAMPLE} --out eval-out`);
+  if (iterations !== undefined) resolveOptions({ iterations }, config.imageSize);
+  checkReplaceable(out, [out], RESULT_FILES);
 
   const t0 = performance.now();
-  const backend = useBackend(backendName);
+  const backend = await useBackend(backendName);
   const classifier = loadModel(model, { config: configPath });
   const samples = makeShapesDataset(count, seed);
-  const quiet = values.quiet === true || !process.stderr.isTTY;
+  const quiet = values.quiet === true || !io.stderr.isTTY;
   const result = await evaluate(
     classifier, samples.map((s) => s.image), samples.map(({ box: [x0, y0, x1, y1] }) => ({ x0, y0, x1, y1 })),
     {
       methods,
       explainOptions: iterations === undefined ? {} : { iterations },
       extremalOptions: iterations === undefined ? {} : { iterations },
-      onProgress: quiet ? undefined : (p) => process.stderr.write(`\r${p.phase}${p.method ? ` ${p.method}` : ''} ${p.done}/${p.total} images, ${p.seconds.toFixed(0)} s   `),
+      onProgress: quiet ? undefined : (p) => io.stderr.write(`\r${p.phase}${p.method ? ` ${p.method}` : ''} ${p.done}/${p.total} images, ${p.seconds.toFixed(0)} s   `),
     },
   );
-  if (!quiet) process.stderr.write('\n');
+  if (!quiet) io.stderr.write('\n');
   const seconds = (performance.now() - t0) / 1000;
   const command = `maskgrad ${args.join(' ')}`.trim();
   const doc = { model, data: `generated shapes, seed ${seed}`, command, backend, node: process.version, date: new Date().toISOString(), wallSeconds: seconds, ...result };
-  mkdirSync(out, { recursive: true });
-  writeFileSync(join(out, 'results.md'), evalMarkdown({ result, name, data: doc.data, backend, seconds, command }));
-  writeFileSync(join(out, 'results.json'), `${JSON.stringify(doc, null, 2)}\n`);
-  if (values.json) process.stdout.write(`${JSON.stringify(doc, null, 2)}\n`);
-  else process.stdout.write(`${toMarkdownTable(result)}\n`);
-  process.stderr.write(`${count} images in ${seconds.toFixed(1)} s (backend ${backend}); wrote ${join(out, 'results.md')} and results.json\n`);
+  writeFolder(out, {
+    'results.md': evalMarkdown({ result, name, data: doc.data, backend, seconds, command }),
+    'results.json': `${JSON.stringify(doc, null, 2)}\n`,
+  });
+  if (values.json) io.stdout.write(`${JSON.stringify(doc, null, 2)}\n`);
+  else io.stdout.write(`${toMarkdownTable(result)}\n`);
+  io.stderr.write(`${count} images in ${seconds.toFixed(1)} s (backend ${backend}); wrote ${join(out, 'results.md')} and results.json\n`);
   return 0;
 }

@@ -5,14 +5,15 @@
  * and write mask, heatmap, perturbed, blurred, collage, result.json and
  * report.html. The help text is generated from perturb's DEFAULTS and PRESETS.
  */
-import { loadModel, readImageFile } from '@maskgrad/models/node';
+import { checkModel, loadModel, readImageFile } from '@maskgrad/models/node';
 import {
-  DEFAULTS, METHOD_ONLY_OPTIONS, OUTPUT_FILES, PRESETS, afterPhrase, gamePhrase, presetSummary, defaultMaskSize, methodOf, perturbBatch, weakPerturbationNote, resolveOptions,
+  DEFAULTS, LIMITS, METHOD_ONLY_OPTIONS, OUTPUT_FILES, PRESETS, afterPhrase, gamePhrase, presetSummary, defaultMaskSize, methodOf, perturbBatch, weakPerturbationNote, resolveOptions,
   type ExplainOptions, type ExplainResult, type ExtremalGame, type Method, type PresetName, type Perturbation, type Reward,
 } from '@maskgrad/perturb/node';
 import { BACKEND_CHOICES, choiceFlag, numberFlag, parseCommand, requireImages, modelFlag, stringFlag, type OptionSpec, type Values } from '../args.js';
 import { flagOf, UsageError } from '../errors.js';
-import { labelsOf, peekConfig, resolveTarget, useBackend } from '../model.js';
+import type { Io } from '../io.js';
+import { labelsOf, resolveTarget, useBackend } from '../model.js';
 import { checkReplaceable, outputFolders } from '../output-folders.js';
 import { createProgress } from '../progress.js';
 
@@ -67,12 +68,12 @@ Options (S is the model's input side in pixels):
   --preset <name>           ${column(`classic: ${presetSummary('classic')}`)}
   --game <name>             preservation, deletion, or dual (extremal only: keep the
                             region and delete it at once) (default ${E.game})
-  --iterations <N>          optimization steps (default ${E.iterations}; meaningful ${M.iterations})
+  --iterations <N>          optimization steps, at most 100000 (default ${E.iterations}; meaningful ${M.iterations})
   --blur-sigma <px>         the blur's σ: extremal, the blur pyramid's strongest level
                             (default ${sized(E.blurSigmaAt224)}); meaningful (default ${sized(M.blurSigmaAt224)})
-  --lr <x>                  Adam learning rate (default ${E.lr}; meaningful ${M.lr})
+  --lr <x>                  Adam learning rate, at most 10 (default ${E.lr}; meaningful ${M.lr})
   --mask-init <x>           initial mask value (default ${E.maskInit}; meaningful 1 deletion, 0.5 preservation)
-  --backend <name>          auto, webgpu, headlessgl, webasm or cpu (default auto)
+  --backend <name>          auto, webgpu, headlessgl, webasm, cpu or webasm-threads (default auto)
   --no-plot                 write result.json only, no images
   --no-report               do not write report.html
   --json                    print the results as one JSON document on stdout
@@ -87,7 +88,7 @@ Extremal perturbation:
   --levels <N>              levels of the blur pyramid (default ${E.levels})
   --mask-step <px>          pixels between mask cells (default ${sized(E.maskStepAt224)}, rounded)
   --mask-sigma <px>         σ of the mask's smoothing (default ${sized(E.maskSigmaAt224)})
-  --area-weight <x>         weight of the area term at the first step (default ${E.areaWeight})
+  --area-weight <x>         weight of the area term at the first step, 0 to ${LIMITS.weight} (default ${E.areaWeight})
   --area-weight-growth <x>  how much that weight grows over the run (default ×${E.areaWeightGrowth})
   --reward <name>           simple (the class's logit) or contrastive (minus the best
                             other logit) (default ${E.reward})
@@ -99,12 +100,15 @@ Meaningful perturbation (--method meaningful or --preset classic):
                             ${defaultMaskSize(64)} at 64, ${defaultMaskSize(224)} at 224)
   --noise-std <s>           noise perturbation std, pixels in [0, 1] (default ${M.noiseStd})
   --constant-color <r,g,b>  constant perturbation colour in [0, 1] (default image mean)
-  --l1 <x>                  weight of the mask-area term (default ${M.l1})
-  --tv <x>                  weight of the total-variation term (default ${M.tv})
-  --tv-beta <x>             exponent of the total-variation term (default ${M.tvBeta})
+  --l1 <x>                  weight of the mask-area term, 0 to ${LIMITS.weight} (default ${M.l1})
+  --tv <x>                  weight of the total-variation term, 0 to ${LIMITS.weight} (default ${M.tv})
+  --tv-beta <x>             exponent of the total-variation term, 1 to ${LIMITS.tvBeta} (default ${M.tvBeta})
   --mask-noise <s>          std of noise added to the mask per step (default ${M.maskNoise}${M.maskNoise === 0 ? ' = off' : ''})
   --jitter <px>             random shift per step in pixels (default ${M.jitterAt224}${M.jitterAt224 === 0 ? ' = off' : ''})
   --seed <N>                random seed of the mask noise and jitter, 0 to 16777215 (default ${M.seed})
+
+The answer goes to stdout (or --json), notes and progress to stderr. A run
+that produces NaN or Infinity stops with exit 1 and writes nothing.
 
 Examples:
   maskgrad explain shape.png                  (the built-in model; writes explained/shape/)
@@ -198,7 +202,7 @@ function describeResult(r: ExplainResult): string {
     `${deletion ? 'perturbed' : 'kept'} (every area: ${sweep})`;
 }
 
-export async function run(args: readonly string[]): Promise<number> {
+export async function run(args: readonly string[], io: Io): Promise<number> {
   // 1. check the whole command line, the images and the model's config before any work
   const { values, positionals: images } = parseCommand('explain', args, OPTIONS, true);
   requireImages(images, 'explain', EXAMPLE);
@@ -210,22 +214,24 @@ export async function run(args: readonly string[]): Promise<number> {
   const options = explainOptions(values);
   for (const image of images) readImageFile(image);
   const configPath = stringFlag(values, 'config');
-  const config = peekConfig(model, configPath) ?? loadModel(model, { config: configPath }).config;
+  const config = checkModel(model, { config: configPath });
   const target = stringFlag(values, 'target');
   if (target !== undefined) options.target = resolveTarget(target, labelsOf(config));
   resolveOptions(options, config.imageSize);
   const folders = outputFolders(images, out, outFlag === undefined);
-  checkReplaceable(out, folders);
+  // several images into --out: --out is one result, replaced whole
+  const batchFolder = outFlag !== undefined && images.length > 1 ? out : undefined;
+  checkReplaceable(out, folders, undefined, batchFolder !== undefined);
 
   // 2. the work: one batch, one mask per image
-  const backend = useBackend(backendName);
+  const backend = await useBackend(backendName);
   const classifier = loadModel(model, { config: configPath });
-  const progress = createProgress(process.stderr, values.quiet === true);
+  const progress = createProgress(io.stderr, values.quiet === true);
   const plot = values['no-plot'] !== true;
   const report = values['no-report'] !== true;
   let results;
   try {
-    results = await perturbBatch(images, classifier, folders, null, { ...options, plot, report, modelName: model, onProgress: progress.onProgress });
+    results = await perturbBatch(images, classifier, folders, null, { ...options, plot, report, modelName: model, onProgress: progress.onProgress, batchFolder });
   } finally {
     progress.finish();
   }
@@ -235,18 +241,18 @@ export async function run(args: readonly string[]): Promise<number> {
     probabilityBefore: r.probabilityBefore, probabilityAfter: r.probabilityAfter, probabilityPerturbed: r.probabilityPerturbed,
     ...(r.areas ? { area: r.areas[r.chosenArea!].area, areas: r.areas.map((a) => ({ area: a.area, probabilityKept: a.probabilityKept, probabilityDeleted: a.probabilityDeleted })) } : {}),
   }));
+  // the answer on stdout; notes, for a person, on stderr
   if (values.json) {
-    process.stdout.write(`${JSON.stringify({ results: rows }, null, 2)}\n`);
+    io.stdout.write(`${JSON.stringify({ results: rows }, null, 2)}\n`);
   } else {
     const files = plot ? OUTPUT_FILES.filter((f) => report || f !== 'report.html').join(', ') : 'result.json';
-    const lines = rows.map((r, i) => {
-      const res = results[i]!;
-      const note = weakPerturbationNote(res);
-      return `${r.image}: '${r.label}' (class ${r.target}) probability ${r.probabilityBefore.toFixed(4)} before, ${describeResult(res)} ` +
-        `(${res.method} perturbation, ${res.options.game} game, backend ${backend})\n  wrote ${r.out}/ (${files})` +
-        (note === null ? '' : `\n  note: ${note}`);
-    });
-    process.stderr.write(`${lines.join('\n')}\n`);
+    io.stdout.write(rows.map((r, i) =>
+      `${r.image}: '${r.label}' (class ${r.target}) probability ${r.probabilityBefore.toFixed(4)} before, ${describeResult(results[i]!)} ` +
+      `(${r.method} perturbation, ${results[i]!.options.game} game, backend ${backend})\n  wrote ${r.out}/ (${files})\n`).join(''));
   }
+  results.forEach((r, i) => {
+    const note = weakPerturbationNote(r);
+    if (note !== null) io.stderr.write(`note: ${images[i]}: ${note}\n`);
+  });
   return 0;
 }

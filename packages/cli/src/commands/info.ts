@@ -5,9 +5,10 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setBackend } from '@maskgrad/autograd';
-import { probeBackends } from '@maskgrad/kernels';
+import { OPT_IN_BACKENDS, probeBackends } from '@maskgrad/kernels';
 import { defaultModelPath } from '@maskgrad/models/node';
 import { parseCommand, type OptionSpec } from '../args.js';
+import type { Io } from '../io.js';
 import { cliVersion } from '../version.js';
 
 export const summary = 'show versions and which compute backends work here';
@@ -51,15 +52,15 @@ function defaultModelInfo(): { path: string; present: boolean; labels: string[] 
   };
 }
 
-export async function run(args: readonly string[]): Promise<number> {
+export async function run(args: readonly string[], io: Io): Promise<number> {
   const { values } = parseCommand('info', args, OPTIONS, false);
   const backends = await probeBackends();
-  const auto = setBackend('auto').name;
+  const auto = (await setBackend('auto')).name;
   const env = process.env.MASKGRAD_BACKEND;
   const model = defaultModelInfo();
   const info = { version: cliVersion(), node: process.version, backends, auto, MASKGRAD_BACKEND: env ?? null, defaultModel: model };
   if (values.json) {
-    process.stdout.write(`${JSON.stringify(info, null, 2)}\n`);
+    io.stdout.write(`${JSON.stringify(info, null, 2)}\n`);
     return 0;
   }
   const width = Math.max(...backends.map((b) => b.name.length));
@@ -68,7 +69,7 @@ export async function run(args: readonly string[]): Promise<number> {
     `node     ${info.node}`,
     '',
     'backends, in order of preference:',
-    ...backends.map((b) => `  ${b.name.padEnd(width)}  ${b.available ? 'yes' : 'no '}  ${b.reason}`),
+    ...backends.map((b) => `  ${b.name.padEnd(width)}  ${b.available ? 'yes' : 'no '}  ${b.reason}${OPT_IN_BACKENDS.includes(b.name) ? ` (only when asked for: --backend ${b.name})` : ''}`),
     '',
     `auto selects: ${auto}`,
     '',
@@ -78,6 +79,6 @@ export async function run(args: readonly string[]): Promise<number> {
     `  adversarial-image detector (maskgrad detect): ${model.detector ? 'detector.json' : 'none yet'}`,
   ];
   if (env !== undefined) lines.push(`MASKGRAD_BACKEND=${env}: commands use it when --backend is not given`);
-  process.stdout.write(`${lines.join('\n')}\n`);
+  io.stdout.write(`${lines.join('\n')}\n`);
   return 0;
 }

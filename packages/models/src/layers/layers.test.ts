@@ -272,7 +272,7 @@ describe('Module', () => {
     expect(vit.parameterCount()).toBe(2835);
   });
 
-  it('freeze() turns off requiresGrad everywhere; freeze(false) turns it back on', () => {
+  it('freeze() turns off requiresGrad everywhere; freeze(false) turns it back on', async () => {
     const vit = new VisionTransformer(tinyConfig());
     const params = vit.parameters();
     expect(params.length).toBe(40);
@@ -285,10 +285,10 @@ describe('Module', () => {
 });
 
 describe('Module.loadStateDict (strict)', () => {
-  function setup() {
+  async function setup() {
     const vit = new VisionTransformer(tinyConfig());
     randomize(vit, 20);
-    const before = vit.stateDict();
+    const before = await vit.stateDict();
     // A different, valid state: every value changed.
     const next: StateDict = new Map([...before].map(([k, e], i) => [k, { shape: [...e.shape], data: values(e.data.length, 100 + i) }]));
     return { vit, before, next };
@@ -308,14 +308,14 @@ describe('Module.loadStateDict (strict)', () => {
     for (const [name, t] of vit.namedParameters()) expect(t.dataSync(), name).toEqual(before.get(name)!.data);
   }
 
-  it('loads a complete state', () => {
-    const { vit, next } = setup();
+  it('loads a complete state', async () => {
+    const { vit, next } = await setup();
     vit.loadStateDict(next);
     for (const [name, t] of vit.namedParameters()) expect(t.dataSync()).toEqual(next.get(name)!.data);
   });
 
-  it('a missing key: names the key, the expected shape and "no such key"; nothing changes', () => {
-    const { vit, before, next } = setup();
+  it('a missing key: names the key, the expected shape and "no such key"; nothing changes', async () => {
+    const { vit, before, next } = await setup();
     next.delete('blocks.1.mlp.fc2.bias');
     const e = catchLoad(vit, next);
     expect(e.key).toBe('blocks.1.mlp.fc2.bias');
@@ -325,8 +325,8 @@ describe('Module.loadStateDict (strict)', () => {
     expectUnchanged(vit, before);
   });
 
-  it('an unexpected key: names it; nothing changes (it is found after every parameter checked out)', () => {
-    const { vit, before, next } = setup();
+  it('an unexpected key: names it; nothing changes (it is found after every parameter checked out)', async () => {
+    const { vit, before, next } = await setup();
     next.set('blocks.2.norm1.weight', { shape: [8], data: new Float32Array(8) });
     const e = catchLoad(vit, next);
     expect(e.key).toBe('blocks.2.norm1.weight');
@@ -336,8 +336,8 @@ describe('Module.loadStateDict (strict)', () => {
     expectUnchanged(vit, before);
   });
 
-  it('a misshaped tensor (the last parameter): names expected and found shapes; nothing changes', () => {
-    const { vit, before, next } = setup();
+  it('a misshaped tensor (the last parameter): names expected and found shapes; nothing changes', async () => {
+    const { vit, before, next } = await setup();
     next.set('head.bias', { shape: [4], data: new Float32Array(4) });
     const e = catchLoad(vit, next);
     expect(e.key).toBe('head.bias');
@@ -347,8 +347,8 @@ describe('Module.loadStateDict (strict)', () => {
     expectUnchanged(vit, before);
   });
 
-  it('a transposed weight (same size, other shape) is refused too', () => {
-    const { vit, before, next } = setup();
+  it('a transposed weight (same size, other shape) is refused too', async () => {
+    const { vit, before, next } = await setup();
     next.set('head.weight', { shape: [8, 3], data: next.get('head.weight')!.data });
     const e = catchLoad(vit, next);
     expect(e.message).toContain('head.weight: expected shape [3, 8], found shape [8, 3]');
@@ -377,7 +377,7 @@ describe('VisionTransformer (tiny: 16 px, patch 8, width 8, 2 layers, 2 heads, 3
     randomize(token, 40);
     const avg = new VisionTransformer(tinyConfig({ globalPool: 'avg', fcNorm: true }), 'separate');
     // The same weights, the final norm's becoming fc_norm's.
-    avg.loadStateDict(new Map([...token.stateDict()].map(([k, e]) => [k.replace(/^norm\./, 'fcNorm.'), e])));
+    avg.loadStateDict(new Map([...(await token.stateDict())].map(([k, e]) => [k.replace(/^norm\./, 'fcNorm.'), e])));
     expect(avg.norm).toBeNull();
     const got = await avg.forward(x).data();
     expect(got.length).toBe(6);
@@ -403,7 +403,7 @@ describe('VisionTransformer (tiny: 16 px, patch 8, width 8, 2 layers, 2 heads, 3
     randomize(vit, 50);
     vit.freeze();
     const one = input([1, 3, 16, 16], 32, 1);
-    const r = gradcheck((xi) => vit.forward(xi), [one], { eps: 1e-2, atol: 3e-5, rtol: 1e-2 });
+    const r = await gradcheck((xi) => vit.forward(xi), [one], { eps: 1e-2, atol: 3e-5, rtol: 1e-2 });
     expect(r.ok, JSON.stringify(r.worst)).toBe(true);
     // The check is not vacuous: the gradient is well above the tolerance.
     const xg = tensor(one.dataSync(), one.shape, { requiresGrad: true });

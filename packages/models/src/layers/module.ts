@@ -73,13 +73,13 @@ export abstract class Module {
         throw new CheckpointError({ file, key: name, expected: 'a key the model uses', found: 'an unexpected key', hint: 'the checkpoint has weights this architecture does not use; check the config' });
       }
     }
-    for (const [name, t] of params) t.assign(Float32Array.from(state.get(name)!.data));
+    for (const [name, t] of params) t.assign(Float32Array.from(state.get(name)!.data)); // a copy: the tensor owns its values
   }
 
-  /** The parameters' current values by dotted name (copies). */
-  stateDict(): StateDict {
+  /** The parameters' current values by dotted name (copies read back from the backend). */
+  async stateDict(): Promise<StateDict> {
     const out: StateDict = new Map();
-    for (const [n, t] of this.namedParameters()) out.set(n, { shape: [...t.shape], data: t.dataSync() });
+    for (const [n, t] of this.namedParameters()) out.set(n, { shape: [...t.shape], data: await t.data() });
     return out;
   }
 }

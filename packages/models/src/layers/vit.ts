@@ -22,8 +22,8 @@ export class Mlp extends Module {
   }
 
   forward(x: Tensor): Tensor {
-    const h = this.fc1.forward(x);
-    const a = this.act === 'relu' ? h.relu() : this.act === 'gelu_tanh' ? geluTanh(h) : h.gelu();
+    // exact GELU takes fc1's bias into its own kernel
+    const a = this.act === 'gelu' ? this.fc1.project(x).gelu(this.fc1.bias) : this.act === 'relu' ? this.fc1.forward(x).relu() : geluTanh(this.fc1.forward(x));
     return this.fc2.forward(a);
   }
 }

@@ -5,8 +5,8 @@ import { fileURLToPath } from 'node:url';
 import { deflateSync } from 'node:zlib';
 import jpeg from 'jpeg-js';
 import { afterAll, describe, it, expect } from 'vitest';
-import { ImageError } from '../errors.js';
 import { decodeImage, encodePng, readImageFile, writePngFile } from './image-io.js';
+import { catchImageError, chunk, PNG_SIGNATURE } from './test-png.js';
 
 const imagePath = (i: number): string =>
   fileURLToPath(new URL(`../../../../tests/fixtures/shapes-vit-hf/images/img${i}.png`, import.meta.url));
@@ -15,24 +15,6 @@ const scratch = mkdtempSync(join(tmpdir(), 'maskgrad-image-io-'));
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 
 // --- A minimal PNG writer, independent of pngjs, to make every color type and bit depth. ---
-const CRC_TABLE = Array.from({ length: 256 }, (_, n) => {
-  let c = n;
-  for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
-  return c >>> 0;
-});
-function crc32(bytes: Uint8Array): number {
-  let c = 0xffffffff;
-  for (const b of bytes) c = CRC_TABLE[(c ^ b) & 0xff]! ^ (c >>> 8);
-  return (c ^ 0xffffffff) >>> 0;
-}
-function chunk(type: string, data: Uint8Array): Buffer {
-  const body = Buffer.concat([Buffer.from(type, 'ascii'), data]);
-  const out = Buffer.alloc(12 + data.length);
-  out.writeUInt32BE(data.length, 0);
-  body.copy(out, 4);
-  out.writeUInt32BE(crc32(body), 8 + data.length);
-  return out;
-}
 /** `rows`: each row's packed samples, without the filter byte (filter 0 is added). */
 function makePng(width: number, colorType: number, depth: number, rows: number[][], extra: Buffer[] = []): Uint8Array {
   const ihdr = Buffer.alloc(13);
@@ -41,20 +23,12 @@ function makePng(width: number, colorType: number, depth: number, rows: number[]
   ihdr.set([depth, colorType, 0, 0, 0], 8);
   const raw = Buffer.from(rows.flatMap((r) => [0, ...r]));
   return Buffer.concat([
-    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
+    PNG_SIGNATURE,
     chunk('IHDR', ihdr), ...extra, chunk('IDAT', deflateSync(raw)), chunk('IEND', new Uint8Array(0)),
   ]);
 }
 
-function catchError(fn: () => unknown): ImageError {
-  try {
-    fn();
-  } catch (e) {
-    expect(e).toBeInstanceOf(ImageError);
-    return e as ImageError;
-  }
-  throw new Error('expected an ImageError, nothing was thrown');
-}
+const catchError = catchImageError;
 
 describe('decodeImage: PNG', () => {
   it('decodes the fixture images to 64x64 RGB (checked against an independent decoder)', () => {
@@ -100,10 +74,13 @@ describe('decodeImage: PNG', () => {
   it('rejects corrupt or truncated PNGs, naming the file', () => {
     const good = readFileSync(imagePath(0));
     const truncated = catchError(() => decodeImage(good.subarray(0, good.length / 2), 'half.png'));
-    expect(truncated.message).toMatch(/^half\.png: expected a valid PNG file, found corrupt or truncated data \(.+\)\. Re-export/);
+    expect(truncated.message).toMatch(/^half\.png: IDAT: expected the \d+ bytes its length at byte \d+ announces, found the file ends \d+ bytes short \(truncated\)\. Re-export/);
     const flipped = Uint8Array.from(good);
-    flipped[40] ^= 0xff;
-    expect(catchError(() => decodeImage(flipped, 'flipped.png')).expected).toBe('a valid PNG file');
+    flipped[40] ^= 0xff; // the chunk type of the first IDAT
+    expect(catchError(() => decodeImage(flipped, 'flipped.png')).message).toMatch(/^flipped\.png: chunks: expected a chunk type of four letters at byte 37, found bytes "IDA.*" \(corrupt\)/);
+    const crc = Uint8Array.from(good);
+    crc[60] ^= 0x01; // a bit of the compressed data: the chunk's CRC no longer matches (pngjs checks it)
+    expect(catchError(() => decodeImage(crc, 'crc.png')).message).toMatch(/^crc\.png: /);
   });
 });
 

@@ -1,13 +1,18 @@
 // Node-only image input and output: PNG (pngjs) and baseline/progressive JPEG (jpeg-js) decoded to
 // 8-bit RGB, and PNG encoding for masks and heatmaps. The core packages never see a codec; they
-// get width, height and RGB bytes.
+// get width, height and RGB bytes. Before a codec runs, the header's size is held against
+// MAX_IMAGE_PIXELS and a PNG's data against its header (image-header.ts); only regular files of
+// at most MAX_IMAGE_FILE_BYTES are read.
 
-import { closeSync, fsyncSync, openSync, readFileSync, renameSync, unlinkSync, writeSync } from 'node:fs';
+import { closeSync, fsyncSync, openSync, renameSync, unlinkSync, writeSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { basename, dirname, join } from 'node:path';
 import jpeg from 'jpeg-js';
 import pngjs from 'pngjs';
 import { ImageError } from '../errors.js';
+import { MAX_IMAGE_FILE_BYTES, MAX_IMAGE_PIXELS } from '../limits.js';
+import { checkImageSize, checkPng, jpegSize } from './image-header.js';
+import { readRegularFile } from './read-file.js';
 
 const { PNG } = pngjs;
 
@@ -38,7 +43,8 @@ function sniffFormat(bytes: Uint8Array): 'png' | 'jpeg' | string {
 }
 
 /**
- * Decodes a PNG or JPEG (detected by its magic bytes, not its name) to 8-bit RGB.
+ * Decodes a PNG or JPEG (detected by its magic bytes, not its name) to 8-bit RGB. Images above
+ * MAX_IMAGE_PIXELS, and data shorter or longer than the header says, are an ImageError.
  * PNG: grey and palette images are expanded to RGB, 16-bit samples are scaled to 8 bits
  * (round(v * 255 / 65535)), and alpha is dropped, not composited: each pixel keeps the color it
  * stores. (pngjs zeroes pixels that match a tRNS transparent color, so those come out black.)
@@ -59,6 +65,7 @@ function corrupt(fileName: string, format: string, cause: unknown): ImageError {
 }
 
 function decodePng(bytes: Uint8Array, fileName: string): RgbImage {
+  checkPng(bytes, fileName);
   let png: { width: number; height: number; data: Buffer };
   try {
     png = PNG.sync.read(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength));
@@ -80,9 +87,13 @@ function decodePng(bytes: Uint8Array, fileName: string): RgbImage {
 }
 
 function decodeJpeg(bytes: Uint8Array, fileName: string): RgbImage {
+  checkImageSize(jpegSize(bytes, fileName), fileName);
   try {
-    // formatAsRGBA: false gives 3 bytes per pixel for grey, YCbCr and CMYK/YCCK files alike.
-    const { width, height, data } = jpeg.decode(bytes, { useTArray: true, formatAsRGBA: false });
+    // formatAsRGBA: false gives 3 bytes per pixel for grey, YCbCr and CMYK/YCCK files alike;
+    // the size was checked above, so jpeg-js's own limits only need to let it through.
+    const { width, height, data } = jpeg.decode(bytes, {
+      useTArray: true, formatAsRGBA: false, maxResolutionInMP: MAX_IMAGE_PIXELS / 1e6, maxMemoryUsageInMB: 2048,
+    });
     if (width === 0 || height === 0 || data.length !== width * height * 3) {
       throw new Error(`decoder returned ${data.length} bytes for ${width}x${height} RGB`);
     }
@@ -92,19 +103,12 @@ function decodeJpeg(bytes: Uint8Array, fileName: string): RgbImage {
   }
 }
 
-/** Reads and decodes an image file; errors name the path. */
+/** Reads and decodes an image file (a regular file of at most MAX_IMAGE_FILE_BYTES); errors name the path. */
 export function readImageFile(path: string): RgbImage {
-  let bytes: Buffer;
-  try {
-    bytes = readFileSync(path);
-  } catch (cause) {
-    const code = (cause as NodeJS.ErrnoException).code;
-    throw new ImageError({
-      file: path, expected: `an image file (${SUPPORTED})`,
-      found: code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'a directory' : `${code ?? 'error'}: ${(cause as Error).message}`,
-      hint: code === 'ENOENT' ? 'Check the path.' : 'Pass the path of a readable image file.', cause,
-    });
-  }
+  const bytes = readRegularFile(path, {
+    what: `an image file (${SUPPORTED})`, maxBytes: MAX_IMAGE_FILE_BYTES, error: (d) => new ImageError(d),
+    directoryHint: 'Pass the path of an image file, not a folder.',
+  });
   return decodeImage(new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength), path);
 }
 

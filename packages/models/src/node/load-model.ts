@@ -4,13 +4,15 @@
  *   folder with timm_config.json and model.safetensors                         → timm
  *   a bare .safetensors file, with `config` naming either kind of config file
  */
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { ImageClassifier } from '../classifier.js';
 import { parseHfConfig, parseTimmConfig, type ViTConfig } from '../config.js';
 import { CheckpointError } from '../errors.js';
-import { classifierFromCheckpoint, type ModelOptions } from '../load.js';
-import { readSafetensorsFile } from './read-safetensors-file.js';
+import { MAX_JSON_FILE_BYTES } from '../limits.js';
+import { checkCheckpointShapes, classifierFromCheckpoint, type ModelOptions } from '../load.js';
+import { readRegularFile } from './read-file.js';
+import { readSafetensorsFile, readSafetensorsHeaderFile } from './read-safetensors-file.js';
 
 export interface LoadModelOptions extends ModelOptions {
   /** A config.json (Hugging Face) or timm_config.json (timm) for a bare .safetensors file. */
@@ -18,12 +20,9 @@ export interface LoadModelOptions extends ModelOptions {
 }
 
 function readJson(path: string): unknown {
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (cause) {
-    throw new CheckpointError({ file: path, expected: 'a readable JSON file', found: (cause as Error).message, cause, hint: 'check the path' });
-  }
+  const text = readRegularFile(path, {
+    what: 'a JSON config file', maxBytes: MAX_JSON_FILE_BYTES, error: (d) => new CheckpointError(d),
+  }).toString('utf8');
   try {
     return JSON.parse(text);
   } catch (cause) {
@@ -40,32 +39,44 @@ export function readConfigFile(path: string): ViTConfig {
   return existsSync(pre) ? parseHfConfig(json, path, readJson(pre), pre) : parseHfConfig(json, path);
 }
 
-export function loadModel(dirOrFile: string, opts: LoadModelOptions = {}): ImageClassifier {
+/** Where a checkpoint's weights and config are: a folder, or a bare .safetensors file with `config`. */
+export function checkpointFiles(dirOrFile: string, config?: string): { weights: string; config: string } {
   if (!existsSync(dirOrFile)) {
     throw new CheckpointError({ file: dirOrFile, expected: 'a checkpoint folder or a .safetensors file', found: 'nothing at this path', hint: 'check the --model path' });
   }
-  let weights: string;
-  let configPath: string;
   if (statSync(dirOrFile).isDirectory()) {
-    weights = join(dirOrFile, 'model.safetensors');
+    const weights = join(dirOrFile, 'model.safetensors');
     if (!existsSync(weights)) {
       throw new CheckpointError({ file: dirOrFile, expected: 'a folder holding model.safetensors', found: 'no model.safetensors', hint: 'download the safetensors weights of the checkpoint (PyTorch .bin files are not read)' });
     }
-    const candidates = opts.config ? [opts.config] : [join(dirOrFile, 'config.json'), join(dirOrFile, 'timm_config.json')];
+    const candidates = config ? [config] : [join(dirOrFile, 'config.json'), join(dirOrFile, 'timm_config.json')];
     const found = candidates.find((p) => existsSync(p));
     if (!found) {
       throw new CheckpointError({ file: dirOrFile, expected: 'config.json (Hugging Face) or timm_config.json (timm)', found: 'neither', hint: 'add the config file that came with the weights, or pass --config' });
     }
-    configPath = found;
-  } else {
-    weights = dirOrFile;
-    if (!opts.config) {
-      throw new CheckpointError({ file: dirOrFile, expected: 'a config for this bare .safetensors file', found: 'no config option', hint: 'pass --config path/to/config.json (or timm_config.json)' });
-    }
-    configPath = opts.config;
+    return { weights, config: found };
   }
-  const config = readConfigFile(configPath);
-  return classifierFromCheckpoint(config, readSafetensorsFile(weights), opts);
+  if (!config) {
+    throw new CheckpointError({ file: dirOrFile, expected: 'a config for this bare .safetensors file', found: 'no config option', hint: 'pass --config path/to/config.json (or timm_config.json)' });
+  }
+  return { weights: dirOrFile, config };
+}
+
+/**
+ * The checkpoint's config, checked against the tensor shapes in its weights' header (read
+ * alone: cheap). Everything loadModel would refuse about the files is refused here, before the
+ * weights are read and before any memory is allocated for the model.
+ */
+export function checkModel(dirOrFile: string, opts: Pick<LoadModelOptions, 'config'> = {}): ViTConfig {
+  const files = checkpointFiles(dirOrFile, opts.config);
+  const config = readConfigFile(files.config);
+  checkCheckpointShapes(config, readSafetensorsHeaderFile(files.weights));
+  return config;
+}
+
+export function loadModel(dirOrFile: string, opts: LoadModelOptions = {}): ImageClassifier {
+  const config = checkModel(dirOrFile, opts);
+  return classifierFromCheckpoint(config, readSafetensorsFile(checkpointFiles(dirOrFile, opts.config).weights), opts);
 }
 
 export type { ImageClassifier };

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, it, expect } from 'vitest';
 import { CheckpointError } from '../errors.js';
-import { readSafetensorsFile } from './read-safetensors-file.js';
+import { readSafetensorsFile, readSafetensorsHeaderFile } from './read-safetensors-file.js';
 
 const fixturePath = (rel: string): string =>
   fileURLToPath(new URL(`../../../../tests/fixtures/${rel}`, import.meta.url));
@@ -41,5 +41,20 @@ describe('readSafetensorsFile', () => {
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+});
+
+describe('readSafetensorsHeaderFile', () => {
+  it('reads the header alone: the same tensors as the whole file', () => {
+    const path = fixturePath('shapes-vit-hf/model.safetensors');
+    const header = readSafetensorsHeaderFile(path);
+    const whole = readSafetensorsFile(path);
+    expect([...header.tensors]).toEqual([...whole.tensors]);
+    expect(header.dataStart).toBe(whole.dataStart);
+  });
+
+  it('refuses what is not a regular file, without reading it', () => {
+    expect(() => readSafetensorsHeaderFile('/dev/zero')).toThrow(/^\/dev\/zero: expected a safetensors file, found a character device/);
+    expect(() => readSafetensorsFile('/dev/zero')).toThrow(/^\/dev\/zero: expected a safetensors file, found a character device/);
   });
 });

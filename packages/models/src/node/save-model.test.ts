@@ -26,7 +26,7 @@ function tinyConfig(patch: Partial<ViTConfig> = {}): ViTConfig {
 }
 
 function randomVit(config: ViTConfig, seed: number): VisionTransformer {
-  const vit = noGrad(() => new VisionTransformer(config));
+  const vit = new VisionTransformer(config);
   const rng = mulberry32(seed);
   for (const [, p] of vit.namedParameters()) p.assign(Float32Array.from({ length: p.size }, () => rng() - 0.5));
   return vit;
@@ -39,7 +39,7 @@ describe('saveModel', () => {
     const config = tinyConfig({ hiddenAct: 'gelu_tanh' });
     const vit = randomVit(config, 1);
     const dir = join(root, 'tiny');
-    const saved = saveModel({ vit, config, labels: ['cat', 'dog', 'fish'] }, dir, { 'training.json': { steps: 3 }, 'NOTES.txt': 'hello' });
+    const saved = await saveModel({ vit, config, labels: ['cat', 'dog', 'fish'] }, dir, { 'training.json': { steps: 3 }, 'NOTES.txt': 'hello' });
     expect(saved).toBe(dir);
     expect(readdirSync(dir).sort()).toEqual(['NOTES.txt', 'config.json', 'model.safetensors', 'preprocessor_config.json', 'training.json']);
     expect(JSON.parse(readFileSync(join(dir, 'training.json'), 'utf8'))).toEqual({ steps: 3 });
@@ -58,8 +58,8 @@ describe('saveModel', () => {
     const loaded = loadModel(dir);
     expect(loaded.labels).toEqual(['cat', 'dog', 'fish']);
     expect(loaded.config).toMatchObject({ hiddenAct: 'gelu_tanh', layerNormEps: 1e-6, imageMean: config.imageMean, imageStd: config.imageStd });
-    const want = vit.stateDict();
-    const got = loaded.vit.stateDict();
+    const want = await vit.stateDict();
+    const got = await loaded.vit.stateDict();
     expect([...got.keys()]).toEqual([...want.keys()]);
     for (const [name, e] of want) expect(Buffer.from(got.get(name)!.data.buffer).equals(Buffer.from(e.data.buffer))).toBe(true);
     const a = noGrad(() => vit.forward(input)).dataSync();
@@ -68,38 +68,38 @@ describe('saveModel', () => {
     expect(Math.max(...a.map(Math.abs))).toBeGreaterThan(0.01);
   });
 
-  it('takes an ImageClassifier, and without labels writes LABEL_i (read back as no labels)', () => {
+  it('takes an ImageClassifier, and without labels writes LABEL_i (read back as no labels)', async () => {
     const config = tinyConfig();
     const dir = join(root, 'unlabelled');
-    saveModel({ vit: randomVit(config, 2), config }, dir);
+    await saveModel({ vit: randomVit(config, 2), config }, dir);
     expect(JSON.parse(readFileSync(join(dir, 'config.json'), 'utf8')).id2label).toEqual({ 0: 'LABEL_0', 1: 'LABEL_1', 2: 'LABEL_2' });
     const loaded = loadModel(dir);
     expect(loaded.config.labels).toBeNull();
     const again = join(root, 'from-classifier');
-    saveModel(new ImageClassifier(loaded.vit, loaded.config, ['a', 'b', 'c']), again);
+    await saveModel(new ImageClassifier(loaded.vit, loaded.config, ['a', 'b', 'c']), again);
     expect(loadModel(again).labels).toEqual(['a', 'b', 'c']);
   });
 
-  it('replaces an existing folder as a whole and leaves no temporary folders behind', () => {
+  it('replaces an existing folder as a whole and leaves no temporary folders behind', async () => {
     const config = tinyConfig();
     const dir = join(root, 'replace');
     mkdirSync(dir);
     writeFileSync(join(dir, 'stale.txt'), 'old');
-    saveModel({ vit: randomVit(config, 3), config }, dir);
+    await saveModel({ vit: randomVit(config, 3), config }, dir);
     expect(existsSync(join(dir, 'stale.txt'))).toBe(false);
-    saveModel({ vit: randomVit(config, 4), config }, dir);
+    await saveModel({ vit: randomVit(config, 4), config }, dir);
     expect(readdirSync(root).filter((n) => n.startsWith('.'))).toEqual([]);
-    const first = loadModel(dir).vit.stateDict().get('head.weight')!.data;
-    expect(Buffer.from(first.buffer).equals(Buffer.from(randomVit(config, 4).stateDict().get('head.weight')!.data.buffer))).toBe(true);
+    const first = (await loadModel(dir).vit.stateDict()).get('head.weight')!.data;
+    expect(Buffer.from(first.buffer).equals(Buffer.from((await randomVit(config, 4).stateDict()).get('head.weight')!.data.buffer))).toBe(true);
   });
 
-  it('refuses models the Hugging Face ViT layout cannot hold, and bad extra file names', () => {
+  it('refuses models the Hugging Face ViT layout cannot hold, and bad extra file names', async () => {
     const timm = tinyConfig({ layout: 'timm', globalPool: 'avg', fcNorm: true });
-    expect(() => saveModel({ vit: randomVit(timm, 5), config: timm }, join(root, 'timm'))).toThrow(CheckpointError);
-    expect(() => saveModel({ vit: randomVit(timm, 5), config: timm }, join(root, 'timm'))).toThrow(/layout: expected 'hf'/);
+    await expect(saveModel({ vit: randomVit(timm, 5), config: timm }, join(root, 'timm'))).rejects.toThrow(CheckpointError);
+    await expect(saveModel({ vit: randomVit(timm, 5), config: timm }, join(root, 'timm'))).rejects.toThrow(/layout: expected 'hf'/);
     const config = tinyConfig();
-    expect(() => saveModel({ vit: randomVit(config, 6), config }, join(root, 'bad'), { 'config.json': {} })).toThrow(/config\.json/);
-    expect(() => saveModel({ vit: randomVit(config, 6), config }, join(root, 'bad'), { '../x.json': {} })).toThrow(CheckpointError);
+    await expect(saveModel({ vit: randomVit(config, 6), config }, join(root, 'bad'), { 'config.json': {} })).rejects.toThrow(/config\.json/);
+    await expect(saveModel({ vit: randomVit(config, 6), config }, join(root, 'bad'), { '../x.json': {} })).rejects.toThrow(CheckpointError);
     expect(existsSync(join(root, 'timm'))).toBe(false);
     expect(existsSync(join(root, 'bad'))).toBe(false);
   });

@@ -102,7 +102,7 @@ function asBytes(value: unknown): Uint8Array {
  * with `extra` files beside it (e.g. { 'training.json': {...} }).
  * Returns the absolute path of the folder.
  */
-export function saveModel(model: ImageClassifier | ModelToSave, dir: string, extra: ExtraFiles = {}): string {
+export async function saveModel(model: ImageClassifier | ModelToSave, dir: string, extra: ExtraFiles = {}): Promise<string> {
   const target = resolve(dir);
   const { vit, config } = model;
   const labels = model.labels ?? config.labels ?? Array.from({ length: config.numClasses }, (_, i) => `LABEL_${i}`);
@@ -118,7 +118,7 @@ export function saveModel(model: ImageClassifier | ModelToSave, dir: string, ext
   }
 
   const tensors: Record<string, SafetensorsWriteEntry> = {};
-  for (const [name, p] of vit.namedParameters()) tensors[checkpointKey(name, 'hf')] = { shape: [...p.shape], data: p.dataSync() };
+  for (const [name, p] of vit.namedParameters()) tensors[checkpointKey(name, 'hf')] = { shape: [...p.shape], data: await p.data() };
   const files: [string, Uint8Array][] = [
     ['config.json', asBytes(hfConfigJson(config, labels))],
     ['preprocessor_config.json', asBytes(hfPreprocessorJson(config))],

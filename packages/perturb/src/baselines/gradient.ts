@@ -6,13 +6,13 @@
  * backward for the whole batch: the images do not interact, so the gradient
  * of Σ_n f_{c_n}(x_n) with respect to x_n is that of image n alone.
  */
-import { tensor, type Tensor } from '@maskgrad/autograd';
+import type { Tensor } from '@maskgrad/autograd';
 import { targetProbability, type Classifier } from '../objective.js';
 import { checkBatch } from './saliency.js';
 
 export async function gradientSaliency(model: Classifier, x: Tensor, targets: readonly number[]): Promise<Float32Array[]> {
   const [n, c, h, w] = checkBatch(x, targets);
-  const leaf = tensor(x.contiguousData().slice(), x.shape, { requiresGrad: true, backend: x.backend });
+  const leaf = x.detach().setRequiresGrad(true);
   const p = targetProbability(model.forward(model.normalize(leaf)), targets);
   await p.sum().backward();
   const g = await leaf.grad!.data();

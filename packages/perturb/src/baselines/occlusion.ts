@@ -8,7 +8,7 @@
  */
 import type { Tensor } from '@maskgrad/autograd';
 import type { Classifier } from '../objective.js';
-import { checkBatch, probabilities } from './saliency.js';
+import { checkBatch, maskedProbabilities } from './saliency.js';
 
 export interface OcclusionOptions {
   /** Patch side in pixels; default image side / 8. */
@@ -30,27 +30,26 @@ export function windowStarts(size: number, patch: number, stride: number): numbe
 }
 
 export async function occlusionSaliency(model: Classifier, x: Tensor, targets: readonly number[], options: OcclusionOptions = {}): Promise<Float32Array[]> {
-  const [n, c, h, w] = checkBatch(x, targets);
+  const [n, , h, w] = checkBatch(x, targets);
   const patch = options.patch ?? Math.max(1, Math.round(Math.min(h, w) / 8));
   const stride = options.stride ?? Math.max(1, Math.round(patch / 2));
   const value = options.value ?? 0.5;
   if (!(Number.isInteger(patch) && patch >= 1 && patch <= Math.min(h, w))) throw new Error(`occlusion: patch must be a whole number from 1 to ${Math.min(h, w)}, got ${patch}`);
   if (!(Number.isInteger(stride) && stride >= 1)) throw new Error(`occlusion: stride must be a whole number ≥ 1, got ${stride}`);
   const windows = windowStarts(h, patch, stride).flatMap((y0) => windowStarts(w, patch, stride).map((x0) => ({ x0, y0 })));
-  const data = x.contiguousData();
   const plane = h * w;
-  const size = c * plane;
   const per = windows.length + 1;
-  // per image: image 0 is the clean image, image j ≥ 1 has window j − 1 greyed out
-  const occlude = (i: number, out: Float32Array) => {
-    const k = Math.floor(i / per);
+  // per image: sample 0 is the clean image, sample j ≥ 1 has window j − 1 greyed out
+  const occlude = (i: number, mask: Float32Array) => {
     const j = i % per;
-    out.set(data.subarray(k * size, (k + 1) * size));
-    if (j === 0) return;
-    const { x0, y0 } = windows[j - 1];
-    for (let ch = 0; ch < c; ch++) for (let y = y0; y < y0 + patch; y++) out.fill(value, ch * plane + y * w + x0, ch * plane + y * w + x0 + patch);
+    mask.fill(1);
+    if (j > 0) {
+      const { x0, y0 } = windows[j - 1];
+      for (let y = y0; y < y0 + patch; y++) mask.fill(0, y * w + x0, y * w + x0 + patch);
+    }
+    return Math.floor(i / per);
   };
-  const p = await probabilities(model, n * per, occlude, (i) => targets[Math.floor(i / per)], [c, h, w], options.batchSize);
+  const p = await maskedProbabilities(model, x, value, n * per, occlude, (i) => targets[Math.floor(i / per)], options.batchSize);
   return Array.from({ length: n }, (_, k) => {
     const clean = p[k * per];
     const drop = new Float32Array(plane);

@@ -9,7 +9,7 @@
  */
 import { hashUniform, type Tensor } from '@maskgrad/autograd';
 import type { Classifier } from '../objective.js';
-import { checkBatch, probabilities } from './saliency.js';
+import { checkBatch, maskedProbabilities } from './saliency.js';
 
 export interface RiseOptions {
   /** Number of random masks (the paper: 4000 for ResNet-50; fewer is noisier). */
@@ -52,21 +52,19 @@ export function riseMask(i: number, h: number, w: number, cells: number, keep: n
 }
 
 export async function riseSaliency(model: Classifier, x: Tensor, targets: readonly number[], options: RiseOptions = {}): Promise<Float32Array[]> {
-  const [n, c, h, w] = checkBatch(x, targets);
+  const [n, , h, w] = checkBatch(x, targets);
   const count = options.masks ?? 500;
   const cells = options.cells ?? 8;
   const keep = options.keep ?? 0.5;
   const seed = options.seed ?? 0;
-  const data = x.contiguousData();
   const plane = h * w;
   const maps = Array.from({ length: n }, () => new Float32Array(plane));
   for (let k = 0; k < n; k++) {
-    const image = data.subarray(k * c * plane, (k + 1) * c * plane);
-    const masked = (i: number, out: Float32Array) => {
-      const m = riseMask(i, h, w, cells, keep, seed);
-      for (let ch = 0; ch < c; ch++) for (let u = 0; u < plane; u++) out[ch * plane + u] = 0.5 + (image[ch * plane + u] - 0.5) * m[u];
+    const masked = (i: number, mask: Float32Array) => {
+      mask.set(riseMask(i, h, w, cells, keep, seed));
+      return k;
     };
-    const p = await probabilities(model, count, masked, () => targets[k], [c, h, w], options.batchSize);
+    const p = await maskedProbabilities(model, x, 0.5, count, masked, () => targets[k], options.batchSize);
     for (let i = 0; i < count; i++) {
       const m = riseMask(i, h, w, cells, keep, seed);
       for (let u = 0; u < plane; u++) maps[k][u] += (p[i] * m[u]) / (count * keep);

@@ -9,13 +9,13 @@ function lcg(seed: number): () => number {
 }
 
 describe('logistic regression on autograd', () => {
-  it('the loss gradient matches central differences (with the L2 term)', () => {
+  it('the loss gradient matches central differences (with the L2 term)', async () => {
     const rnd = lcg(3);
     const x = tensor(Float32Array.from({ length: 12 * 3 }, () => rnd() * 4 - 2), [12, 3]);
     const y = tensor(Float32Array.from({ length: 12 }, () => (rnd() < 0.5 ? 1 : 0)), [12]);
     const w = tensor([[0.3], [-0.7], [1.2]]);
     const b = tensor([0.4]);
-    const r = gradcheck((ww, bb) => logisticLoss(x, y, ww, bb, 0.3), [w, b], { eps: 1e-2, atol: 1e-4, rtol: 1e-2 });
+    const r = await gradcheck((ww, bb) => logisticLoss(x, y, ww, bb, 0.3), [w, b], { eps: 1e-2, atol: 1e-4, rtol: 1e-2 });
     expect(r.ok, JSON.stringify(r.worst)).toBe(true);
   });
 

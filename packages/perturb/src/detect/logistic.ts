@@ -10,7 +10,7 @@
  * written on the logits; softplus(z) = relu(z) + ln(1 + e^(−|z|)) never
  * overflows. The L2 term (weight decay λ, not on the bias) has gradient λw.
  */
-import { Adam, noGrad, tensor, zeros, type Tensor } from '@maskgrad/autograd';
+import { Adam, backwardSync, tensor, tidy, zeros, type Tensor } from '@maskgrad/autograd';
 
 /** z = X·w + b → [n], for X [n, d], w [d, 1], b [1]. */
 export function logisticLogits(x: Tensor, w: Tensor, b: Tensor): Tensor {
@@ -86,21 +86,29 @@ export async function fitLogistic(rows: readonly (readonly number[])[], labels: 
   const opt = new Adam([w, b], { lr });
   const losses: number[] = [];
   for (let s = 0; s < steps; s++) {
-    const loss = logisticLoss(x, y, w, b, l2);
+    const loss = tidy(() => {
+      const l = logisticLoss(x, y, w, b, l2);
+      opt.zeroGrad();
+      backwardSync(l);
+      opt.step();
+      return l;
+    });
     losses.push(await loss.item());
-    opt.zeroGrad();
-    await loss.backward();
-    opt.step();
+    loss.dispose();
   }
-  return { weights: Array.from(w.dataSync()), bias: b.dataSync()[0], losses };
+  const [wv, bv] = await Promise.all([w.data(), b.data()]);
+  return { weights: Array.from(wv), bias: bv[0], losses };
 }
 
-/** σ(X·w + b) for rows [n][d] (already standardized). */
+/**
+ * σ(X·w + b) for rows [n][d] (already standardized), on the host: a fitted
+ * detector scores a few dozen numbers per image, which are on the host
+ * already (the fit above is where the tensors and the gradient are needed).
+ */
 export function logisticProbabilities(rows: readonly (readonly number[])[], weights: readonly number[], bias: number): number[] {
-  if (rows.length === 0) return [];
-  return noGrad(() => {
-    const w = tensor(Float32Array.from(weights), [weights.length, 1]);
-    const b = tensor(new Float32Array([bias]), [1]);
-    return Array.from(logisticLogits(matrix(rows), w, b).sigmoid().dataSync());
+  return rows.map((r) => {
+    if (r.length !== weights.length) throw new Error(`logisticProbabilities(): a row of ${r.length} features for ${weights.length} weights`);
+    const z = r.reduce((acc, v, j) => acc + v * weights[j], bias);
+    return 1 / (1 + Math.exp(-z));
   });
 }

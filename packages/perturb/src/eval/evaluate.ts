@@ -15,12 +15,12 @@ import { occlusionSaliency, type OcclusionOptions } from '../baselines/occlusion
 import { perturbationSaliency, regionOfExplanation } from '../baselines/perturbation.js';
 import type { ExplainResult } from '../result.js';
 import { riseSaliency, type RiseOptions } from '../baselines/rise.js';
-import { probabilities } from '../baselines/saliency.js';
+import { maskedProbabilities } from '../baselines/saliency.js';
 import { gaussianBlur } from '../blur.js';
 import type { Classifier } from '../objective.js';
 import { OptionError, resolveOptions, type ExplainOptions } from '../options.js';
 import {
-  areaAboveHalf, centerOfMass, curveImage, energyInBox, insideBox, meanValue, peakPoint, readable, readerRegion, salienceOrder, stepCounts, trapezoidAuc,
+  areaAboveHalf, centerOfMass, curveMask, energyInBox, insideBox, meanValue, peakPoint, readable, readerRegion, salienceOrder, stepCounts, trapezoidAuc,
   type Box, type CurveKind, type Point,
 } from './metrics.js';
 
@@ -170,16 +170,9 @@ export async function evaluate(model: EvalModel, images: readonly RgbImage[], bo
   for (let start = 0; start < images.length; start += batchSize) {
     const chunk = images.slice(start, start + batchSize);
     const n = chunk.length;
-    const x = noGrad(() => {
-      const px = chunk.map((im) => model.resize(model.pixels(im)));
-      return n === 1 ? px[0] : px[0].concat(px.slice(1), 0);
-    });
-    const baseline = noGrad(() => gaussianBlur(x, curveBlurSigma));
-    const xs = x.contiguousData();
-    const bs = baseline.contiguousData();
-    const size = 3 * side * side;
-    const imageOf = (k: number) => xs.subarray(k * size, (k + 1) * size);
-    const baselineOfImage = (k: number) => bs.subarray(k * size, (k + 1) * size);
+    const px = chunk.map((im) => model.resize(model.pixels(im)));
+    const x = n === 1 ? px[0] : px[0].concat(px.slice(1), 0);
+    const baseline = gaussianBlur(x, curveBlurSigma);
 
     // targets, and the curves' shared end points: clean and fully perturbed
     const probs = await noGrad(() => model.forward(model.normalize(x)).softmax(-1)).data();
@@ -190,7 +183,11 @@ export async function evaluate(model: EvalModel, images: readonly RgbImage[], bo
       const row = probs.subarray(k * c, (k + 1) * c);
       return row.indexOf(Math.max(...row));
     });
-    const ends = await probabilities(model, 2 * n, (i, out) => out.set(i < n ? imageOf(i) : baselineOfImage(i - n)), (i) => targets[i % n], [3, side, side], forwardBatch);
+    // sample i < n: image i kept whole (mask 1); i ≥ n: image i − n fully perturbed (mask 0)
+    const ends = await maskedProbabilities(model, x, baseline, 2 * n, (i, mask) => {
+      mask.fill(i < n ? 1 : 0);
+      return i % n;
+    }, (i) => targets[i % n], forwardBatch);
 
     const maps: Partial<Record<MethodName, Float32Array[]>> = {};
     const perturbed: Partial<Record<MethodName, number[]>> = {};
@@ -219,10 +216,11 @@ export async function evaluate(model: EvalModel, images: readonly RgbImage[], bo
       r %= 2 * inner;
       return { k, mi, kind: kinds[Math.floor(r / inner)], step: (r % inner) + 1 };
     };
-    const p = await probabilities(model, n * perImage, (i, out) => {
+    const p = await maskedProbabilities(model, x, baseline, n * perImage, (i, mask) => {
       const { k, mi, kind, step } = decode(i);
-      curveImage(out, imageOf(k), baselineOfImage(k), orders[mi][k], counts[step], kind);
-    }, (i) => targets[decode(i).k], [3, side, side], forwardBatch);
+      curveMask(mask, orders[mi][k], counts[step], kind);
+      return k;
+    }, (i) => targets[decode(i).k], forwardBatch);
     curveSeconds += now() - tc;
     options.onProgress?.({ phase: 'curves', done: start + n, total: images.length, seconds: now() - t0 });
 

@@ -209,22 +209,29 @@ export function stepCounts(pixels: number, steps: number): number[] {
 export type CurveKind = 'deletion' | 'insertion';
 
 /**
+ * The mask M [H·W] of one step of the deletion or insertion game (1 = the
+ * image's pixel, 0 = the baseline's):
+ *   deletion:  1 everywhere but the `count` most salient pixels
+ *   insertion: 0 everywhere but the `count` most salient pixels
+ */
+export function curveMask(mask: Float32Array, order: Uint32Array, count: number, kind: CurveKind): Float32Array {
+  const [rest, chosen] = kind === 'deletion' ? [1, 0] : [0, 1];
+  mask.fill(rest);
+  for (let r = 0; r < count; r++) mask[order[r]] = chosen;
+  return mask;
+}
+
+/**
  * One image of the deletion or insertion game, planar [C, H, W] in `out`:
- *   deletion:  the `count` most salient pixels of `image` replaced by `baseline`
- *   insertion: the `count` most salient pixels of `image` pasted into `baseline`
- * (every channel of a chosen pixel moves together).
+ * baseline + (image − baseline)·M with M = curveMask (every channel of a
+ * chosen pixel moves together).
  */
 export function curveImage(
   out: Float32Array, image: Float32Array, baseline: Float32Array, order: Uint32Array, count: number, kind: CurveKind,
 ): Float32Array {
   const plane = order.length;
-  const channels = image.length / plane;
-  const [first, second] = kind === 'deletion' ? [image, baseline] : [baseline, image];
-  out.set(first);
-  for (let r = 0; r < count; r++) {
-    const p = order[r];
-    for (let c = 0; c < channels; c++) out[c * plane + p] = second[c * plane + p];
-  }
+  const mask = curveMask(new Float32Array(plane), order, count, kind);
+  for (let i = 0; i < image.length; i++) out[i] = mask[i % plane] ? image[i] : baseline[i];
   return out;
 }
 

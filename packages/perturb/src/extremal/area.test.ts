@@ -3,7 +3,7 @@ import { gradcheck, tensor } from '@maskgrad/autograd';
 import { areaPenalty, areaReference, areaSteps } from './area.js';
 
 describe('the area constraint', () => {
-  it('step vectors: zeros, then a·n ones', () => {
+  it('step vectors: zeros, then a·n ones', async () => {
     expect(Array.from(areaSteps([0.25, 0.5], 4))).toEqual([0, 0, 0, 1, 0, 0, 1, 1]);
     // K = 3 masks over 2 areas: mask k gets area k % 2
     expect(Array.from(areaReference([0.25, 0.5], 3, 4, tensor([0]).backend).dataSync())).toEqual([0, 0, 0, 1, 0, 0, 1, 1, 0, 0, 0, 1]);
@@ -41,13 +41,13 @@ describe('the area constraint', () => {
     expect(got).toBeCloseTo(want, 6);
   });
 
-  it('passes gradcheck (two masks, values apart; without and with a margin)', () => {
+  it('passes gradcheck (two masks, values apart; without and with a margin)', async () => {
     const m = tensor([0.31, 0.05, 0.77, 0.42, 0.93, 0.18, 0.64, 0.27], [2, 1, 2, 2]);
     const ref = tensor(areaSteps([0.25, 0.5], 4), [2, 4]);
-    const res = gradcheck((a) => areaPenalty(a, ref), [m], { eps: 1e-2, atol: 2e-3, rtol: 2e-2 });
+    const res = await gradcheck((a) => areaPenalty(a, ref), [m], { eps: 1e-2, atol: 2e-3, rtol: 2e-2 });
     expect(res.ok, JSON.stringify(res.worst)).toBe(true);
     const wide = tensor(Array.from({ length: 16 }, (_, i) => 0.03 + ((i * 7) % 16) / 17), [1, 1, 4, 4]);
-    const withMargin = gradcheck((a) => areaPenalty(a, tensor(areaSteps([0.5], 4), [1, 4]), 1), [wide], { eps: 1e-2, atol: 2e-3, rtol: 2e-2 });
+    const withMargin = await gradcheck((a) => areaPenalty(a, tensor(areaSteps([0.5], 4), [1, 4]), 1), [wide], { eps: 1e-2, atol: 2e-3, rtol: 2e-2 });
     expect(withMargin.ok, JSON.stringify(withMargin.worst)).toBe(true);
   });
 });

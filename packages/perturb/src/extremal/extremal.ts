@@ -16,7 +16,8 @@
  * `areaWeight·areaWeightGrowth` over the run, so the area becomes a hard
  * constraint by the end. Every area of every image is one row of one batch.
  */
-import { Adam, SGD, full, noGrad, resizeBilinear, tensor, type Tensor } from '@maskgrad/autograd';
+import { Adam, backwardSync, full, noGrad, resizeBilinear, tensor, tidy, type Tensor } from '@maskgrad/autograd';
+import { checkFinite } from '../finite.js';
 import type { Classifier } from '../objective.js';
 import type { ProgressEvent } from '../options.js';
 import { areaPenalty, areaReference } from './area.js';
@@ -45,19 +46,6 @@ export interface ExtremalRun {
   /** Per image and area: Φ with the region kept (preservation, dual) or deleted (deletion), [3, H, W]. */
   perturbed: Float32Array[][];
   geometry: MaskGeometry;
-}
-
-/** Adam whose every step is followed by clamping the parameters to [0, 1] (a projected gradient step). */
-class ClampedAdam extends Adam {
-  protected override update(p: Tensor, g: Tensor, i: number): Tensor {
-    return super.update(p, g, i).clamp(0, 1);
-  }
-}
-
-class ClampedSGD extends SGD {
-  protected override update(p: Tensor, g: Tensor, i: number): Tensor {
-    return super.update(p, g, i).clamp(0, 1);
-  }
 }
 
 /** One-hot rows [K, C] of the targets. */
@@ -113,37 +101,69 @@ export async function runExtremal(
   const hot = oneHot(owner.map((i) => targets[i]), model.labels.length, backend);
   const params = full([k, 1, geometry.grid, geometry.grid], o.maskInit, { requiresGrad: true, backend });
   params.name = 'mask parameters';
-  const opt = (o as { optimizer?: string }).optimizer === 'sgd' ? new ClampedSGD([params], { lr: o.lr, momentum: 0.9 }) : new ClampedAdam([params], { lr: o.lr });
+  // projected Adam: the step and the clamp to [0, 1] are one kernel
+  const opt = new Adam([params], { lr: o.lr, clamp: [0, 1] });
   const growth = o.areaWeightGrowth ** (1 / Math.max(1, o.iterations - 1));
   const history: AreaResult['history'][] = Array.from({ length: k }, () => []);
+  const cells = geometry.grid ** 2;
   let lambda = o.areaWeight;
   for (let t = 0; t < o.iterations; t++) {
-    const masks = smoothMask(params, geometry, weights);
-    const { value, kept } = gameReward(model, pyramid, masks, hot, o.game, o.reward === 'contrastive', o.flip && t % 2 === 0);
-    const penalty = areaPenalty(maskSamples(params, geometry, weights), reference, geometry.marginCells);
-    const loss = penalty.mul(lambda).sub(value);
-    opt.zeroGrad();
-    await loss.sum().backward();
-    opt.step();
-    // one read-back per iteration: loss, probability, area penalty (and the masks when someone watches)
-    const parts = [loss, kept, penalty].map((v) => v.unsqueeze(1));
-    if (onProgress) parts.push(noGrad(() => resizeBilinear(masks, geometry.grid, geometry.grid)).reshape([k, geometry.grid ** 2]));
-    const row = parts[0].concat(parts.slice(1), 1);
-    const values = await row.detach().data();
-    const width = row.shape[1];
+    const stats = tidy(() => {
+      const masks = smoothMask(params, geometry, weights);
+      const { value, kept } = gameReward(model, pyramid, masks, hot, o.game, o.reward === 'contrastive', o.flip && t % 2 === 0);
+      const penalty = areaPenalty(maskSamples(params, geometry, weights), reference, geometry.marginCells);
+      const loss = penalty.mul(lambda).sub(value);
+      opt.zeroGrad();
+      backwardSync(loss.sum());
+      opt.step();
+      // the iteration's one readback: per row its loss, probability, area penalty, the stepped
+      // parameters' sum (and the masks, when someone watches)
+      return noGrad(() => {
+        const parts = [loss, kept, penalty, params.reshape([k, cells]).sum(-1)].map((v) => v.reshape([k, 1]));
+        if (onProgress) parts.push(resizeBilinear(masks, geometry.grid, geometry.grid).reshape([k, cells]));
+        return parts[0].concat(parts.slice(1), 1);
+      });
+    });
+    const values = await stats.data();
+    const width = stats.shape[1];
+    stats.dispose();
+    checkRow(values, width, a, t, o.iterations);
     for (let i = 0; i < k; i++) {
       history[i].push({ iteration: t, loss: values[i * width], probability: values[i * width + 1], areaLoss: values[i * width + 2] });
     }
     onProgress?.({
       iteration: t, iterations: o.iterations,
       loss: history.map((hh) => hh[t].loss), probability: history.map((hh) => hh[t].probability),
-      mask: Array.from({ length: k }, (_, i) => values.slice(i * width + 3, (i + 1) * width)),
+      mask: Array.from({ length: k }, (_, i) => values.slice(i * width + 4, (i + 1) * width)),
       areas: owner.map((_, i) => areas[i % a]),
     });
     lambda *= growth;
     await new Promise((resolve) => setTimeout(resolve, 0));
   }
-  return measure(model, x, targets, o, { params, geometry, weights, pyramid, pyramids, hot, history });
+  try {
+    return await measure(model, x, targets, o, { params, geometry, weights, pyramid, pyramids, hot, history });
+  } finally {
+    for (const t of [pyramids, pyramid, weights.image, weights.samples, reference, hot, params]) t.dispose();
+  }
+}
+
+/**
+ * A NaN or ±Infinity in an iteration's readback stops the run, naming the
+ * iteration, the image and the term (the cause before its effects).
+ */
+function checkRow(values: Float32Array, width: number, areas: number, iteration: number, iterations: number): void {
+  if (values.every(Number.isFinite)) return;
+  const terms: [number, string, string][] = [
+    [1, 'the target probability of the perturbed image', "The model's output is not finite on the perturbed image (its weights overflow float32 there); the run was stopped."],
+    [2, 'the area penalty', 'The mask left the range the area term can measure; the run was stopped.'],
+    [0, 'the loss', 'The reward or the weighted area term overflows float32: use a smaller --area-weight or --area-weight-growth; the run was stopped.'],
+    [3, 'the mask parameters after the Adam step', 'The gradient of the objective was not finite at this step; a smaller learning rate (--lr) may help. The run was stopped.'],
+  ];
+  for (const [column, what, hint] of terms) {
+    const picked = new Float32Array(values.length / width);
+    picked.forEach((_, i) => (picked[i] = values[i * width + column]));
+    checkFinite(picked, areas, { what, iteration, iterations, hint }); // rows of one image's areas
+  }
 }
 
 /** The final masks without flipping, each scored with its region kept and deleted, and the fully perturbed images. */
@@ -155,7 +175,7 @@ async function measure(
   const a = o.areas.length;
   const k = n * a;
   const g = s.geometry.grid;
-  const out = noGrad(() => {
+  const out = tidy(() => noGrad(() => {
     const masks = smoothMask(s.params, s.geometry, s.weights);
     const keptImages = applyPyramid(s.pyramid, masks);
     const deletedImages = applyPyramid(s.pyramid, masks.neg().add(1));
@@ -164,8 +184,13 @@ async function measure(
     const hot = s.hot.concat([s.hot, oneHot(targets, model.labels.length, x.backend)], 0);
     const p = logits.softmax(-1).mul(hot).sum(-1);
     return { masks, low: resizeBilinear(masks, g, g), keptImages, deletedImages, blurred, p };
-  });
-  const [mv, lv, kv, dv, bv, pv] = await Promise.all([out.masks, out.low, out.keptImages, out.deletedImages, out.blurred, out.p].map((t) => t.data()));
+  }));
+  const outputs = [out.masks, out.low, out.keptImages, out.deletedImages, out.blurred, out.p];
+  const [mv, lv, kv, dv, bv, pv] = await Promise.all(outputs.map((t) => t.data()));
+  outputs.forEach((t) => t.dispose());
+  checkFinite(pv.subarray(0, k), a, { what: 'the target probability with only a final region kept' });
+  checkFinite(pv.subarray(k, 2 * k), a, { what: 'the target probability with a final region deleted' });
+  checkFinite(pv.subarray(2 * k), 1, { what: 'the target probability of the fully perturbed image' });
   const plane = 3 * h * w;
   const shown = o.game === 'deletion' ? dv : kv;
   return {

@@ -5,7 +5,7 @@ import { maskBump, maskGeometry, maskSamples, maskWeights, smoothMask, MASK_COLD
 const backend = tensor([0]).backend;
 
 describe('the smooth mask (TorchRay\'s generator)', () => {
-  it('the bump: 1 within half a σ, then exp(−2(z − ½)²)', () => {
+  it('the bump: 1 within half a σ, then exp(−2(z − ½)²)', async () => {
     expect(maskBump(0)).toBe(1);
     expect(maskBump(0.5)).toBe(1);
     expect(maskBump(1)).toBeCloseTo(Math.exp(-0.5), 12);
@@ -53,12 +53,12 @@ describe('the smooth mask (TorchRay\'s generator)', () => {
     expect(edge[2 * 6 + 0]).toBeCloseTo(smax(maskBump(2 / 2)), 4);
   });
 
-  it('passes gradcheck through the smooth max and the clamp (mask and samples)', () => {
+  it('passes gradcheck through the smooth max and the clamp (mask and samples)', async () => {
     const g = maskGeometry(6, 2, 1.5);
     const w = maskWeights(g, backend);
     const params = tensor([0.3, 0.8, 0.1, 0.6, 0.45, 0.2, 0.7, 0.05, 0.9], [1, 1, 3, 3]);
     for (const f of [smoothMask, maskSamples]) {
-      const res = gradcheck((p) => f(p, g, w), [params], { eps: 1e-3, atol: 2e-3, rtol: 2e-2 });
+      const res = await gradcheck((p) => f(p, g, w), [params], { eps: 1e-3, atol: 2e-3, rtol: 2e-2 });
       expect(res.ok, JSON.stringify(res.worst)).toBe(true);
     }
   });

@@ -5,7 +5,7 @@
  * validation data by what a reader sees (src/eval/README.md, "Choosing the
  * defaults").
  */
-import { checkChoice, checkNumber, isWhole, OptionError } from '../option-checks.js';
+import { checkChoice, checkNumber, isWhole, LIMITS, OptionError } from '../option-checks.js';
 
 export type ExtremalGame = 'preservation' | 'deletion' | 'dual';
 export type Reward = 'simple' | 'contrastive';
@@ -82,6 +82,17 @@ export interface ExtremalInput extends ExtremalOptions {
   maskInit?: number;
 }
 
+/** The mask's smoothing σ over the cells' spacing, at most (the mask generator's window grows with it, squared). */
+export const MAX_SIGMA_PER_STEP = 6;
+
+/** Areas per image: each is one more image of the batch, every step. */
+export const MAX_AREAS = 8;
+
+/** The largest blur σ whose 3σ radius fits inside an image of `side` px (the default's cap on small images), to 0.01 px. */
+export function maxBlurSigma(side: number): number {
+  return Math.floor((100 * (side - 1)) / 3) / 100;
+}
+
 /** Fill the extremal defaults for an image of `side` px and check everything. */
 export function resolveExtremal(o: ExtremalInput, side: number): ResolvedExtremalOptions {
   const d = EXTREMAL_DEFAULTS;
@@ -90,6 +101,7 @@ export function resolveExtremal(o: ExtremalInput, side: number): ResolvedExtrema
   if (!Array.isArray(areas) || areas.length === 0 || areas.some((a) => typeof a !== 'number' || !(a > 0 && a < 1))) {
     throw new OptionError('areas', areas, 'one or more fractions of the image, each above 0 and below 1 (e.g. [0.05, 0.1, 0.2])');
   }
+  if (areas.length > MAX_AREAS) throw new OptionError('areas', areas, `at most ${MAX_AREAS} areas (each one is a row of the batch the model runs on every step)`);
   if (new Set(areas).size !== areas.length) throw new OptionError('areas', areas, 'distinct areas (each one is optimized once)');
   const r: ResolvedExtremalOptions = {
     method: 'extremal',
@@ -97,20 +109,23 @@ export function resolveExtremal(o: ExtremalInput, side: number): ResolvedExtrema
     areas: [...areas].sort((a, b) => a - b),
     iterations: checkNumber('iterations', o.iterations ?? d.iterations, (x) => isWhole(x) && x >= 1 && x <= 100_000, 'a whole number from 1 to 100000'),
     lr: checkNumber('lr', o.lr ?? d.lr, (x) => x > 0 && x <= 10, 'a positive number (at most 10)'),
-    blurSigma: checkNumber('blurSigma', o.blurSigma ?? scaled(d.blurSigmaAt224), (x) => x > 0 && Math.ceil(3 * x) < side,
+    blurSigma: checkNumber('blurSigma', o.blurSigma ?? Math.min(scaled(d.blurSigmaAt224), maxBlurSigma(side)), (x) => x > 0 && Math.ceil(3 * x) < side,
       `a positive number of pixels below ${((side - 1) / 3).toFixed(2)} for a ${side}-pixel image (the blur radius 3σ must fit inside it)`),
     levels: checkNumber('levels', o.levels ?? d.levels, (x) => isWhole(x) && x >= 2 && x <= 64, 'a whole number from 2 to 64'),
     maskStep: checkNumber('maskStep', o.maskStep ?? Math.max(1, Math.round(scaled(d.maskStepAt224))), (x) => isWhole(x) && x >= 1 && x <= side / 2,
       `a whole number of pixels from 1 to ${Math.floor(side / 2)}`),
     maskSigma: checkNumber('maskSigma', o.maskSigma ?? scaled(d.maskSigmaAt224), (x) => x > 0 && x <= side, `a positive number of pixels, at most the image side (${side})`),
     maskInit: checkNumber('maskInit', o.maskInit ?? d.maskInit, (x) => x >= 0 && x <= 1, 'a number in [0, 1]'),
-    areaWeight: checkNumber('areaWeight', o.areaWeight ?? d.areaWeight, (x) => x >= 0, 'a number >= 0'),
+    areaWeight: checkNumber('areaWeight', o.areaWeight ?? d.areaWeight, (x) => x >= 0 && x <= LIMITS.weight, `a number from 0 to ${LIMITS.weight} (larger weights drown the class probability in float32)`),
     areaWeightGrowth: checkNumber('areaWeightGrowth', o.areaWeightGrowth ?? d.areaWeightGrowth, (x) => x >= 1 && x <= 1e6, 'a number from 1 (constant) to 1e6'),
     reward: checkChoice('reward', o.reward ?? d.reward, ['simple', 'contrastive'] as const),
     flip: o.flip ?? d.flip,
     keepShare: checkNumber('keepShare', o.keepShare ?? d.keepShare, (x) => x > 0 && x <= 1, 'a number in (0, 1]'),
   };
-  if ((o as { optimizer?: string }).optimizer) (r as { optimizer?: string }).optimizer = (o as { optimizer?: string }).optimizer;
   if (typeof r.flip !== 'boolean') throw new OptionError('flip', r.flip, 'true or false');
+  // each mask pixel reads (2·(1 + ⌈σ/step⌉) + 1)² cells, and a weight per cell and pixel is held
+  if (r.maskSigma > MAX_SIGMA_PER_STEP * r.maskStep) {
+    throw new OptionError('maskSigma', r.maskSigma, `at most ${MAX_SIGMA_PER_STEP}× maskStep (${MAX_SIGMA_PER_STEP * r.maskStep} px for cells ${r.maskStep} px apart; TorchRay's ratio is 3): a wider smoothing needs a larger maskStep`);
+  }
   return r;
 }

@@ -3,7 +3,7 @@
  * sweep (each area's probability with its region kept and deleted) and
  * one reported mask, chosen by chooseArea.
  */
-import type { Tensor } from '@maskgrad/autograd';
+import { backendReport, type Tensor } from '@maskgrad/autograd';
 import type { Classifier } from '../objective.js';
 import type { ProgressEvent } from '../options.js';
 import type { ExplainResult } from '../result.js';
@@ -34,6 +34,7 @@ export async function explainExtremalBatch(
   onProgress?: (p: ProgressEvent) => void,
 ): Promise<ExplainResult[]> {
   const run = await runExtremal(model, x, targets, o, onProgress);
+  const backend = backendReport(x.backend);
   return targets.map((target, i) => {
     const areas = run.areas[i];
     const chosen = chooseArea(areas, before[i], o.game, o.keepShare);
@@ -49,6 +50,7 @@ export async function explainExtremalBatch(
       probabilityPerturbed: run.probabilityPerturbed[i],
       history: r.history,
       options: o,
+      backend,
       perturbed: run.perturbed[i][chosen],
       baseline: run.baseline[i],
       areas,

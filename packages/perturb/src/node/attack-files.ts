@@ -3,11 +3,11 @@
  * PNG, and check — by actually encoding and decoding the PNG — whether the
  * attack survives the 8-bit round trip.
  */
-import { decodeImage, encodePng, readImageFile, type ImageClassifier } from '@maskgrad/models/node';
+import { decodeImage, encodePng, NonFiniteError, readImageFile, type ImageClassifier } from '@maskgrad/models/node';
 import { noGrad, type Tensor } from '@maskgrad/autograd';
 import { attack, type AttackOptions } from '../attack.js';
 import { planarToRgb8 } from '../render.js';
-import { writeFolder } from './perturb.js';
+import { writeFolder } from './write-folder.js';
 
 export interface Prediction { index: number; label: string; probability: number }
 
@@ -29,8 +29,12 @@ export interface AttackReport {
   linfDistanceAfterPngRoundTrip: number;
 }
 
-async function top1(model: ImageClassifier, pixels: Tensor): Promise<Prediction> {
+async function top1(model: ImageClassifier, pixels: Tensor, what: string): Promise<Prediction> {
   const p = await noGrad(() => model.forward(model.normalize(pixels)).softmax(-1)).data();
+  const bad = p.find((v) => !Number.isFinite(v));
+  if (bad !== undefined) {
+    throw new NonFiniteError({ what: `a class probability of ${what}`, value: bad, hint: 'The weights overflow float32 on this input (finite weights whose activations are not); check the checkpoint.' });
+  }
   const index = p.indexOf(Math.max(...p));
   return { index, label: model.labels[index], probability: p[index] };
 }
@@ -42,14 +46,16 @@ export async function attackImage(
   imagePath: string, model: ImageClassifier, outFolder: string, options: AttackOptions,
 ): Promise<AttackReport> {
   const x = model.resize(model.pixels(readImageFile(imagePath)));
+  const clean = await top1(model, x, `the clean image ${imagePath}`); // before attacking a model that cannot answer
   const r = await attack(model, x, options);
   const side = x.shape[2];
-  const advRgb = planarToRgb8(r.adversarial.dataSync(), side, side);
+  const [advValues, cleanValues] = await Promise.all([r.adversarial.data(), x.data()]);
+  const advRgb = planarToRgb8(advValues, side, side);
   const png = encodePng(side, side, advRgb.data, 3);
   const roundTrip = model.pixels(decodeImage(png, 'adversarial.png'));
-  const clean = await top1(model, x);
-  const adversarial = await top1(model, r.adversarial);
-  const after = await top1(model, roundTrip);
+  const roundTripValues = await roundTrip.data();
+  const adversarial = await top1(model, r.adversarial, 'the adversarial image');
+  const after = await top1(model, roundTrip, 'the adversarial image after the PNG round trip');
   const target = r.targets ? r.targets[0] : null;
   const success = (p: Prediction) => (target === null ? p.index !== clean.index : p.index === target);
   const report: AttackReport = {
@@ -64,10 +70,10 @@ export async function attackImage(
     afterPngRoundTrip: after,
     succeeded: success(adversarial),
     succeededAfterPngRoundTrip: success(after),
-    linfDistance: linf(r.adversarial.dataSync(), x.dataSync()),
-    linfDistanceAfterPngRoundTrip: linf(roundTrip.dataSync(), x.dataSync()),
+    linfDistance: linf(advValues, cleanValues),
+    linfDistanceAfterPngRoundTrip: linf(roundTripValues, cleanValues),
   };
-  const cleanRgb = planarToRgb8(x.dataSync(), side, side);
+  const cleanRgb = planarToRgb8(cleanValues, side, side);
   writeFolder(outFolder, {
     'adversarial.png': png,
     'clean.png': encodePng(side, side, cleanRgb.data, 3),

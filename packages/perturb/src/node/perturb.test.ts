@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { decodeImage, encodePng } from '@maskgrad/models/node';
-import { seededFloats } from '@maskgrad/kernels';
+import { seededFloats } from '@maskgrad/kernels/testing';
 import { OUTPUT_FILES, perturb, perturbBatch } from './perturb.js';
 import { tinyClassifier } from '../test-model.js';
 

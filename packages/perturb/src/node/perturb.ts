@@ -9,15 +9,16 @@
  *   collage.png    original | mask | overlay | perturbed
  *   result.json    everything explain() returns (low-res mask as a flat array)
  *   report.html    a self-contained page: images, parameters, probabilities, curves
- * Options are checked before any work; files are written whole or not at all.
+ * Options are checked before any work; each output folder is written whole or not at all
+ * (write-folder.ts), and only after every image's files are ready.
  */
-import { mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { readImageFile, encodePng, type ImageClassifier, type RgbImage } from '@maskgrad/models/node';
+import { join, relative } from 'node:path';
+import { readImageFile, encodePng, NonFiniteError, type ImageClassifier, type RgbImage } from '@maskgrad/models/node';
 import type { Tensor } from '@maskgrad/autograd';
 import { explainBatch, type ExplainResult } from '../explain.js';
 import { resolveOptions, type ExplainOptions } from '../options.js';
 import { reportHtml } from '../report.js';
+import { writeFolder } from './write-folder.js';
 import { collage, heatmapOverlay, maskToRgb8, planarToRgb8, upscale, type Rgb8 } from '../render.js';
 import { saliencyOfExplanation } from '../baselines/perturbation.js';
 
@@ -31,6 +32,11 @@ export interface PerturbOptions extends ExplainOptions {
   report?: boolean;
   /** Named in the report. */
   modelName?: string;
+  /**
+   * A folder holding every output folder: it is replaced whole, as one result (the CLI's --out
+   * with several images). Without it, each output folder is replaced whole on its own.
+   */
+  batchFolder?: string;
 }
 
 export const OUTPUT_FILES = ['mask.png', 'heatmap.png', 'perturbed.png', 'blurred.png', 'collage.png', 'result.json', 'report.html'] as const;
@@ -63,6 +69,7 @@ export function resultJson(r: ExplainResult, source?: string): unknown {
       areas: r.areas.map((a) => ({ area: a.area, probabilityKept: a.probabilityKept, probabilityDeleted: a.probabilityDeleted, mask: low(a.mask) })),
     } : {}),
     options: r.options,
+    backend: r.backend,
     history: r.history,
   };
 }
@@ -86,22 +93,6 @@ export function renderResult(r: ExplainResult, original: Float32Array): Record<s
   };
 }
 
-/** Write the files into a temporary sibling folder, then move it into place (whole or not at all). */
-export function writeFolder(folder: string, files: Record<string, Uint8Array | string>): void {
-  const tmp = join(dirname(folder), `.${folder.split(/[\\/]/).pop()}.partial-${process.pid}`);
-  mkdirSync(dirname(folder), { recursive: true });
-  rmSync(tmp, { recursive: true, force: true });
-  mkdirSync(tmp);
-  try {
-    for (const [name, content] of Object.entries(files)) writeFileSync(join(tmp, name), content);
-    rmSync(folder, { recursive: true, force: true });
-    renameSync(tmp, folder);
-  } catch (e) {
-    rmSync(tmp, { recursive: true, force: true });
-    throw e;
-  }
-}
-
 /**
  * Explain several images as one batch (one mask each) and write one output
  * folder per image.
@@ -116,27 +107,44 @@ export async function perturbBatch(
   const tf = transforms ?? defaultTransforms(model);
   const pixels = decoded.map((d) => tf(d));
   const x = pixels.length === 1 ? pixels[0] : pixels[0].concat(pixels.slice(1), 0);
-  const results = await explainBatch(model, x, options);
-  const xs = x.dataSync();
+  let results: ExplainResult[];
+  try {
+    results = await explainBatch(model, x, options);
+  } catch (e) {
+    throw NonFiniteError.nameImages(e, images.map((im, i) => (typeof im === 'string' ? im : `image ${i + 1}`)));
+  }
+  const xs = await x.data();
   const plane = 3 * x.shape[2] * x.shape[3];
-  results.forEach((r, i) => {
-    const files: Record<string, Uint8Array | string> = {
-      'result.json': JSON.stringify(resultJson(r, typeof images[i] === 'string' ? (images[i] as string) : undefined), null, 2),
-    };
-    if (options.plot !== false) {
-      const pngs: Record<string, Uint8Array> = {};
-      for (const [name, img] of Object.entries(renderResult(r, xs.subarray(i * plane, (i + 1) * plane)))) {
-        pngs[name] = encodePng(img.width, img.height, img.data, 3);
-      }
-      for (const name of OUTPUT_FILES) if (pngs[name]) files[name] = pngs[name];
-      if (options.report !== false) {
-        const source = typeof images[i] === 'string' ? (images[i] as string) : undefined;
-        files['report.html'] = reportHtml({ result: r, pngs, source, model: options.modelName });
-      }
-    }
-    writeFolder(outputFolders[i], files);
+  const written = results.map((r, i) => {
+    const source = typeof images[i] === 'string' ? (images[i] as string) : undefined;
+    return resultFiles(r, xs.subarray(i * plane, (i + 1) * plane), source, options);
   });
+  // everything is encoded before the first file is written
+  if (options.batchFolder !== undefined) {
+    const root = options.batchFolder;
+    const all: Record<string, Uint8Array | string> = {};
+    written.forEach((files, i) => {
+      const sub = relative(root, outputFolders[i]);
+      if (sub === '' || sub.startsWith('..')) throw new Error(`internal: output folder ${outputFolders[i]} is not inside batchFolder ${root}`);
+      for (const [name, content] of Object.entries(files)) all[join(sub, name)] = content;
+    });
+    writeFolder(root, all);
+  } else {
+    written.forEach((files, i) => writeFolder(outputFolders[i], files));
+  }
   return results;
+}
+
+/** The files of one result: result.json, and unless `plot` is false the PNGs and report.html. */
+function resultFiles(r: ExplainResult, original: Float32Array, source: string | undefined, options: PerturbOptions): Record<string, Uint8Array | string> {
+  const files: Record<string, Uint8Array | string> = { 'result.json': JSON.stringify(resultJson(r, source), null, 2) };
+  if (options.plot === false) return files;
+  const pngs: Record<string, Uint8Array> = {};
+  for (const [name, img] of Object.entries(renderResult(r, original))) pngs[name] = encodePng(img.width, img.height, img.data, 3);
+  // written as files: the OUTPUT_FILES (areas.png, every area's mask, is shown in report.html only)
+  for (const name of OUTPUT_FILES) if (pngs[name]) files[name] = pngs[name];
+  if (options.report !== false) files['report.html'] = reportHtml({ result: r, pngs, source, model: options.modelName });
+  return files;
 }
 
 /** The seed project's perturb(image, model, output_folder, transforms, plot=True). */

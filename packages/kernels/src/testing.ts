@@ -1,9 +1,11 @@
 /**
- * The backends a test suite runs on: every one that works on this machine
- * (MASKGRAD_TEST_BACKENDS=webasm,cpu narrows it).
+ * Test helpers (not part of the package's API). The host backends a test
+ * suite runs on in Node: every one that works on this machine
+ * (MASKGRAD_TEST_BACKENDS=webasm,cpu narrows it); webgpu runs in Chromium
+ * (tests/webgpu.test.ts).
  */
 import type { Backend } from './backend.js';
-import { createBackend, probeHeadlessGL, probeWebAsm } from './select-backend.js';
+import { createHostBackend, probeHeadlessGL, probeWebAsm } from './select-backend.js';
 
 let cached: Backend[] | null = null;
 
@@ -17,7 +19,7 @@ export function testBackends(): Backend[] {
     if (n === 'webasm') return probeWebAsm().available;
     return true;
   });
-  cached = names.map((n) => createBackend(n));
+  cached = names.map((n) => createHostBackend(n));
   return cached;
 }
 

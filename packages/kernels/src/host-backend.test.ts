@@ -1,12 +1,12 @@
 import { GPU } from 'gpu.js';
 import { describe, expect, it } from 'vitest';
-import { Backend } from './backend.js';
+import { HostBackend } from './host-backend.js';
 
-const double = { source: 'function (a) { return a[this.thread.x] * 2; }', args: { a: 'Array' as const } };
+const double = { name: 'double', source: 'function (a) { return a[this.thread.x] * 2; }', args: { a: 'Array' as const } };
 
-describe('Backend kernel cache', () => {
+describe('HostBackend kernel cache', () => {
   it('keeps at most `limit` compiled kernels, destroying the least recently used', () => {
-    const b = new Backend('webasm', new GPU({ mode: 'webasm' }), 2);
+    const b = new HostBackend('webasm', new GPU({ mode: 'webasm' }), 2);
     const run = (n: number) => b.run({ ...double, output: n }, [Float32Array.from({ length: n }, (_, i) => i)]);
     expect(Array.from(run(3))).toEqual([0, 2, 4]);
     run(4);
@@ -20,7 +20,7 @@ describe('Backend kernel cache', () => {
     b.destroy();
   });
 
-  it('has no limit in Node', () => {
-    expect(new Backend('webasm', new GPU({ mode: 'webasm' })).limit).toBe(Infinity);
+  it('has no limit by default', () => {
+    expect(new HostBackend('webasm', new GPU({ mode: 'webasm' })).limit).toBe(Infinity);
   });
 });

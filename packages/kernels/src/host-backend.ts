@@ -1,0 +1,244 @@
+/**
+ * A host backend (webasm, cpu, headlessgl): each kernel runs when it is
+ * called and its result is a Float32Array in host memory.
+ *
+ * Kernels are generated as JavaScript source with their shapes baked in as
+ * literals (constant loop bounds and divisors compile to tight WebAssembly),
+ * compiled once per distinct source and cached. Every kernel has a 1-D
+ * output; n-d structure lives in the index arithmetic of the source.
+ */
+import type { GPU } from 'gpu.js';
+import {
+  KERNEL_CLASS, KernelError, argSize, kernelSettings, outputCells,
+  type Backend, type BackendName, type BackendStats, type Data, type KernelSpec, type MemoryStats,
+} from './backend.js';
+import { DeviceBuffer } from './device-buffer.js';
+
+export type CompiledKernel = ((...args: unknown[]) => unknown) & {
+  kernel?: { constructor: { name: string }; fallbackReason?: string | null };
+  destroy?: () => void;
+};
+
+const isNode = typeof process !== 'undefined' && !!process.versions?.node;
+
+/**
+ * gpu.js gives each webasm kernel a WebAssembly.Memory of its own, and a
+ * browser's V8 sandbox (a 1 TiB address-space cage, about 8 GiB reserved per
+ * 32-bit memory) holds only about 124 of them per process; a 64 px
+ * explanation compiles about 170 kernels. So in the browser every kernel
+ * that fits shares one memory: host kernels run one at a time, each writes
+ * its arguments at the start of the memory, runs, and copies its output
+ * out, so nothing is live in the memory between two calls. The shared
+ * memory never grows (growing would detach the views gpu.js keeps of it);
+ * a kernel needing more than SHARED_PAGES gets a private memory, as before.
+ * (gpu.js 2.24.1 internals: kernels create their memory on their first call
+ * with `new WebAssembly.Memory({ initial, maximum: max(initial, 4096) })`.)
+ */
+export const SHARED_PAGES = 1024; // 64 MiB
+const MAX_PAGES = 4096;
+
+class SharedWasmMemory {
+  private readonly memory = new WebAssembly.Memory({ initial: SHARED_PAGES, maximum: MAX_PAGES });
+  /** Kernels compiled with a private memory (too big to share). */
+  privateMemories = 0;
+
+  /** Run fn with `new WebAssembly.Memory(...)` handing out the shared memory wherever it fits. */
+  during<T>(fn: () => T): T {
+    const wasm = WebAssembly as unknown as { Memory: new (d: WebAssembly.MemoryDescriptor & { shared?: boolean }) => WebAssembly.Memory };
+    const Native = wasm.Memory;
+    const shared = this.memory;
+    wasm.Memory = function (this: unknown, d: WebAssembly.MemoryDescriptor & { shared?: boolean }) {
+      if (!d.shared && d.initial <= SHARED_PAGES && (d.maximum ?? 0) >= MAX_PAGES) return shared;
+      sharedMemory!.privateMemories++;
+      return new Native(d);
+    } as unknown as typeof Native;
+    try {
+      return fn();
+    } finally {
+      wasm.Memory = Native;
+    }
+  }
+}
+
+let sharedMemory: SharedWasmMemory | null = null;
+
+export class HostBackend implements Backend {
+  readonly name: BackendName;
+  readonly residency = 'host' as const;
+  private readonly gpu: GPU;
+  /** Compiled kernels, least recently used first when `limit` is finite. */
+  private readonly cache = new Map<string, CompiledKernel>();
+  /** Live compiled kernels at most; the least recently used is destroyed to make room. */
+  readonly limit: number;
+  /** webasm in a browser: kernels share one WebAssembly.Memory (see SharedWasmMemory). */
+  private readonly wasmMemory: SharedWasmMemory | null;
+  private calls = 0;
+  private compiles = 0;
+  profile: Map<string, { ms: number; calls: number }> | null = null;
+
+  constructor(name: BackendName, gpu: GPU, limit = Infinity) {
+    if (name === 'webgpu') throw new Error('internal: webgpu is a device backend (WebGPUBackend)');
+    this.name = name;
+    this.gpu = gpu;
+    this.limit = limit;
+    this.wasmMemory = name === 'webasm' && !isNode ? (sharedMemory ??= new SharedWasmMemory()) : null;
+  }
+
+  /** Kernels that needed a WebAssembly memory of their own (browser webasm; larger than the shared one). */
+  get privateMemories(): number {
+    return this.wasmMemory?.privateMemories ?? 0;
+  }
+
+  get stats(): BackendStats {
+    return { kernelCalls: this.calls, compiles: this.compiles, cachedKernels: this.cache.size };
+  }
+
+  run(spec: KernelSpec, args: readonly (Data | number)[]): Float32Array {
+    const cells = outputCells(spec);
+    if (cells === 0) return new Float32Array(0);
+    for (const a of args) {
+      if (a instanceof DeviceBuffer) throw new Error(`kernel '${spec.name}': an argument lives on ${a.backend.name}, this backend is ${this.name}; move it with toBackend()`);
+    }
+    const kernel = this.compile(spec, args);
+    this.calls++;
+    const t0 = this.profile ? performance.now() : 0;
+    let result: unknown;
+    try {
+      result = this.wasmMemory ? this.wasmMemory.during(() => kernel(...args)) : kernel(...args);
+    } catch (e) {
+      throw new KernelError(spec.name, this.name, e);
+    }
+    if (this.profile) {
+      const e = this.profile.get(spec.name) ?? { ms: 0, calls: 0 };
+      e.ms += performance.now() - t0;
+      e.calls++;
+      this.profile.set(spec.name, e);
+    }
+    if (typeof spec.output === 'number' && !spec.vec4) return result as Float32Array;
+    return flatten(result, cells * (spec.vec4 ? 4 : 1));
+  }
+
+  upload(values: Float32Array): Float32Array {
+    return values;
+  }
+
+  read(data: Data): Promise<Float32Array> {
+    try {
+      return Promise.resolve(Float32Array.from(this.readSync(data)));
+    } catch (e) {
+      return Promise.reject(e);
+    }
+  }
+
+  readSync(data: Data): Float32Array {
+    if (data instanceof DeviceBuffer) throw new Error(`these values live on ${data.backend.name}, not on ${this.name}`);
+    return data;
+  }
+
+  release(): void {}
+  retain(): void {}
+
+  flush(): Promise<void> {
+    return Promise.resolve();
+  }
+
+  memory(): MemoryStats {
+    return { buffers: 0, bytes: 0 };
+  }
+
+  kernelClassOf(spec: KernelSpec, args: readonly (Data | number)[]): string {
+    return this.compile(spec, args).kernel?.constructor.name ?? 'unknown';
+  }
+
+  /** One compiled kernel per source, output size and argument sizes (gpu.js fixes all three). */
+  private compile(spec: KernelSpec, args: readonly (Data | number)[]): CompiledKernel {
+    const key = `${spec.output}|${spec.vec4 ? 4 : 1}|${args.map(argSize).join(',')}|${spec.source}`;
+    let kernel = this.cache.get(key);
+    if (kernel && this.limit !== Infinity) {
+      this.cache.delete(key); // now the most recently used
+      this.cache.set(key, kernel);
+    }
+    if (!kernel) {
+      if (this.cache.size >= this.limit) {
+        const [oldest, old] = this.cache.entries().next().value!;
+        this.cache.delete(oldest);
+        old.destroy?.(); // frees its WebAssembly.Memory for the garbage collector
+      }
+      try {
+        kernel = this.gpu.createKernel(spec.source as never, kernelSettings(spec) as never) as unknown as CompiledKernel;
+      } catch (e) {
+        throw new KernelError(spec.name, this.name, e);
+      }
+      (kernel as unknown as { kernelName: string }).kernelName = spec.name;
+      flatResults(kernel);
+      this.cache.set(key, kernel);
+      this.compiles++;
+    }
+    return kernel;
+  }
+
+  fallbacks(): string[] {
+    const out: string[] = [];
+    for (const k of this.cache.values()) {
+      const cls = k.kernel?.constructor.name;
+      if (cls && cls !== KERNEL_CLASS[this.name]) out.push(`${cls}: ${(k as unknown as { kernelName: string }).kernelName}`);
+    }
+    return out;
+  }
+
+  /** Release every compiled kernel (and its WebAssembly memory). */
+  destroy(): void {
+    for (const k of this.cache.values()) k.destroy?.();
+    this.cache.clear();
+    this.gpu.destroy();
+  }
+}
+
+/**
+ * gpu.js's webasm kernel hands its flat result to `_shapeOutput`, which
+ * builds nested arrays and one subarray view per Array(4) cell (a third of
+ * a matmul's time, in garbage). maskgrad wants the flat array: return it as
+ * is. (gpu.js 2.24.1 internals; other backends are left alone, and
+ * `flatten` below copes with either shape.)
+ */
+export function flatResults(kernel: CompiledKernel): void {
+  const inner = kernel.kernel as unknown as { constructor: { name: string }; _shapeOutput?: (data: Float32Array) => unknown } | undefined;
+  if (inner?.constructor.name === 'WebAssemblyKernel' && typeof inner._shapeOutput === 'function') {
+    inner._shapeOutput = (data: Float32Array) => data;
+  }
+}
+
+/**
+ * gpu.js shapes n-d and Array(4) results as nested arrays whose leaves are
+ * subarray views of one flat buffer (webasm); recover that buffer without
+ * copying when the views are laid end to end, else copy leaf by leaf.
+ */
+export function flatten(result: unknown, length: number): Float32Array {
+  if (result instanceof Float32Array && result.length === length) return result;
+  let first: unknown = result;
+  while (Array.isArray(first)) first = first[0];
+  const leaf = first as Float32Array;
+  if (leaf.buffer.byteLength >= leaf.byteOffset + length * 4) {
+    const flat = new Float32Array(leaf.buffer, leaf.byteOffset, length);
+    if (isViewOf(result, flat)) return flat;
+  }
+  const out = new Float32Array(length);
+  let at = 0;
+  const walk = (v: unknown): void => {
+    if (Array.isArray(v)) v.forEach(walk);
+    else {
+      out.set(v as Float32Array, at);
+      at += (v as Float32Array).length;
+    }
+  };
+  walk(result);
+  return out;
+}
+
+/** Spot-check that the last leaf sits where a flat layout puts it. */
+function isViewOf(result: unknown, flat: Float32Array): boolean {
+  let last: unknown = result;
+  while (Array.isArray(last)) last = last[last.length - 1];
+  const leaf = last as Float32Array;
+  return leaf.buffer === flat.buffer && leaf.byteOffset + leaf.byteLength === flat.byteOffset + flat.byteLength;
+}

@@ -1,0 +1,144 @@
+/**
+ * The webgpu backend: tensors stay in device buffers, kernels run on the
+ * asynchronous dataflow queue (./queued-backend.ts), and values reach the
+ * host only through read(). Every result is a fresh device buffer (gpu.js
+ * pipeline mode, `immutable`), and submission order follows the data
+ * dependencies. Compiling a kernel (asynchronous on WebGPU) is part of its
+ * first launch. Errors the device reports outside any kernel's launch are
+ * kept and surface at the next read() or flush().
+ */
+import * as gpujs from 'gpu.js';
+import { GPU } from 'gpu.js';
+import { kernelSettings, type Data, type KernelSpec, type MemoryStats } from './backend.js';
+import { QueuedBackend, type QueuedKernel } from './queued-backend.js';
+
+// GPUBufferUsage / GPUMapMode values, fixed by the WebGPU spec (the globals exist only where WebGPU does)
+const USAGE = { MAP_READ: 0x0001, COPY_SRC: 0x0004, COPY_DST: 0x0008, STORAGE: 0x0080 };
+const MAP_READ = 0x0001;
+
+/** WebGPU's default limit of storage buffers per shader stage, and the output takes one. */
+export const MAX_KERNEL_ARRAYS = 7;
+
+interface GpuBuffer { size: number; destroy(): void; mapAsync(mode: number, offset?: number, size?: number): Promise<void>; getMappedRange(o?: number, s?: number): ArrayBuffer; unmap(): void }
+interface GpuDevice {
+  createBuffer(d: { size: number; usage: number; mappedAtCreation?: boolean }): GpuBuffer;
+  createCommandEncoder(): { copyBufferToBuffer(a: GpuBuffer, ao: number, b: GpuBuffer, bo: number, n: number): void; finish(): unknown };
+  queue: { submit(cmds: unknown[]): void; onSubmittedWorkDone(): Promise<void> };
+  onuncapturederror: ((e: { error: { message: string } }) => void) | null;
+}
+interface Context { device: GpuDevice; adapter: { info?: { vendor?: string; architecture?: string; description?: string } }; isLost: boolean }
+type Handle = { buffer: GpuBuffer; delete(): void };
+/** gpu.js exports these two (src/index.js), its typings do not. */
+const { WebGPUBufferResult, WebGPUContext } = gpujs as unknown as {
+  WebGPUBufferResult: new (settings: object) => Handle;
+  WebGPUContext: { acquire(): Promise<unknown> };
+};
+
+export class WebGPUBackend extends QueuedBackend {
+  readonly name = 'webgpu' as const;
+  private readonly context: Context;
+
+  private constructor(gpu: GPU, context: Context) {
+    super(gpu);
+    this.context = context;
+    countDeviceMemory(context.device);
+    const previous = context.device.onuncapturederror;
+    context.device.onuncapturederror = (e) => {
+      this.unreported ??= new Error(`the WebGPU device reported an error: ${e.error.message}`);
+      previous?.call(context.device, e);
+    };
+  }
+
+  /** Acquire the WebGPU device (through gpu.js, which every kernel shares) and make a backend on it. */
+  static async create(): Promise<WebGPUBackend> {
+    const context = (await WebGPUContext.acquire()) as unknown as Context;
+    return new WebGPUBackend(new GPU({ mode: 'webgpu' }), context);
+  }
+
+  /** Vendor and architecture of the adapter, as the browser or Dawn reports them. */
+  get adapterInfo(): string {
+    const info = this.context.adapter.info;
+    return info ? [info.vendor, info.architecture, info.description].filter(Boolean).join(' ') || 'unknown adapter' : 'unknown adapter';
+  }
+
+  /** Every buffer on the device, gpu.js's own (uniforms, uploads, staging, each kernel's last output) included. */
+  deviceMemory(): MemoryStats {
+    return { ...deviceCounts.get(this.context.device)! };
+  }
+
+  protected check(spec: KernelSpec, args: readonly (Data | number)[]): void {
+    if (spec.vec4) throw new Error(`internal: kernel '${spec.name}' returns Array(4), which webgpu cannot pass to the next kernel`);
+    const arrays = args.filter((a) => typeof a !== 'number').length;
+    if (arrays > MAX_KERNEL_ARRAYS) throw new Error(`internal: kernel '${spec.name}' reads ${arrays} arrays; WebGPU allows ${MAX_KERNEL_ARRAYS} besides its output`);
+  }
+
+  protected createKernel(spec: KernelSpec): QueuedKernel {
+    return this.gpu.createKernel(spec.source as never, { ...kernelSettings(spec), pipeline: true, immutable: true } as never) as unknown as QueuedKernel;
+  }
+
+  protected toHandle(raw: unknown): unknown {
+    return raw;
+  }
+
+  protected uploadHandle(values: Float32Array): unknown {
+    const buffer = this.context.device.createBuffer({
+      size: values.byteLength, usage: USAGE.STORAGE | USAGE.COPY_SRC | USAGE.COPY_DST, mappedAtCreation: true,
+    });
+    new Float32Array(buffer.getMappedRange()).set(values);
+    buffer.unmap();
+    return new WebGPUBufferResult({ buffer, output: [values.length], componentCount: 1, context: this.context });
+  }
+
+  protected freeHandle(handle: unknown): void {
+    (handle as Handle).delete();
+  }
+
+  protected drain(): Promise<void> {
+    return this.context.device.queue.onSubmittedWorkDone();
+  }
+
+  protected async copyOut(handle: unknown, length: number): Promise<Float32Array> {
+    const device = this.context.device;
+    if (this.context.isLost) throw new Error('the WebGPU device was lost; its buffers hold no data any more');
+    const bytes = length * 4;
+    const staging = device.createBuffer({ size: bytes, usage: USAGE.MAP_READ | USAGE.COPY_DST });
+    try {
+      const encoder = device.createCommandEncoder();
+      encoder.copyBufferToBuffer((handle as Handle).buffer, 0, staging, 0, bytes);
+      device.queue.submit([encoder.finish()]);
+      await staging.mapAsync(MAP_READ, 0, bytes);
+      const values = new Float32Array(staging.getMappedRange(0, bytes).slice(0));
+      staging.unmap();
+      return values;
+    } finally {
+      staging.destroy();
+    }
+  }
+}
+
+/** Buffers alive on each device (one device is shared by every backend and gpu.js kernel). */
+const deviceCounts = new WeakMap<GpuDevice, MemoryStats>();
+
+/** Count every device buffer created and destroyed, whoever makes it (the memory test reads this). */
+function countDeviceMemory(device: GpuDevice): void {
+  if (deviceCounts.has(device)) return;
+  const counts = { buffers: 0, bytes: 0 };
+  deviceCounts.set(device, counts);
+  const create = device.createBuffer.bind(device);
+  device.createBuffer = (d) => {
+    const buffer = create(d);
+    counts.buffers++;
+    counts.bytes += d.size;
+    const destroy = buffer.destroy.bind(buffer);
+    let destroyed = false;
+    buffer.destroy = () => {
+      if (!destroyed) {
+        destroyed = true;
+        counts.buffers--;
+        counts.bytes -= d.size;
+      }
+      destroy();
+    };
+    return buffer;
+  };
+}

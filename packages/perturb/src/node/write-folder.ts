@@ -1,0 +1,180 @@
+/**
+ * Result folders written whole or not at all, also when the process is killed (SIGKILL) at any
+ * moment, and when two runs write the same folder at once. Every file goes into a temporary
+ * folder beside the result, which then replaces it by renames (each rename is atomic):
+ *
+ *   1. write the files into   <parent>/.<name>.<hash>.mg-<pid>-<random>.new
+ *   2. rename <folder>  →     ….old    (no folder yet: nothing to move)
+ *   3. rename ….new     →     <folder> (another run put one there since 2: back to 2)
+ *   4. remove ….old
+ *
+ * A kill during 1 leaves the old result in place; after 3, the new one. Node cannot swap two
+ * folders in one call (Linux's renameat2 RENAME_EXCHANGE), so between 2 and 3, for the time of
+ * one rename, the folder is missing: a kill exactly there leaves .new (whole: 2 starts only after
+ * 1 ends) and .old side by side, and the next run on this folder completes the swap (.new becomes
+ * the folder). Temporary folders of processes that are gone are removed the same way
+ * (`recoverStale`), before the next run's work. Not covered: power loss (no fsync).
+ */
+import { createHash, randomBytes } from 'node:crypto';
+import { mkdirSync, readdirSync, renameSync, rmdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { basename, dirname, join, resolve } from 'node:path';
+
+/** An output folder that cannot be created or replaced: the user passes another one (exit 2). */
+export class OutputError extends Error {
+  override readonly name = 'OutputError';
+}
+
+/** Longest file name most file systems take (ext4, xfs, btrfs, tmpfs: NAME_MAX), and path (PATH_MAX). */
+const NAME_MAX_BYTES = 255;
+const PATH_MAX_BYTES = 4095;
+/** Room for what goes inside a result folder (`img0-12/perturbed.png`). */
+const INSIDE_BYTES = 128;
+
+/** `.<first 40 characters of name>.<8 hex of its hash>.mg-`: bounded whatever the name's length. */
+function tempPrefix(folder: string): string {
+  const name = basename(resolve(folder));
+  const hash = createHash('sha256').update(name).digest('hex').slice(0, 8);
+  return `.${[...name].slice(0, 40).join('')}.${hash}.mg-`;
+}
+
+const TEMP = /^(\d+)-([0-9a-f]{8})\.(new|old)$/;
+
+function isAlive(pid: number): boolean {
+  if (pid === process.pid) return true;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM'; // someone else's process: alive
+  }
+}
+
+const exists = (path: string) => {
+  try {
+    statSync(path);
+    return true;
+  } catch {
+    return false;
+  }
+};
+
+/**
+ * Finish or undo what killed runs left beside `folder`: for each dead process, a .new beside an
+ * .old with no folder is a swap cut between its two renames (the .new becomes the folder);
+ * everything else of theirs is removed. Temporary folders of live processes are left alone.
+ */
+export function recoverStale(folder: string): void {
+  const parent = dirname(resolve(folder));
+  const prefix = tempPrefix(folder);
+  let all: string[];
+  try {
+    all = readdirSync(parent);
+  } catch {
+    return; // no parent yet: nothing left behind
+  }
+  // what maskgrad 0.1 left: .<name>.partial-<pid>, an incomplete copy
+  const legacy = `.${basename(resolve(folder))}.partial-`;
+  for (const f of all) {
+    if (f.startsWith(legacy) && /^\d+$/.test(f.slice(legacy.length)) && !isAlive(Number(f.slice(legacy.length)))) {
+      rmSync(join(parent, f), { recursive: true, force: true });
+    }
+  }
+  const entries = all.filter((f) => f.startsWith(prefix));
+  const runs = new Map<string, Set<string>>();
+  for (const f of entries) {
+    const m = TEMP.exec(f.slice(prefix.length));
+    if (!m || isAlive(Number(m[1]))) continue;
+    const run = `${m[1]}-${m[2]}`;
+    runs.set(run, (runs.get(run) ?? new Set()).add(m[3]!));
+  }
+  for (const [run, kinds] of runs) {
+    const path = (kind: string) => join(parent, `${prefix}${run}.${kind}`);
+    if (kinds.has('new') && kinds.has('old') && !exists(folder)) {
+      try {
+        renameSync(path('new'), folder);
+      } catch {
+        // another run recovered it first, or put its own result there: either is whole
+      }
+    }
+    for (const kind of kinds) rmSync(path(kind), { recursive: true, force: true });
+  }
+}
+
+/** Byte length of a path component, as the file system counts it. */
+const bytes = (s: string) => Buffer.byteLength(s, 'utf8');
+
+/**
+ * Can `folder` be created (or replaced) here? Checks the name lengths, that the nearest existing
+ * ancestor is a folder, and creates and removes a probe folder in it (which also catches read-only
+ * file systems, /proc and /sys, where permission bits alone say yes to root). Writes nothing else.
+ */
+export function checkCreatable(folder: string, flag = '--out'): void {
+  const target = resolve(folder);
+  const fail = (why: string, what: string): never => {
+    throw new OutputError(`${flag} ${folder} cannot be created: ${why}. ${what}`);
+  };
+  if (bytes(target) + INSIDE_BYTES > PATH_MAX_BYTES) fail(`the path is ${bytes(target)} bytes long, too long for the files inside it`, 'Pass a shorter path.');
+  let ancestor = target;
+  const missing: string[] = [];
+  while (!exists(ancestor) && dirname(ancestor) !== ancestor) {
+    missing.push(basename(ancestor));
+    ancestor = dirname(ancestor);
+  }
+  for (const name of [basename(target), ...missing]) {
+    if (bytes(name) > NAME_MAX_BYTES) fail(`the name '${name.slice(0, 40)}...' is ${bytes(name)} bytes; file names are limited to ${NAME_MAX_BYTES}`, 'Pass a shorter name.');
+  }
+  if (!statSync(ancestor).isDirectory()) fail(`${ancestor} is a file, not a folder`, 'Pass another path.');
+  const probe = join(ancestor, `.mg-probe-${process.pid}-${randomBytes(4).toString('hex')}`);
+  try {
+    mkdirSync(probe);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    fail(`nothing can be created in ${ancestor} (${code ?? (e as Error).message})`, 'Pass a folder you can write to.');
+  }
+  rmdirSync(probe);
+}
+
+/** Write `files` (relative paths, subfolders allowed) as the folder `folder`, replacing any previous one whole. */
+export function writeFolder(folder: string, files: Record<string, Uint8Array | string>): void {
+  const parent = dirname(resolve(folder));
+  mkdirSync(parent, { recursive: true });
+  recoverStale(folder);
+  const base = join(parent, `${tempPrefix(folder)}${process.pid}-${randomBytes(4).toString('hex')}`);
+  const [fresh, old] = [`${base}.new`, `${base}.old`];
+  try {
+    mkdirSync(fresh);
+    for (const [name, content] of Object.entries(files)) {
+      mkdirSync(dirname(join(fresh, name)), { recursive: true });
+      writeFileSync(join(fresh, name), content);
+    }
+    for (let attempt = 0; ; attempt++) {
+      rmSync(old, { recursive: true, force: true });
+      try {
+        renameSync(folder, old);
+      } catch (e) {
+        if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
+      }
+      try {
+        renameSync(fresh, folder);
+        break;
+      } catch (e) {
+        const code = (e as NodeJS.ErrnoException).code;
+        if ((code !== 'ENOTEMPTY' && code !== 'EEXIST') || attempt >= 100) throw e;
+        // another run put its result in place between our two renames: move it aside too
+      }
+    }
+  } catch (e) {
+    // a failure between the renames: put the previous result back
+    if (!exists(folder) && exists(old)) {
+      try {
+        renameSync(old, folder);
+      } catch {
+        // the next run's recoverStale cannot help here (this process is alive): leave it as it is
+      }
+    }
+    throw e;
+  } finally {
+    rmSync(fresh, { recursive: true, force: true });
+    rmSync(old, { recursive: true, force: true });
+  }
+}
