@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DEFAULTS, defaultMaskSize } from '@maskgrad/perturb';
+import { DEFAULTS, LIMITS, defaultMaskSize } from '@maskgrad/perturb';
 import { fixture } from './fixtures.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -59,10 +59,10 @@ describe('maskgrad help, version, info', () => {
     const m = DEFAULTS.meaningful;
     for (const line of [
       `--method <name>           extremal or meaningful (default ${DEFAULTS.method})`,
-      `in one batch (default ${e.areas.join(',')})`, `(default ${e.keepShare})`, `optimization steps (default ${e.iterations}; meaningful ${m.iterations})`,
-      `Adam learning rate (default ${e.lr}; meaningful ${m.lr})`, `(default ${+(e.blurSigmaAt224 * 64 / 224).toFixed(2)} at 64 px, ${e.blurSigmaAt224} at 224, scaled)`,
-      `levels of the blur pyramid (default ${e.levels})`, `(default ×${e.areaWeightGrowth})`, `weight of the mask-area term (default ${m.l1})`,
-      `weight of the total-variation term (default ${m.tv})`, `${defaultMaskSize(64)} at 64, ${defaultMaskSize(224)} at 224`,
+      `in one batch (default ${e.areas.join(',')})`, `(default ${e.keepShare})`, `optimization steps, at most 100000 (default ${e.iterations}; meaningful ${m.iterations})`,
+      `Adam learning rate, at most 10 (default ${e.lr}; meaningful ${m.lr})`, `(default ${+(e.blurSigmaAt224 * 64 / 224).toFixed(2)} at 64 px, ${e.blurSigmaAt224} at 224, scaled)`,
+      `levels of the blur pyramid (default ${e.levels})`, `(default ×${e.areaWeightGrowth})`, `weight of the mask-area term, 0 to ${LIMITS.weight} (default ${m.l1})`,
+      `weight of the total-variation term, 0 to ${LIMITS.weight} (default ${m.tv})`, `${defaultMaskSize(64)} at 64, ${defaultMaskSize(224)} at 224`,
     ]) expect(explain.stdout).toContain(line);
     expect(explain.status).toBe(0);
     expect(explain.stdout).toContain('--mask-size');

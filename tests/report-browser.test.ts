@@ -93,7 +93,7 @@ describe('report.html in Chromium', () => {
     expect(ids).toContain('areas');
     const lines = await page.$$eval('svg#area-chart polyline', (ps) => ps.map((p) => (p as SVGPolylineElement).points.numberOfItems));
     expect(lines).toEqual([2, 2]);
-    expect(await page.textContent('#areas')).toContain(`${r.areas![r.chosenArea!].area} (reported)`);
+    expect(await page.textContent('#area-table')).toContain(`${r.areas![r.chosenArea!].area} (reported)`);
     const shot = join(dir!, 'report-extremal.png');
     await page.screenshot({ path: shot, fullPage: true });
     copyFileSync(shot, SCREENSHOT.replace('.png', '-extremal.png'));

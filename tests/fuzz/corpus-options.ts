@@ -15,18 +15,33 @@ import { TINY, tinyVit, type Sandbox } from './sandbox.js';
 const NUMBER = /^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i;
 const int = (x: number) => Number.isInteger(x);
 
-/** explain's number flags and what each accepts at a 16 px input (packages/perturb/src/options.ts). */
+/**
+ * explain's number flags and what each accepts at a 16 px input (packages/perturb/src/options.ts
+ * and extremal/options.ts): those of both methods, of the extremal perturbation (the default), and
+ * of the meaningful perturbation (given with --method meaningful).
+ */
 const RANGES: Record<string, (x: number) => boolean> = {
   iterations: (x) => int(x) && x >= 1 && x <= 100_000,
-  'mask-size': (x) => int(x) && x >= 2 && x <= 16,
   'blur-sigma': (x) => x > 0 && Math.ceil(3 * x) < 16,
+  lr: (x) => x > 0 && x <= 10,
+  'mask-init': (x) => x >= 0 && x <= 1,
+};
+const EXTREMAL_RANGES: Record<string, (x: number) => boolean> = {
+  'keep-share': (x) => x > 0 && x <= 1,
+  levels: (x) => int(x) && x >= 2 && x <= 64,
+  'mask-step': (x) => int(x) && x >= 1 && x <= 8,
+  // at most 6× the cells' spacing, 1 px by default at 16 px
+  'mask-sigma': (x) => x > 0 && x <= 6,
+  'area-weight': (x) => x >= 0 && x <= 1e6,
+  'area-weight-growth': (x) => x >= 1 && x <= 1e6,
+};
+const MEANINGFUL_RANGES: Record<string, (x: number) => boolean> = {
+  'mask-size': (x) => int(x) && x >= 2 && x <= 16,
   'noise-std': (x) => x > 0 && x <= 10,
   l1: (x) => x >= 0 && x <= 1e6,
   tv: (x) => x >= 0 && x <= 1e6,
   'tv-beta': (x) => x >= 1 && x <= 10,
-  lr: (x) => x > 0 && x <= 10,
   'mask-noise': (x) => x >= 0 && x <= 10,
-  'mask-init': (x) => x >= 0 && x <= 1,
   jitter: (x) => int(x) && x >= 0 && x < 8,
   seed: (x) => int(x) && x >= 0 && x < 2 ** 24,
 };
@@ -40,22 +55,30 @@ export function optionCases(s: Sandbox): Case[] {
     const dir = out();
     cases.push({ class: 'option', name: `explain ${name}`, argv: ['explain', s.png, '--model', s.hf, '--out', dir, '--iterations', '2', ...flags], exit, culprit, out: exit === 0 ? dir : undefined });
   };
-  for (const [flag, ok] of Object.entries(RANGES)) {
-    for (const value of VALUES) {
-      const x = Number(value);
-      const valid = NUMBER.test(value) && Number.isFinite(x) && ok(x);
-      // valid values that are slow to run (100000 iterations) are left to the unit tests
-      if (valid && flag === 'iterations' && x > 10) continue;
-      explain(`--${flag} '${value}'`, [`--${flag}`, value], valid ? 0 : 2, valid ? undefined : `--${flag}`);
+  const ranges: [Record<string, (x: number) => boolean>, string[]][] = [[RANGES, []], [EXTREMAL_RANGES, []], [MEANINGFUL_RANGES, ['--method', 'meaningful']]];
+  for (const [table, method] of ranges) {
+    for (const [flag, ok] of Object.entries(table)) {
+      for (const value of VALUES) {
+        const x = Number(value);
+        const valid = NUMBER.test(value) && Number.isFinite(x) && ok(x);
+        // valid values that are slow to run (100000 iterations) are left to the unit tests
+        if (valid && flag === 'iterations' && x > 10) continue;
+        explain(`${method.join(' ')} --${flag} '${value}'`.trim(), [...method, `--${flag}`, value], valid ? 0 : 2, valid ? undefined : `--${flag}`);
+      }
     }
   }
-  for (const flag of ['game', 'perturbation', 'backend']) {
+  // a flag of the other method is refused, naming it
+  explain("--l1 '0.1' (a flag of the meaningful perturbation, the extremal one runs)", ['--l1', '0.1'], 2, '--l1');
+  explain("--method meaningful --areas '0.1'", ['--method', 'meaningful', '--areas', '0.1'], 2, '--areas');
+  for (const areas of ['', '0', '1', '0.1,', 'a', '0.1,0.1', '-0.2', '1e309', '0.1,0.2,0.3,0.4,0.5,0.6,0.7,0.8,0.9']) explain(`--areas '${areas}'`, ['--areas', areas], 2, '--areas');
+  explain("--areas '0.2,0.05'", ['--areas', '0.2,0.05'], 0);
+  for (const flag of ['game', 'perturbation', 'backend', 'method', 'preset', 'reward']) {
     for (const value of ['', 'x', 'DELETION', 'blur ', '1', 'webgpu2']) explain(`--${flag} '${value}'`, [`--${flag}`, value], 2, `--${flag}`);
   }
   for (const color of ['1,2', '1,1,1,1', 'a,b,c', '-0.1,0,0', 'NaN,0,0', '1e309,0,0', '', ',,', '1.01,0,0']) {
-    explain(`--constant-color '${color}'`, ['--perturbation', 'constant', '--constant-color', color], 2, '--constant-color');
+    explain(`--constant-color '${color}'`, ['--method', 'meaningful', '--perturbation', 'constant', '--constant-color', color], 2, '--constant-color');
   }
-  explain("--constant-color '0.5,0.5,0.5'", ['--perturbation', 'constant', '--constant-color', '0.5,0.5,0.5'], 0);
+  explain("--constant-color '0.5,0.5,0.5'", ['--method', 'meaningful', '--perturbation', 'constant', '--constant-color', '0.5,0.5,0.5'], 0);
   for (const target of ['-1', '1e309', '3', '99', 'zzz', '', 'A']) explain(`--target '${target}'`, ['--target', target], 2, '--target');
   explain("--target 'b'", ['--target', 'b'], 0);
   for (const flag of ['--bogus', '--l', '-x', '--iteration']) explain(`unknown flag ${flag}`, [flag, '3'], 2, flag);

@@ -107,7 +107,7 @@ describe('interrupted writes', () => {
     writeFileSync(path, readFileSync(s.png));
     return path;
   });
-  const explainArgs = (out: string, seed: number) => ['explain', ...images, '--model', s.hf, '--out', out, '--iterations', '2', '--mask-noise', '0.3', '--seed', String(seed)];
+  const explainArgs = (out: string, seed: number) => ['explain', ...images, '--model', s.hf, '--out', out, '--iterations', '2', '--method', 'meaningful', '--mask-noise', '0.3', '--seed', String(seed)];
 
   it('SIGKILL while a previous result is replaced: --out is the old or the new result, whole; the next run cleans up', async () => {
     const parent = join(s.outputs, 'killed');
@@ -171,7 +171,7 @@ describe('concurrent writers', () => {
       const state = look(out);
       seen.set(state, (seen.get(state) ?? 0) + 1);
     }, 1);
-    const children = [1, 2, 3].map((seed) => startProcess(['explain', s.png, s.jpeg, '--model', s.hf, '--out', out, '--iterations', '3', '--seed', String(seed), '--mask-noise', '0.3']));
+    const children = [1, 2, 3].map((seed) => startProcess(['explain', s.png, s.jpeg, '--model', s.hf, '--out', out, '--iterations', '3', '--method', 'meaningful', '--seed', String(seed), '--mask-noise', '0.3']));
     const codes = await Promise.all(children.map(exited));
     clearInterval(poll);
     expect(codes).toEqual([0, 0, 0]);

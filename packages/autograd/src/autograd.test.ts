@@ -130,6 +130,18 @@ describe('optimizers', () => {
     expect((await quad(opt, p, 300))[0]).toBeCloseTo(3, 2);
   });
 
+  it('dispose() frees the gradients and the state; the parameters keep their values, and stepping starts afresh', async () => {
+    const p = tensor([1, 2], { requiresGrad: true });
+    const opt = new Adam([p], { lr: 0.1 });
+    const after = await quad(opt, p, 3);
+    await p.sub(3).pow(2).sum().backward();
+    opt.dispose();
+    expect(p.grad).toBeNull();
+    expect(Array.from(await p.data())).toEqual(after);
+    // a fresh first step is lr·sign(g) again
+    expect((await quad(opt, p, 1))[0]).toBeCloseTo(after[0] + 0.1, 5);
+  });
+
   it('AdamW decays weights with no gradient pressure', async () => {
     const p = tensor([2], { requiresGrad: true });
     const opt = new AdamW([p], { lr: 0.1, weightDecay: 0.5 });

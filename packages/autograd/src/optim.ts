@@ -31,6 +31,24 @@ export abstract class Optimizer {
   /** Apply one update from the current gradients (parameters without one are skipped). */
   abstract step(): void;
 
+  /** The optimizer's state tensors (moments, velocities), by parameter index. */
+  protected stateMaps(): Map<number, Tensor>[] {
+    return [];
+  }
+
+  /**
+   * Free the gradients and the state now rather than at garbage collection
+   * (device memory). The parameters keep their values; stepping again starts
+   * the state afresh.
+   */
+  dispose(): void {
+    this.zeroGrad();
+    for (const map of this.stateMaps()) {
+      for (const t of map.values()) t.dispose();
+      map.clear();
+    }
+  }
+
   /** Replace a piece of state, keeping the new one past the step's scope and freeing the old. */
   protected setState(map: Map<number, Tensor>, i: number, t: Tensor): Tensor {
     map.get(i)?.dispose();
@@ -50,6 +68,10 @@ export class SGD extends Optimizer {
 
   constructor(params: Iterable<Tensor>, readonly opts: SGDOptions) {
     super(params);
+  }
+
+  protected override stateMaps(): Map<number, Tensor>[] {
+    return [this.velocity];
   }
 
   step(): void {
@@ -89,6 +111,15 @@ export interface AdamOptions {
  */
 export class Adam extends Optimizer {
   protected readonly state = new Map<number, Tensor>();
+
+  protected override stateMaps(): Map<number, Tensor>[] {
+    return [this.state];
+  }
+
+  override dispose(): void {
+    super.dispose();
+    this.t = 0;
+  }
   protected t = 0;
   protected readonly decoupled: boolean = false;
   readonly opts: Required<Omit<AdamOptions, 'clamp'>> & Pick<AdamOptions, 'clamp'>;

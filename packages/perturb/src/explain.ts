@@ -156,6 +156,7 @@ export async function explainBatch(model: Classifier, x: Tensor, options: Explai
     return { up, phi, p: targetProbability(both, [...targets, ...targets]) };
   }));
   const [mv, uv, pv, phiv, bv] = await Promise.all([m.data(), final.up.data(), final.p.data(), final.phi.data(), baseline.data()]);
+  opt.dispose();
   for (const t of [m, baseline, final.up, final.phi, final.p]) t.dispose();
   checkFinite(pv.subarray(0, n), 1, { what: 'the target probability f_c(Φ(x; M)) with the final mask' });
   checkFinite(pv.subarray(n), 1, { what: 'the target probability of the fully perturbed image' });

@@ -112,7 +112,7 @@ ${r.areas ? `<h2>Every area</h2>
 <p id="area-rule">One mask per area, optimized together. Reported: ${escape(areaRule(r))}.</p>
 ${areaChart(r)}
 ${img('areas.png', `the masks of areas ${r.areas.map((a) => a.area).join(', ')}, smallest first`)}
-<table id="areas"><tr><th>area</th><th>p, only the region kept</th><th>p, the region perturbed</th></tr>
+<table id="area-table"><tr><th>area</th><th>p, only the region kept</th><th>p, the region perturbed</th></tr>
 ${r.areas.map((a, i) => `<tr${i === r.chosenArea ? ' class="chosen"' : ''}><td>${a.area}${i === r.chosenArea ? ' (reported)' : ''}</td><td>${pct(a.probabilityKept)}</td><td>${pct(a.probabilityDeleted)}</td></tr>`).join('\n')}
 </table>` : ''}
 <h2>Images</h2>

@@ -93,12 +93,18 @@ export async function runExtremal(
   const k = n * a;
   const backend = x.backend;
   const owner = Array.from({ length: k }, (_, i) => Math.floor(i / a));
-  const pyramids = blurPyramid(x, o.levels, o.blurSigma);
-  const pyramid = noGrad(() => pyramids.gather(0, owner).contiguous());
   const geometry = maskGeometry(h, o.maskStep, o.maskSigma);
-  const weights = maskWeights(geometry, backend);
-  const reference = areaReference(areas, k, geometry.grid ** 2, backend);
-  const hot = oneHot(owner.map((i) => targets[i]), model.labels.length, backend);
+  // the run's constants, made in a tidy scope (the blur's intermediates are freed at once) and disposed at the end
+  const { pyramids, pyramid, weights, reference, hot } = tidy(() => {
+    const all = blurPyramid(x, o.levels, o.blurSigma);
+    return {
+      pyramids: all,
+      pyramid: noGrad(() => all.gather(0, owner).contiguous()),
+      weights: maskWeights(geometry, backend),
+      reference: areaReference(areas, k, geometry.grid ** 2, backend),
+      hot: oneHot(owner.map((i) => targets[i]), model.labels.length, backend),
+    };
+  });
   const params = full([k, 1, geometry.grid, geometry.grid], o.maskInit, { requiresGrad: true, backend });
   params.name = 'mask parameters';
   // projected Adam: the step and the clamp to [0, 1] are one kernel
@@ -143,6 +149,7 @@ export async function runExtremal(
   try {
     return await measure(model, x, targets, o, { params, geometry, weights, pyramid, pyramids, hot, history });
   } finally {
+    opt.dispose();
     for (const t of [pyramids, pyramid, weights.image, weights.samples, reference, hot, params]) t.dispose();
   }
 }
