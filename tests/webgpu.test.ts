@@ -22,7 +22,7 @@ import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { setBackend } from '@maskgrad/autograd';
 import { loadModel, readImageFile, readSafetensorsFile } from '@maskgrad/models/node';
-import { explainBatch } from '@maskgrad/perturb';
+import { explainBatch, type ExplainOptions } from '@maskgrad/perturb';
 import { serve, type Serving } from '../examples/browser/serve.mjs';
 import { CHROMIUM, CHROMIUM_WEBGPU_ARGS, requireChromium } from './chromium.js';
 import { fixture, maxAbsDiff, meanAbsDiff, pearson } from './fixtures.js';
@@ -64,6 +64,17 @@ afterAll(async () => {
   if (profile) rmSync(profile, { recursive: true, force: true });
 });
 
+/** Explain fixture images (by index) with `options` on WebGPU in the page and on webasm in Node. */
+async function explainBothWays(indices: number[], options: ExplainOptions) {
+  const images = indices.map((i) => readImageFile(fixture(`shapes-vit-hf/images/img${i}.png`)));
+  const gpu = await page.evaluate(([imgs, o]) => window.suite.explainImages('shapes-vit-hf', imgs, o),
+    [images.map((im) => ({ width: im.width, height: im.height, data: Array.from(im.data) })), options] as const);
+  expect(gpu.backend).toBe('webgpu');
+  await setBackend('webasm');
+  const model = loadModel(fixture('shapes-vit-hf'));
+  return { gpu, node: await explainBatch(model, model.pixels(images), options) };
+}
+
 describe('maskgrad on WebGPU (Chromium, SwiftShader)', () => {
   it('selects the webgpu backend on the adapter Chromium offers', async () => {
     requireChromium();
@@ -95,14 +106,7 @@ describe('maskgrad on WebGPU (Chromium, SwiftShader)', () => {
   }, 300_000);
 
   it('explains the 8 fixture images like webasm (mask mean |Δ| ≤ 1e-3) and like PyTorch (the Node parity tolerances)', async () => {
-    const images = Array.from({ length: 8 }, (_, i) => readImageFile(fixture(`shapes-vit-hf/images/img${i}.png`)));
-    const options = { ...REFERENCE_RUN, maskNoise: 0 };
-    const gpu = await page.evaluate(([imgs, o]) => window.suite.explainImages('shapes-vit-hf', imgs, o),
-      [images.map((im) => ({ width: im.width, height: im.height, data: Array.from(im.data) })), options] as const);
-    expect(gpu.backend).toBe('webgpu');
-    await setBackend('webasm');
-    const model = loadModel(fixture('shapes-vit-hf'));
-    const node = await explainBatch(model, model.pixels(images), options);
+    const { gpu, node } = await explainBothWays([0, 1, 2, 3, 4, 5, 6, 7], { ...REFERENCE_RUN, maskNoise: 0 });
     const ref = readSafetensorsFile(fixture('shapes-vit-hf/reference.safetensors'));
     const report: string[] = [];
     gpu.masks.forEach((mask, i) => {
@@ -131,14 +135,7 @@ describe('maskgrad on WebGPU (Chromium, SwiftShader)', () => {
    * the method on WebGPU.
    */
   it('explains 2 fixture images by the extremal perturbation (the default method), 2 iterations, like webasm (mask mean |Δ| ≤ 1e-3)', async () => {
-    const images = [1, 6].map((i) => readImageFile(fixture(`shapes-vit-hf/images/img${i}.png`)));
-    const options = { method: 'extremal', iterations: 2, areas: [0.1, 0.3] } as const;
-    const gpu = await page.evaluate(([imgs, o]) => window.suite.explainImages('shapes-vit-hf', imgs, o),
-      [images.map((im) => ({ width: im.width, height: im.height, data: Array.from(im.data) })), options] as const);
-    expect(gpu.backend).toBe('webgpu');
-    await setBackend('webasm');
-    const model = loadModel(fixture('shapes-vit-hf'));
-    const node = await explainBatch(model, model.pixels(images), options);
+    const { gpu, node } = await explainBothWays([1, 6], { method: 'extremal', iterations: 2, areas: [0.1, 0.3] });
     const diffs = gpu.masks.map((mask, i) => meanAbsDiff(mask, node[i].mask.values));
     const probs = gpu.histories.map((h, i) => maxAbsDiff(h.map(([, p]) => p), node[i].history.map((e) => e.probability)));
     console.log(`extremal on webgpu, 2 images × 2 areas × 2 iterations in ${gpu.seconds.toFixed(1)} s; vs webasm mask mean |Δ| ${diffs.map((d) => d.toExponential(2)).join(', ')}, probabilities max |Δ| ${probs.map((d) => d.toExponential(2)).join(', ')}`);

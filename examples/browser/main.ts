@@ -6,7 +6,7 @@
  * Query parameters: ?model=<folder URL> (a Hugging Face ViT folder with
  * config.json, preprocessor_config.json and model.safetensors; default the
  * built-in shapes model, served at /models/shapes-vit/) and
- * ?backend=webasm|cpu|auto.
+ * ?backend=webgpu|webasm|cpu|auto.
  */
 import { backendReport, getBackend, setBackend, type Tensor } from '@maskgrad/autograd';
 import { classifierFromCheckpoint, parseHfConfig, parseSafetensors, type ImageClassifier, type RgbImage } from '@maskgrad/models';
