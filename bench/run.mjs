@@ -1,6 +1,7 @@
 // npm run bench [-- --quick] [-- --json] [-- --backends=webasm,cpu,webgpu] [-- --vitb-iterations=N]
 // Per maskgrad backend: kernel timings, the ViT-Tiny-shaped forward and forward + input gradient,
-// kernels per forward and per explainer iteration, and a ViT-B/16-shaped model's forward + input
+// kernels per forward and per explainer iteration, whole explanations (the default one at 64 px, 300
+// iterations at 64 px, 40 at 224 px), and a ViT-B/16-shaped model's forward + input
 // gradient and explanation; the same ViT-Tiny and kernels on @tensorflow/tfjs-backend-wasm in the
 // same run, with ratios. Times are medians after a warm-up. On webgpu a timed call ends with
 // backend.flush() (the device finished the work), so device time is included.
@@ -15,7 +16,7 @@ import {
 } from '@maskgrad/kernels';
 import { backwardSync, noGrad, setBackend, tensor, tidy } from '@maskgrad/autograd';
 import { ImageClassifier, VisionTransformer } from '@maskgrad/models';
-import { loadDefaultModel, readImageFile } from '@maskgrad/models/node';
+import { loadDefaultModel, loadModel, readImageFile } from '@maskgrad/models/node';
 import { explain } from '@maskgrad/perturb';
 import { tfjsVit } from './vit-tfjs.mjs';
 import { gflops, matmulShapes, tfjsMatmul } from './matmul-shapes.mjs';
@@ -135,12 +136,32 @@ async function benchBackend(name) {
   r.vit_logits = Array.from((await fwd()).slice(0, 5));
   results._state = results._state ?? await tiny.stateDict();
 
-  // kernels per explainer iteration: the built-in 64 px model, the shipped defaults
+  // kernels per explainer iteration: the built-in 64 px model, each method's shipped defaults
   const model = loadDefaultModel();
   const x = model.resize(model.pixels(readImageFile(new URL('../examples/images/disc.png', import.meta.url).pathname)));
-  const counts = [];
-  await explain(model, x, { iterations: 3, onProgress: () => counts.push(backend.stats.kernelCalls) });
-  r.explain_64px_kernels_per_iteration = counts[2] - counts[1];
+  for (const method of ['extremal', 'meaningful']) {
+    const counts = [];
+    await explain(model, x, { method, iterations: 3, onProgress: () => counts.push(backend.stats.kernelCalls) });
+    r[`explain_64px_${method}_kernels_per_iteration`] = counts[2] - counts[1];
+  }
+  // whole explanations: the default one of disc.png (64 px, built-in model); 300 iterations of the
+  // meaningful perturbation on the 64 px fixture model (PyTorch's reference settings, mask noise
+  // on); and 40 iterations of its defaults on the 224 px ViT-Tiny fixture (the last two not on cpu).
+  // One run each, kernel compilation included.
+  const fixtures = new URL('../tests/fixtures/', import.meta.url).pathname;
+  const timed = async (m, image, options) => {
+    const t0 = performance.now();
+    await explain(m, image, options);
+    return (performance.now() - t0) / 1000;
+  };
+  r.explain_64px_default_s = await timed(model, x, {});
+  if (name !== 'cpu') {
+    const hf = loadModel(`${fixtures}shapes-vit-hf`);
+    r.explain_fixture_300_s = await timed(hf, hf.pixels([readImageFile(`${fixtures}shapes-vit-hf/images/img0.png`)]), { preset: 'classic', iterations: 300, maskNoise: 0.2 });
+    const vitTiny = loadModel(`${fixtures}vit-tiny-hf-bf16`);
+    const image = vitTiny.resize(vitTiny.pixels(readImageFile(`${fixtures}shapes-vit-hf/images/img0.png`)));
+    r.explain_vit_tiny_40_s = await timed(vitTiny, image, { method: 'meaningful', iterations: 40 });
+  }
 
   // ViT-B/16-shaped: forward + input gradient, and an explanation (300 iterations on webgpu)
   if (name !== 'cpu') {
@@ -150,7 +171,7 @@ async function benchBackend(name) {
     const classifier = new ImageClassifier(base, BASE);
     const image = tensor(seededFloats(3 * 224 * 224, 7, 0, 1), [1, 3, 224, 224]);
     const t0 = performance.now();
-    await explain(classifier, image, { iterations, target: 0, maskSize: 28 });
+    await explain(classifier, image, { method: 'meaningful', iterations, target: 0, maskSize: 28 });
     const seconds = (performance.now() - t0) / 1000;
     r.vit_b16_explain_iterations = iterations;
     r.vit_b16_explain_s = seconds;
@@ -211,7 +232,10 @@ if (json) {
     ['forward + input gradient, ratio to tfjs-wasm', (r) => f(r.forward_input_grad_ratio_vs_tfjs), '1.00'],
     ['max \\|logit difference\\| vs tfjs (same weights)', (r) => r.max_abs_logit_diff_vs_tfjs.toExponential(1), '—'],
     ['kernels per ViT-Tiny forward', (r) => String(r.vit_tiny_forward_kernels), '—'],
-    ['kernels per explainer iteration (64 px built-in model, defaults)', (r) => String(r.explain_64px_kernels_per_iteration), '—'],
+    ['kernels per explainer iteration, 64 px built-in model: extremal (6 images per step) / meaningful defaults', (r) => `${r.explain_64px_extremal_kernels_per_iteration} / ${r.explain_64px_meaningful_kernels_per_iteration}`, '—'],
+    ['default explanation of disc.png, 64 px (s)', (r) => f(r.explain_64px_default_s), '—'],
+    ['300-iteration explanation, 64 px fixture model (s)', (r) => f(r.explain_fixture_300_s), '—'],
+    ['40-iteration explanation, 224 px ViT-Tiny (s)', (r) => f(r.explain_vit_tiny_40_s), '—'],
     ['ViT-B/16 forward + input gradient (s)', (r) => f(r.vit_b16_forward_input_grad_s, 2), '—'],
     ['ViT-B/16 explanation: iterations, total s (s per iteration)', (r) => (r.vit_b16_explain_iterations ? `${r.vit_b16_explain_iterations}, ${f(r.vit_b16_explain_s, 1)} (${f(r.vit_b16_explain_s_per_iteration, 2)})` : '—'), '—'],
     ...matmulShapes().map(({ label }) => {
