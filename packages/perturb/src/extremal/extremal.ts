@@ -112,41 +112,42 @@ export async function runExtremal(
   const growth = o.areaWeightGrowth ** (1 / Math.max(1, o.iterations - 1));
   const history: AreaResult['history'][] = Array.from({ length: k }, () => []);
   const cells = geometry.grid ** 2;
-  let lambda = o.areaWeight;
-  for (let t = 0; t < o.iterations; t++) {
-    const stats = tidy(() => {
-      const masks = smoothMask(params, geometry, weights);
-      const { value, kept } = gameReward(model, pyramid, masks, hot, o.game, o.reward === 'contrastive', o.flip && t % 2 === 0);
-      const penalty = areaPenalty(maskSamples(params, geometry, weights), reference, geometry.marginCells);
-      const loss = penalty.mul(lambda).sub(value);
-      opt.zeroGrad();
-      backwardSync(loss.sum());
-      opt.step();
-      // the iteration's one readback: per row its loss, probability, area penalty, the stepped
-      // parameters' sum (and the masks, when someone watches)
-      return noGrad(() => {
-        const parts = [loss, kept, penalty, params.reshape([k, cells]).sum(-1)].map((v) => v.reshape([k, 1]));
-        if (onProgress) parts.push(resizeBilinear(masks, geometry.grid, geometry.grid).reshape([k, cells]));
-        return parts[0].concat(parts.slice(1), 1);
-      });
-    });
-    const values = await stats.data();
-    const width = stats.shape[1];
-    stats.dispose();
-    checkRow(values, width, a, t, o.iterations);
-    for (let i = 0; i < k; i++) {
-      history[i].push({ iteration: t, loss: values[i * width], probability: values[i * width + 1], areaLoss: values[i * width + 2] });
-    }
-    onProgress?.({
-      iteration: t, iterations: o.iterations,
-      loss: history.map((hh) => hh[t].loss), probability: history.map((hh) => hh[t].probability),
-      mask: Array.from({ length: k }, (_, i) => values.slice(i * width + 4, (i + 1) * width)),
-      areas: owner.map((_, i) => areas[i % a]),
-    });
-    lambda *= growth;
-    await new Promise((resolve) => setTimeout(resolve, 0));
-  }
+  // everything made above is freed however the run ends (a non-finite value stops it with an error)
   try {
+    let lambda = o.areaWeight;
+    for (let t = 0; t < o.iterations; t++) {
+      const stats = tidy(() => {
+        const masks = smoothMask(params, geometry, weights);
+        const { value, kept } = gameReward(model, pyramid, masks, hot, o.game, o.reward === 'contrastive', o.flip && t % 2 === 0);
+        const penalty = areaPenalty(maskSamples(params, geometry, weights), reference, geometry.marginCells);
+        const loss = penalty.mul(lambda).sub(value);
+        opt.zeroGrad();
+        backwardSync(loss.sum());
+        opt.step();
+        // the iteration's one readback: per row its loss, probability, area penalty, the stepped
+        // parameters' sum (and the masks, when someone watches)
+        return noGrad(() => {
+          const parts = [loss, kept, penalty, params.reshape([k, cells]).sum(-1)].map((v) => v.reshape([k, 1]));
+          if (onProgress) parts.push(resizeBilinear(masks, geometry.grid, geometry.grid).reshape([k, cells]));
+          return parts[0].concat(parts.slice(1), 1);
+        });
+      });
+      const values = await stats.data();
+      const width = stats.shape[1];
+      stats.dispose();
+      checkRow(values, width, a, t, o.iterations);
+      for (let i = 0; i < k; i++) {
+        history[i].push({ iteration: t, loss: values[i * width], probability: values[i * width + 1], areaLoss: values[i * width + 2] });
+      }
+      onProgress?.({
+        iteration: t, iterations: o.iterations,
+        loss: history.map((hh) => hh[t].loss), probability: history.map((hh) => hh[t].probability),
+        mask: Array.from({ length: k }, (_, i) => values.slice(i * width + 4, (i + 1) * width)),
+        areas: owner.map((_, i) => areas[i % a]),
+      });
+      lambda *= growth;
+      await new Promise((resolve) => setTimeout(resolve, 0));
+    }
     return await measure(model, x, targets, o, { params, geometry, weights, pyramid, pyramids, hot, history });
   } finally {
     opt.dispose();
