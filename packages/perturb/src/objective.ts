@@ -53,10 +53,14 @@ export function shift(x: Tensor, dy: number, dx: number, maxShift: number): Tens
 
 /** softmax(logits)[n, target[n]] → [N]. */
 export function targetProbability(logits: Tensor, targets: readonly number[]): Tensor {
-  const [n, c] = logits.shape;
-  const onehot = new Float32Array(n * c);
-  targets.forEach((t, i) => (onehot[i * c + t] = 1));
-  return logits.softmax(-1).mul(tensor(onehot, [n, c], { backend: logits.backend })).sum(-1);
+  return logits.softmax(-1).mul(oneHot(targets, logits.shape[1], logits.backend)).sum(-1);
+}
+
+/** One-hot rows [K, C] of the targets. */
+export function oneHot(targets: readonly number[], classes: number, backend: Tensor['backend']): Tensor {
+  const data = new Float32Array(targets.length * classes);
+  targets.forEach((t, k) => (data[k * classes + t] = 1));
+  return tensor(data, [targets.length, classes], { backend });
 }
 
 export interface ObjectiveInputs {

@@ -91,17 +91,23 @@ export function centroidHit(saliency: ArrayLike<number>, width: number, height: 
   return insideBox(centerOfMass(saliency, width, height), box) ? 1 : 0;
 }
 
+/** The smallest and largest value of a map. */
+function extent(saliency: ArrayLike<number>): { min: number; max: number } {
+  let min = Infinity, max = -Infinity;
+  for (let i = 0; i < saliency.length; i++) {
+    min = Math.min(min, saliency[i]);
+    max = Math.max(max, saliency[i]);
+  }
+  return { min, max };
+}
+
 /**
  * Mean area: the share of pixels with (s − min)/(max − min) > 0.5, i.e.
  * above half the maximum for maps whose minimum is 0. A constant map
  * singles nothing out: area 1.
  */
 export function areaAboveHalf(saliency: ArrayLike<number>): number {
-  let min = Infinity, max = -Infinity;
-  for (let i = 0; i < saliency.length; i++) {
-    min = Math.min(min, saliency[i]);
-    max = Math.max(max, saliency[i]);
-  }
+  const { min, max } = extent(saliency);
   if (!(max > min)) return 1;
   const mid = (min + max) / 2;
   let n = 0;
@@ -116,8 +122,7 @@ export function areaAboveHalf(saliency: ArrayLike<number>): number {
  */
 export function energyInBox(saliency: ArrayLike<number>, width: number, height: number, box: Box): number {
   checkSize(saliency, width, height);
-  let min = Infinity;
-  for (let i = 0; i < saliency.length; i++) min = Math.min(min, saliency[i]);
+  const { min } = extent(saliency);
   let inside = 0, total = 0;
   for (let i = 0; i < saliency.length; i++) {
     const w = saliency[i] - min;
@@ -154,13 +159,9 @@ export function readerRegion(saliency: ArrayLike<number>, width: number, height:
   checkSize(saliency, width, height);
   let min = 0, span = 1;
   if (!isMask) {
-    let max = -Infinity;
-    min = Infinity;
-    for (let i = 0; i < saliency.length; i++) {
-      min = Math.min(min, saliency[i]);
-      max = Math.max(max, saliency[i]);
-    }
-    span = max - min;
+    const e = extent(saliency);
+    min = e.min;
+    span = e.max - e.min;
     if (!(span > 0)) return { coverage: 0, precision: 0, area: 0 };
   }
   let marked = 0, hit = 0;

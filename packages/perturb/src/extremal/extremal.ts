@@ -16,9 +16,9 @@
  * `areaWeight·areaWeightGrowth` over the run, so the area becomes a hard
  * constraint by the end. Every area of every image is one row of one batch.
  */
-import { Adam, backwardSync, full, noGrad, resizeBilinear, tensor, tidy, type Tensor } from '@maskgrad/autograd';
+import { Adam, backwardSync, full, noGrad, resizeBilinear, tidy, type Tensor } from '@maskgrad/autograd';
 import { checkFinite } from '../finite.js';
-import type { Classifier } from '../objective.js';
+import { oneHot, targetProbability, type Classifier } from '../objective.js';
 import type { ProgressEvent } from '../options.js';
 import { areaPenalty, areaReference } from './area.js';
 import { maskGeometry, maskSamples, maskWeights, smoothMask, type MaskGeometry, type MaskWeights } from './mask-generator.js';
@@ -45,14 +45,6 @@ export interface ExtremalRun {
   baseline: Float32Array[];
   /** Per image and area: Φ with the region kept (preservation, dual) or deleted (deletion), [3, H, W]. */
   perturbed: Float32Array[][];
-  geometry: MaskGeometry;
-}
-
-/** One-hot rows [K, C] of the targets. */
-function oneHot(targets: readonly number[], classes: number, backend: Tensor['backend']): Tensor {
-  const data = new Float32Array(targets.length * classes);
-  targets.forEach((t, k) => (data[k * classes + t] = 1));
-  return tensor(data, [targets.length, classes], { backend });
 }
 
 /** The target's logit, or its margin over the best other class (TorchRay's contrastive reward). */
@@ -63,7 +55,10 @@ export function reward(logits: Tensor, hot: Tensor, contrastive: boolean): Tenso
 }
 
 /** The K rows' rewards for a game: masks [K, 1, H, W] on pyramids [K, L, 3, H, W]. */
-function gameReward(model: Classifier, pyramid: Tensor, masks: Tensor, hot: Tensor, game: ExtremalGame, contrastive: boolean, flip: boolean): { value: Tensor; kept: Tensor } {
+function gameReward(
+  model: Classifier, pyramid: Tensor, masks: Tensor, rows: { targets: readonly number[]; hot: Tensor }, game: ExtremalGame, contrastive: boolean, flip: boolean,
+): { value: Tensor; kept: Tensor } {
+  const hot = rows.hot;
   const k = masks.shape[0];
   const view = (t: Tensor) => (flip ? t.flip(3) : t);
   const images = game === 'preservation' ? applyPyramid(pyramid, masks)
@@ -73,7 +68,7 @@ function gameReward(model: Classifier, pyramid: Tensor, masks: Tensor, hot: Tens
   const hots = game === 'dual' ? hot.concat([hot], 0) : hot;
   const r = reward(logits, hots, contrastive);
   const first = game === 'dual' ? logits.slice(0, 0, k) : logits;
-  const kept = first.softmax(-1).mul(hot).sum(-1);
+  const kept = targetProbability(first, rows.targets);
   if (game === 'preservation') return { value: r, kept };
   if (game === 'deletion') return { value: r.neg(), kept };
   return { value: r.slice(0, 0, k).sub(r.slice(0, k, 2 * k)), kept };
@@ -93,6 +88,7 @@ export async function runExtremal(
   const k = n * a;
   const backend = x.backend;
   const owner = Array.from({ length: k }, (_, i) => Math.floor(i / a));
+  const rowTargets = owner.map((i) => targets[i]);
   const geometry = maskGeometry(h, o.maskStep, o.maskSigma);
   // the run's constants, made in a tidy scope (the blur's intermediates are freed at once) and disposed at the end
   const { pyramids, pyramid, weights, reference, hot } = tidy(() => {
@@ -102,7 +98,7 @@ export async function runExtremal(
       pyramid: noGrad(() => all.gather(0, owner).contiguous()),
       weights: maskWeights(geometry, backend),
       reference: areaReference(areas, k, geometry.grid ** 2, backend),
-      hot: oneHot(owner.map((i) => targets[i]), model.labels.length, backend),
+      hot: oneHot(rowTargets, model.labels.length, backend),
     };
   });
   const params = full([k, 1, geometry.grid, geometry.grid], o.maskInit, { requiresGrad: true, backend });
@@ -118,7 +114,7 @@ export async function runExtremal(
     for (let t = 0; t < o.iterations; t++) {
       const stats = tidy(() => {
         const masks = smoothMask(params, geometry, weights);
-        const { value, kept } = gameReward(model, pyramid, masks, hot, o.game, o.reward === 'contrastive', o.flip && t % 2 === 0);
+        const { value, kept } = gameReward(model, pyramid, masks, { targets: rowTargets, hot }, o.game, o.reward === 'contrastive', o.flip && t % 2 === 0);
         const penalty = areaPenalty(maskSamples(params, geometry, weights), reference, geometry.marginCells);
         const loss = penalty.mul(lambda).sub(value);
         opt.zeroGrad();
@@ -148,7 +144,7 @@ export async function runExtremal(
       lambda *= growth;
       await new Promise((resolve) => setTimeout(resolve, 0));
     }
-    return await measure(model, x, targets, o, { params, geometry, weights, pyramid, pyramids, hot, history });
+    return await measure(model, x, targets, o, { params, geometry, weights, pyramid, pyramids, rowTargets, history });
   } finally {
     opt.dispose();
     for (const t of [pyramids, pyramid, weights.image, weights.samples, reference, hot, params]) t.dispose();
@@ -177,30 +173,30 @@ function checkRow(values: Float32Array, width: number, areas: number, iteration:
 /** The final masks without flipping, each scored with its region kept and deleted, and the fully perturbed images. */
 async function measure(
   model: Classifier, x: Tensor, targets: readonly number[], o: ResolvedExtremalOptions,
-  s: { params: Tensor; geometry: MaskGeometry; weights: MaskWeights; pyramid: Tensor; pyramids: Tensor; hot: Tensor; history: AreaResult['history'][] },
+  s: { params: Tensor; geometry: MaskGeometry; weights: MaskWeights; pyramid: Tensor; pyramids: Tensor; rowTargets: readonly number[]; history: AreaResult['history'][] },
 ): Promise<ExtremalRun> {
   const [n, , h, w] = x.shape;
   const a = o.areas.length;
   const k = n * a;
   const g = s.geometry.grid;
+  // read back: the masks, the probabilities, the fully perturbed images, and only the images the result shows
+  const deletion = o.game === 'deletion';
   const out = tidy(() => noGrad(() => {
     const masks = smoothMask(s.params, s.geometry, s.weights);
     const keptImages = applyPyramid(s.pyramid, masks);
     const deletedImages = applyPyramid(s.pyramid, masks.neg().add(1));
     const blurred = fullyPerturbed(s.pyramids);
     const logits = model.forward(model.normalize(keptImages.concat([deletedImages, blurred], 0)));
-    const hot = s.hot.concat([s.hot, oneHot(targets, model.labels.length, x.backend)], 0);
-    const p = logits.softmax(-1).mul(hot).sum(-1);
-    return { masks, low: resizeBilinear(masks, g, g), keptImages, deletedImages, blurred, p };
+    const p = targetProbability(logits, [...s.rowTargets, ...s.rowTargets, ...targets]);
+    return { masks, low: resizeBilinear(masks, g, g), shown: deletion ? deletedImages : keptImages, blurred, p };
   }));
-  const outputs = [out.masks, out.low, out.keptImages, out.deletedImages, out.blurred, out.p];
-  const [mv, lv, kv, dv, bv, pv] = await Promise.all(outputs.map((t) => t.data()));
+  const outputs = [out.masks, out.low, out.shown, out.blurred, out.p];
+  const [mv, lv, shown, bv, pv] = await Promise.all(outputs.map((t) => t.data()));
   outputs.forEach((t) => t.dispose());
   checkFinite(pv.subarray(0, k), a, { what: 'the target probability with only a final region kept' });
   checkFinite(pv.subarray(k, 2 * k), a, { what: 'the target probability with a final region deleted' });
   checkFinite(pv.subarray(2 * k), 1, { what: 'the target probability of the fully perturbed image' });
   const plane = 3 * h * w;
-  const shown = o.game === 'deletion' ? dv : kv;
   return {
     areas: Array.from({ length: n }, (_, i) => o.areas.map((area, j) => {
       const r = i * a + j;
@@ -214,7 +210,6 @@ async function measure(
     probabilityPerturbed: Array.from({ length: n }, (_, i) => pv[2 * k + i]),
     baseline: Array.from({ length: n }, (_, i) => bv.slice(i * plane, (i + 1) * plane)),
     perturbed: Array.from({ length: n }, (_, i) => o.areas.map((_, j) => shown.slice((i * a + j) * plane, (i * a + j + 1) * plane))),
-    geometry: s.geometry,
   };
 }
 
