@@ -85,7 +85,7 @@ export async function run(args: readonly string[], io: Io): Promise<number> {
   // 2. the work: explain with the detector's options, score
   const backend = await useBackend(backendName);
   const classifier = loadModel(model);
-  const pixels = decoded.map((img) => classifier.resize(classifier.pixels(img)));
+  const pixels = decoded.map((img) => classifier.pixels(classifier.prepare(img).image));
   const x = pixels.length === 1 ? pixels[0] : pixels[0].concat(pixels.slice(1), 0);
   const progress = createProgress(io.stderr, values.quiet === true);
   let detections;

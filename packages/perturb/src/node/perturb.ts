@@ -42,7 +42,7 @@ export interface PerturbOptions extends ExplainOptions {
 export const OUTPUT_FILES = ['mask.png', 'heatmap.png', 'perturbed.png', 'blurred.png', 'collage.png', 'result.json', 'report.html'] as const;
 
 function defaultTransforms(model: ImageClassifier): Transforms {
-  return (img) => model.resize(model.pixels(img));
+  return (img) => model.pixels(model.prepare(img).image);
 }
 
 /**
