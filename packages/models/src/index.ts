@@ -15,6 +15,7 @@ export { checkCheckpointShapes, classifierFromCheckpoint, stateDictFromCheckpoin
 export { parameterShapes } from './parameter-shapes.js';
 export { checkpointKey, detectHfKeyLayout, type KeyLayout } from './checkpoint-keys.js';
 export { parseHfConfig, parseTimmConfig, type ViTConfig, type HiddenAct } from './config.js';
+export { isTimmHubConfig, parseTimmHubConfig, TIMM_ARCHITECTURES } from './timm-hub-config.js';
 export {
   parseSafetensors, parseSafetensorsHeader, safetensorsHeaderLength, writeSafetensors,
   type Safetensors, type SafetensorsHeader, type SafetensorsTensorInfo, type SafetensorsWriteEntry,
