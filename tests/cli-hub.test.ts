@@ -1,0 +1,66 @@
+/**
+ * `--model org/name` end to end: the built binary against the local Hub stand-in
+ * (scripts/hub-stand-in.mjs on 127.0.0.1). Spawned asynchronously: the server runs in this process.
+ */
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { folderFiles, startHubStandIn } from '../scripts/hub-stand-in.mjs';
+import { fixture } from './fixtures.js';
+
+const BIN = fileURLToPath(new URL('../packages/cli/dist/index.js', import.meta.url));
+const IMG0 = fixture('shapes-vit-hf/images/img0.png');
+let hub: Awaited<ReturnType<typeof startHubStandIn>>;
+let tmp: string;
+
+function maskgrad(env: Record<string, string>, ...args: string[]): Promise<{ status: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [BIN, ...args], { env: { ...process.env, NO_COLOR: '1', ...env } });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => (stdout += d));
+    child.stderr.on('data', (d) => (stderr += d));
+    child.on('close', (status) => resolve({ status, stdout, stderr }));
+  });
+}
+
+beforeAll(async () => {
+  const files = folderFiles(fixture('shapes-vit-hf'));
+  hub = await startHubStandIn({ 'maskgrad/shapes': { files: { 'config.json': files['config.json'], 'preprocessor_config.json': files['preprocessor_config.json'], 'model.safetensors': files['model.safetensors'] } } });
+  tmp = mkdtempSync(join(tmpdir(), 'maskgrad-cli-hub-'));
+});
+afterAll(async () => {
+  await hub.close();
+  rmSync(tmp, { recursive: true, force: true });
+});
+
+describe('maskgrad --model <Hub id>', () => {
+  it('classify and explain download the model once into HF_HUB_CACHE, then use it', async () => {
+    const env = { HF_ENDPOINT: hub.url, HF_HUB_CACHE: join(tmp, 'hub') };
+    const byId = await maskgrad(env, 'classify', IMG0, '--model', 'maskgrad/shapes', '--top', '2');
+    const byFolder = await maskgrad({}, 'classify', IMG0, '--model', fixture('shapes-vit-hf'), '--top', '2');
+    expect(byId.stderr).toBe('');
+    expect(byId.status).toBe(0);
+    expect(byId.stdout).toBe(byFolder.stdout);
+    const sent = hub.requests.length;
+    const out = join(tmp, 'explained');
+    const explain = await maskgrad({ ...env, HF_HUB_OFFLINE: '1' }, 'explain', IMG0, '--model', 'maskgrad/shapes', '--iterations', '3', '--out', out, '--quiet');
+    expect(explain.status).toBe(0);
+    expect(existsSync(join(out, 'result.json'))).toBe(true);
+    expect(hub.requests.length).toBe(sent);
+  });
+
+  it('an unknown model, or offline without a cache, is exit 2 with what to do, and nothing written', async () => {
+    const out = join(tmp, 'never');
+    const unknown = await maskgrad({ HF_ENDPOINT: hub.url, HF_HUB_CACHE: join(tmp, 'empty') }, 'explain', IMG0, '--model', 'maskgrad/nope', '--out', out);
+    expect(unknown.status).toBe(2);
+    expect(unknown.stderr).toMatch(/^maskgrad: error: maskgrad\/nope@main: config\.json: expected a model you may download, found HTTP 401 \(RepoNotFound\).*HF_TOKEN/);
+    const offline = await maskgrad({ HF_HUB_OFFLINE: '1', HF_HUB_CACHE: join(tmp, 'empty') }, 'classify', IMG0, '--model', 'google/vit-base-patch16-224');
+    expect(offline.status).toBe(2);
+    expect(offline.stderr).toMatch(/google\/vit-base-patch16-224@main: config\.json: .*HF_HUB_OFFLINE is set/);
+    expect(existsSync(out)).toBe(false);
+  });
+});
