@@ -97,14 +97,34 @@ export function folderFiles(dir) {
   return Object.fromEntries(readdirSync(dir).filter((f) => statSync(join(dir, f)).isFile()).map((f) => [f, readFileSync(join(dir, f))]));
 }
 
-if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
-  const fixtures = fileURLToPath(new URL('../tests/fixtures/', import.meta.url));
-  const repos = {};
+/**
+ * What the stand-in serves when run directly (and the README's example uses):
+ *   maskgrad/shapes-vit   the built-in shapes model with a centre-cropping preprocessor_config.json
+ *                         (short side to 64, bicubic, the centre 64 x 64: a photo keeps its shape)
+ *   maskgrad-fixtures/shapes-vit-hf, maskgrad-fixtures/vit-tiny-hf-bf16   the test checkpoints
+ */
+export function exampleRepos() {
+  const root = fileURLToPath(new URL('../', import.meta.url));
+  const builtIn = folderFiles(join(root, 'packages/models/assets/shapes-vit'));
+  const preprocessor = {
+    image_processor_type: 'ViTImageProcessor', do_resize: true, size: { shortest_edge: 64 }, resample: 3, do_center_crop: true,
+    crop_size: { height: 64, width: 64 }, do_rescale: true, rescale_factor: 1 / 255, do_normalize: true, image_mean: [0.5, 0.5, 0.5], image_std: [0.5, 0.5, 0.5],
+  };
+  const repos = {
+    'maskgrad/shapes-vit': {
+      files: { 'config.json': builtIn['config.json'], 'model.safetensors': builtIn['model.safetensors'], 'preprocessor_config.json': Buffer.from(JSON.stringify(preprocessor, null, 2)) },
+    },
+  };
   for (const name of ['shapes-vit-hf', 'vit-tiny-hf-bf16']) {
-    const files = folderFiles(join(fixtures, name));
+    const files = folderFiles(join(root, 'tests/fixtures', name));
     delete files['reference.safetensors'];
     repos[`maskgrad-fixtures/${name}`] = { files };
   }
+  return repos;
+}
+
+if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
+  const repos = exampleRepos();
   const hub = await startHubStandIn(repos, { port: Number(process.argv[2] ?? 8765) });
   process.stderr.write(`serving ${Object.keys(repos).join(', ')} at ${hub.url}: HF_ENDPOINT=${hub.url}\n`);
 }

@@ -3,12 +3,13 @@
  * (scripts/hub-stand-in.mjs on 127.0.0.1). Spawned asynchronously: the server runs in this process.
  */
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { folderFiles, startHubStandIn } from '../scripts/hub-stand-in.mjs';
+import { exampleRepos, folderFiles, startHubStandIn } from '../scripts/hub-stand-in.mjs';
+import { decodeImage } from '@maskgrad/models/node';
 import { fixture } from './fixtures.js';
 
 const BIN = fileURLToPath(new URL('../packages/cli/dist/index.js', import.meta.url));
@@ -62,5 +63,26 @@ describe('maskgrad --model <Hub id>', () => {
     expect(offline.status).toBe(2);
     expect(offline.stderr).toMatch(/google\/vit-base-patch16-224@main: config\.json: .*HF_HUB_OFFLINE is set/);
     expect(existsSync(out)).toBe(false);
+  });
+});
+
+describe('README, "Explain a photo with a Hub model"', () => {
+  it('its second command explains the phone photo upright, at its size, with what the caption states', async () => {
+    const example = await startHubStandIn(exampleRepos());
+    try {
+      const out = join(tmp, 'phone-disc');
+      const photo = fileURLToPath(new URL('../docs/images/phone-disc.jpg', import.meta.url));
+      const r = await maskgrad({ HF_ENDPOINT: example.url, HF_HUB_CACHE: join(tmp, 'readme-hub') }, 'explain', photo, '--model', 'maskgrad/shapes-vit', '--out', out, '--quiet');
+      expect(r.status).toBe(0);
+      const json = JSON.parse(readFileSync(join(out, 'result.json'), 'utf8'));
+      expect(json.label).toBe('disc');
+      expect(json.probabilityBefore).toBeCloseTo(0.998, 3);
+      expect(json.area).toBe(0.1);
+      expect(json.geometry).toEqual({ source: { width: 480, height: 640 }, resized: { width: 64, height: 85 }, crop: { left: 0, top: 10, width: 64, height: 64 } });
+      const heatmap = decodeImage(readFileSync(join(out, 'heatmap.png')));
+      expect([heatmap.width, heatmap.height]).toEqual([480, 640]);
+    } finally {
+      await example.close();
+    }
   });
 });
