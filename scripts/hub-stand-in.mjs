@@ -39,6 +39,9 @@ export async function startHubStandIn(repos, options = {}) {
   const server = createServer((req, res) => {
     requests.push(`${req.method} ${req.url}${req.headers.range ? ` ${req.headers.range}` : ''}`);
     const url = new URL(req.url, 'http://x');
+    // CORS, as the Hub sends it: the browser page reads models from another origin
+    res.setHeader('Access-Control-Allow-Origin', '*');
+    res.setHeader('Access-Control-Expose-Headers', 'X-Repo-Commit, X-Linked-Etag, X-Linked-Size, ETag, X-Error-Code, Content-Range');
     const send = (status, headers, body) => {
       res.writeHead(status, headers);
       res.end(req.method === 'HEAD' ? undefined : body);
