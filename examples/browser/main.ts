@@ -13,13 +13,13 @@
  * collage is drawn on the photo at its size.
  */
 import { backendReport, getBackend, setBackend, type Tensor } from '@maskgrad/autograd';
-import { classifierFromCheckpoint, isTimmHubConfig, parseHfConfig, parseSafetensors, parseTimmHubConfig, type ImageClassifier, type InputGeometry, type RgbImage } from '@maskgrad/models';
+import type { ImageClassifier, InputGeometry, RgbImage } from '@maskgrad/models';
 import {
   DEFAULTS, afterPhrase, areaChart, areaRule, collage, defaultMaskSize, describeOptions, explain, gamePhrase, heatmapOverlay, maskToRgb8, methodTitle,
   planarToRgb8, renderOnPhoto, saliencyOfExplanation, upscale,
   type Classifier, type ExplainOptions, type ExplainResult, type Method, type ProgressEvent, type Rgb8,
 } from '@maskgrad/perturb';
-import { hubReader, parseHubModel } from './hub.js';
+import { loadModel } from './model-files.js';
 
 /** What the page leaves for scripts (and the end-to-end test) once an explanation is done. */
 export interface PageResult {
@@ -73,33 +73,6 @@ async function fetchOk(url: string): Promise<Response> {
   const res = await fetch(url);
   if (!res.ok) throw new Error(`could not fetch ${url}: HTTP ${res.status} ${res.statusText}`);
   return res;
-}
-
-/** Reads one file of the checkpoint: its bytes, or undefined for an optional file that is not there. */
-type FileReader = (file: string, optional?: boolean) => Promise<Uint8Array | undefined>;
-
-/** A folder served over HTTP. */
-function folderReader(base: string): FileReader {
-  const folder = base.endsWith('/') ? base : `${base}/`;
-  return async (file, optional = false) => {
-    const res = await fetch(`${folder}${file}`);
-    if (res.status === 404 && optional) return undefined;
-    if (!res.ok) throw new Error(`could not fetch ${folder}${file}: HTTP ${res.status} ${res.statusText}`);
-    return new Uint8Array(await res.arrayBuffer());
-  };
-}
-
-const json = (bytes: Uint8Array | undefined): unknown => (bytes === undefined ? undefined : JSON.parse(new TextDecoder().decode(bytes)));
-
-/** config.json (transformers' or timm's Hub config), preprocessor_config.json for transformers models, the weights. */
-async function loadModel(source: string): Promise<ImageClassifier> {
-  const hub = parseHubModel(source);
-  const read: FileReader = hub ? await hubReader(hub, params.get('hub') ?? 'https://huggingface.co') : folderReader(source);
-  const config = json(await read('config.json'));
-  const vit = isTimmHubConfig(config)
-    ? parseTimmHubConfig(config, `${source} config.json`)
-    : parseHfConfig(config, `${source} config.json`, json(await read('preprocessor_config.json', true)), `${source} preprocessor_config.json`);
-  return classifierFromCheckpoint(vit, parseSafetensors((await read('model.safetensors'))!, `${source} model.safetensors`));
 }
 
 // ---- images in and out ----
@@ -321,7 +294,7 @@ function fail(e: unknown): void {
 async function main(): Promise<void> {
   $('backend').textContent = await chooseBackend();
   const base = params.get('model') ?? DEFAULT_MODEL;
-  const model = await loadModel(base);
+  const model = await loadModel(base, params.get('hub') ?? 'https://huggingface.co');
   const c = model.config;
   describeDefaults(model.imageSize);
   $('method').addEventListener('change', showMethodFields);
