@@ -52,6 +52,10 @@ describe('maskgrad --model <Hub id>', () => {
     expect(explain.status).toBe(0);
     expect(existsSync(join(out, 'result.json'))).toBe(true);
     expect(hub.requests.length).toBe(sent);
+    // in a log (MASKGRAD_PROGRESS=1) each downloaded file is a line; on a terminal it is a bar
+    const logged = await maskgrad({ ...env, HF_HUB_CACHE: join(tmp, 'hub2'), MASKGRAD_PROGRESS: '1' }, 'classify', IMG0, '--model', 'maskgrad/shapes');
+    expect(logged.status).toBe(0);
+    expect(logged.stderr).toMatch(/^downloaded maskgrad\/shapes: config\.json \(\d+ bytes\)\n.*\ndownloaded maskgrad\/shapes: model\.safetensors \(/s);
   });
 
   it('an unknown model, or offline without a cache, is exit 2 with what to do, and nothing written', async () => {

@@ -88,7 +88,6 @@ export async function hubFile(repo: HubRepo, file: string, opts: HubOptions & { 
   }
   const what = `${repo.id}@${repo.revision}: ${file}`;
   if (truthy(env.HF_HUB_OFFLINE)) {
-    if (opts.optional && known !== null) return null;
     throw new HubError({
       file: what, expected: `the file in the Hugging Face cache (${folder})`, found: known === null ? `no snapshot of revision '${repo.revision}'` : 'not there',
       hint: `HF_HUB_OFFLINE is set: run once online without it (maskgrad, or: huggingface-cli download ${repo.id}), or point HF_HUB_CACHE at a cache that has it.`,

@@ -4,7 +4,8 @@
 //     storage with X-Linked-Etag (the sha256 of the bytes) and X-Linked-Size. Relative redirects
 //     (a renamed repo) are followed, absolute ones (the storage) are not.
 //   GET of the file, or of where the 302 pointed, into blobs/<etag>.incomplete, resumed with Range
-//     when a cut download left one, checked (size; sha256 for LFS files), then renamed to the blob.
+//     when a cut download left one, checked (the size; the sha256 of an LFS file, the git blob
+//     hash of a small one), then renamed to the blob.
 
 import { closeSync, createReadStream, existsSync, openSync, renameSync, statSync, unlinkSync, writeSync } from 'node:fs';
 import { createHash, type Hash } from 'node:crypto';
@@ -83,14 +84,21 @@ export async function downloadBlob(
   if (res.status === 200 && have > 0) have = 0; // the server ignored Range: start over
   else if (res.status === 416 && have === meta.size) have = meta.size; // all there already
   else if (res.status !== 200 && res.status !== 206) throw new HubHttpStatus(res.status, res.headers.get('x-error-code'), meta.location);
-  const hash = createHash('sha256');
+  // LFS files are named by their sha256; small files by git's hash of "blob <size>\0" + bytes
+  const hash = meta.sha256 !== null ? createHash('sha256') : createHash('sha1').update(`blob ${meta.size}\0`);
+  // an ETag that is not a git hash (some proxies make their own) is not checked
+  const expected = meta.sha256 ?? (/^[0-9a-f]{40}$/.test(meta.etag) ? meta.etag : null);
   if (have > 0) await hashExisting(partial, hash);
   const fd = openSync(partial, have > 0 ? 'a' : 'w');
   let done = have;
+  let failure: HubError | null = null;
   try {
     if (res.status !== 416 && res.body) {
       for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>) {
-        if (done + chunk.length > meta.size) throw sizeError(label, meta, `more than ${meta.size} bytes`);
+        if (done + chunk.length > meta.size) {
+          failure = sizeError(label, meta, `more than ${meta.size} bytes`);
+          break;
+        }
         for (let off = 0; off < chunk.length;) off += writeSync(fd, chunk, off, chunk.length - off);
         hash.update(chunk);
         done += chunk.length;
@@ -98,21 +106,16 @@ export async function downloadBlob(
       }
     }
   } catch (cause) {
-    if (cause instanceof HubError) {
-      closeSync(fd);
-      unlinkSync(partial);
-      throw cause;
-    }
-    throw new HubError({
+    failure = new HubError({
       file: label, expected: `${formatBytes(meta.size)} from ${meta.location}`, found: `the download cut after ${formatBytes(done)}`, cause,
       hint: 'Run the command again: the download resumes where it stopped.',
     });
   } finally {
-    try {
-      closeSync(fd);
-    } catch {
-      // already closed above
-    }
+    closeSync(fd);
+  }
+  if (failure !== null) {
+    if (failure.hint?.startsWith('The download was deleted')) unlinkSync(partial); // too long: not worth resuming
+    throw failure;
   }
   if (done !== meta.size) {
     throw new HubError({
@@ -121,10 +124,11 @@ export async function downloadBlob(
     });
   }
   const digest = hash.digest('hex');
-  if (meta.sha256 !== null && digest !== meta.sha256) {
+  if (expected !== null && digest !== expected) {
     unlinkSync(partial);
+    const kind = meta.sha256 !== null ? 'sha256' : 'git blob hash';
     throw new HubError({
-      file: label, expected: `sha256 ${meta.sha256} (the Hub's X-Linked-Etag)`, found: `sha256 ${digest}`,
+      file: label, expected: `${kind} ${expected} (the Hub's ${meta.sha256 !== null ? 'X-Linked-Etag' : 'ETag'})`, found: `${kind} ${digest}`,
       hint: 'The download was corrupted and has been deleted; run the command again.',
     });
   }
