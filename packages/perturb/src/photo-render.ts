@@ -40,29 +40,26 @@ export function photoSampling(g: InputGeometry): PhotoSampling {
   return { width: g.source.width, height: g.source.height, u: x.at, v: y.at, seen };
 }
 
-/** A map of `size`² values (`planes` of them, planar) read bilinearly at every photo pixel, edges clamped. */
-export function sampleOnPhoto(map: Float32Array, size: number, s: PhotoSampling, planes = 1): Float32Array {
-  const out = new Float32Array(planes * s.width * s.height);
-  const plane = s.width * s.height;
-  const clamp = (t: number) => Math.min(size - 1, Math.max(0, t));
-  for (let r = 0; r < s.height; r++) {
-    const v = clamp(s.v[r]!);
-    const y0 = Math.floor(v);
-    const y1 = Math.min(size - 1, y0 + 1);
-    const fy = v - y0;
-    for (let c = 0; c < s.width; c++) {
-      const u = clamp(s.u[c]!);
-      const x0 = Math.floor(u);
-      const x1 = Math.min(size - 1, x0 + 1);
-      const fx = u - x0;
-      for (let k = 0; k < planes; k++) {
-        const m = map.subarray(k * size * size, (k + 1) * size * size);
-        const top = m[y0 * size + x0]! * (1 - fx) + m[y0 * size + x1]! * fx;
-        const bottom = m[y1 * size + x0]! * (1 - fx) + m[y1 * size + x1]! * fx;
-        out[k * plane + r * s.width + c] = top * (1 - fy) + bottom * fy;
-      }
-    }
-  }
+/** Plane `k` of a planar map of `size`² values per plane, read bilinearly at (u, v), edges clamped. */
+function bilinear(map: Float32Array, size: number, u: number, v: number, k = 0): number {
+  const cu = Math.min(size - 1, Math.max(0, u));
+  const cv = Math.min(size - 1, Math.max(0, v));
+  const x0 = Math.floor(cu);
+  const y0 = Math.floor(cv);
+  const x1 = Math.min(size - 1, x0 + 1);
+  const y1 = Math.min(size - 1, y0 + 1);
+  const fx = cu - x0;
+  const fy = cv - y0;
+  const o = k * size * size;
+  const top = map[o + y0 * size + x0]! * (1 - fx) + map[o + y0 * size + x1]! * fx;
+  const bottom = map[o + y1 * size + x0]! * (1 - fx) + map[o + y1 * size + x1]! * fx;
+  return top * (1 - fy) + bottom * fy;
+}
+
+/** A map of `size`² values read bilinearly at every photo pixel (one plane). */
+export function sampleOnPhoto(map: Float32Array, size: number, s: PhotoSampling): Float32Array {
+  const out = new Float32Array(s.width * s.height);
+  for (let r = 0; r < s.height; r++) for (let c = 0; c < s.width; c++) out[r * s.width + c] = bilinear(map, size, s.u[c]!, s.v[r]!);
   return out;
 }
 
@@ -74,13 +71,13 @@ function unseen(photo: Rgb8, x: number, y: number): [number, number, number] {
   return [grey, grey, grey];
 }
 
-/** Fills every pixel with `seenColour` where seen, the unseen hatching elsewhere. */
-function paint(photo: Rgb8, s: PhotoSampling, seenColour: (i: number) => [number, number, number]): Rgb8 {
+/** Fills every pixel with `seenColour(i, u, v)` where seen, the unseen hatching elsewhere. */
+function paint(photo: Rgb8, s: PhotoSampling, seenColour: (i: number, u: number, v: number) => [number, number, number]): Rgb8 {
   const data = new Uint8Array(photo.width * photo.height * 3);
   for (let y = 0; y < photo.height; y++) {
     for (let x = 0; x < photo.width; x++) {
       const i = y * photo.width + x;
-      const c = s.seen[i] ? seenColour(i) : unseen(photo, x, y);
+      const c = s.seen[i] ? seenColour(i, s.u[x]!, s.v[y]!) : unseen(photo, x, y);
       data[i * 3] = c[0];
       data[i * 3 + 1] = c[1];
       data[i * 3 + 2] = c[2];
@@ -108,27 +105,28 @@ function panel(img: Rgb8, side = 320): Rgb8 {
 export function renderOnPhoto(r: ExplainResult, photo: Rgb8, input: Float32Array, g: InputGeometry): Record<string, Rgb8> {
   const size = g.crop.width;
   const s = photoSampling(g);
-  const mask = sampleOnPhoto(r.upsampledMask.values, size, s);
-  const saliency = sampleOnPhoto(saliencyOfExplanation(r), size, s);
-  const phi = sampleOnPhoto(r.perturbed, size, s, 3);
-  const x = sampleOnPhoto(input, size, s, 3);
-  const baseline = sampleOnPhoto(r.baseline, size, s, 3);
-  const plane = photo.width * photo.height;
-  const rgb = (planar: Float32Array) => (i: number): [number, number, number] => [to8(planar[i]!), to8(planar[plane + i]!), to8(planar[2 * plane + i]!)];
-  const maskPng = paint(photo, s, (i) => [to8(mask[i]!), to8(mask[i]!), to8(mask[i]!)]);
-  const heatmap = paint(photo, s, (i) => {
-    const c = colormap(saliency[i]!);
+  // every map is read at each pixel as it is painted: no photo-sized float copies of them
+  const mask = r.upsampledMask.values;
+  const saliency = saliencyOfExplanation(r);
+  const rgb = (planar: Float32Array) => (_: number, u: number, v: number): [number, number, number] =>
+    [to8(bilinear(planar, size, u, v, 0)), to8(bilinear(planar, size, u, v, 1)), to8(bilinear(planar, size, u, v, 2))];
+  const maskPng = paint(photo, s, (_, u, v) => {
+    const m = to8(bilinear(mask, size, u, v));
+    return [m, m, m];
+  });
+  const heatmap = paint(photo, s, (i, u, v) => {
+    const c = colormap(bilinear(saliency, size, u, v));
     return [0, 1, 2].map((k) => Math.round(0.5 * photo.data[i * 3 + k]! + 0.5 * 255 * c[k]!)) as [number, number, number];
   });
-  const perturbed = paint(photo, s, (i) => {
-    const m = mask[i]!;
-    return [0, 1, 2].map((k) => to8(phi[k * plane + i]! + m * (photo.data[i * 3 + k]! / 255 - x[k * plane + i]!))) as [number, number, number];
+  const perturbed = paint(photo, s, (i, u, v) => {
+    const m = bilinear(mask, size, u, v);
+    return [0, 1, 2].map((k) => to8(bilinear(r.perturbed, size, u, v, k) + m * (photo.data[i * 3 + k]! / 255 - bilinear(input, size, u, v, k)))) as [number, number, number];
   });
   return {
     'mask.png': maskPng,
     'heatmap.png': heatmap,
     'perturbed.png': perturbed,
-    'blurred.png': paint(photo, s, rgb(baseline)),
+    'blurred.png': paint(photo, s, rgb(r.baseline)),
     'collage.png': collage([photo, maskPng, heatmap, perturbed].map((p) => panel(p))),
     ...(r.areas ? {
       'areas.png': collage(r.areas.map((a) => panel(maskToRgb8(a.upsampledMask.values, size, size), 112))),
