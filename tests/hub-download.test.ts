@@ -3,11 +3,11 @@
  * never the network): the Hugging Face cache layout, no request for what is cached, offline
  * mode, a cut download resumed with Range, sha256 checked, and the errors a user can act on.
  */
-import { existsSync, mkdtempSync, readFileSync, readlinkSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, readlinkSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { downloadModel, HubError, loadModel, parseHubId, repoFolder } from '@maskgrad/models/node';
+import { downloadModel, hubCacheDir, HubError, loadModel, parseHubId, repoFolder } from '@maskgrad/models/node';
 import { folderFiles, startHubStandIn } from '../scripts/hub-stand-in.mjs';
 import { fixture } from './fixtures.js';
 
@@ -58,6 +58,21 @@ describe('models by Hub id', () => {
     expect(parseHubId('google/vit-base-patch16-224')).toEqual({ id: 'google/vit-base-patch16-224', revision: 'main' });
     expect(parseHubId('timm/vit_base_patch16_224.augreg2_in21k_ft_in1k@v1.0')).toEqual({ id: 'timm/vit_base_patch16_224.augreg2_in21k_ft_in1k', revision: 'v1.0' });
     for (const bad of ['vit', './a/b', 'a/b/c', 'a/model.safetensors', 'a/..', 'a/b@../x', '/abs/path']) expect(parseHubId(bad)).toBeNull();
+  });
+
+  it('finds the cache as huggingface_hub does: HF_HUB_CACHE, else HF_HOME/hub, else XDG_CACHE_HOME or ~/.cache', () => {
+    expect(hubCacheDir({ HF_HUB_CACHE: '/a', HF_HOME: '/b' })).toBe('/a');
+    expect(hubCacheDir({ HF_HOME: '/b', XDG_CACHE_HOME: '/c' })).toBe('/b/hub');
+    expect(hubCacheDir({ XDG_CACHE_HOME: '/c' })).toBe('/c/huggingface/hub');
+    expect(hubCacheDir({ HOME: process.env.HOME })).toMatch(/\/\.cache\/huggingface\/hub$/);
+  });
+
+  it('a gated model comes down with the token huggingface-cli login saved in HF_HOME/token', async () => {
+    const home = freshCache();
+    writeFileSync(join(home, 'token'), 'hf_secret\n');
+    const e = await failure(downloadModel('maskgrad/gated', { env: { HF_HOME: home, HF_ENDPOINT: hub.url } }));
+    expect(e.message).toMatch(/model\.safetensors: .*no file model\.safetensors/); // config.json was let through
+    expect(existsSync(join(home, 'hub', 'models--maskgrad--gated', 'refs', 'main'))).toBe(true);
   });
 
   it('downloads into the Hugging Face cache layout; the folder loads as the fixture does; a second run sends no request', async () => {
