@@ -82,7 +82,8 @@ describe('README, "Explain a photo with a Hub model"', () => {
       expect(json.label).toBe('disc');
       expect(json.probabilityBefore).toBeCloseTo(0.998, 3);
       expect(json.area).toBe(0.1);
-      expect(json.geometry).toEqual({ source: { width: 480, height: 640 }, resized: { width: 64, height: 85 }, crop: { left: 0, top: 10, width: 64, height: 64 } });
+      expect(json.geometry).toMatchObject({ source: { width: 480, height: 640 }, resized: { width: 64, height: 85 }, crop: { left: 0, top: 10, width: 64, height: 64 } });
+      expect(json.geometry.scale.x).toBeCloseTo(64 / 480, 12);
       const heatmap = decodeImage(readFileSync(join(out, 'heatmap.png')));
       expect([heatmap.width, heatmap.height]).toEqual([480, 640]);
     } finally {

@@ -47,7 +47,9 @@ describe('the explanation on the photo', () => {
     const heat = decodeImage(readFileSync(join(out, 'heatmap.png')));
     expect(heat.data[(18 * 60 + 30) * 3]).not.toBe(heat.data[(18 * 60 + 30) * 3 + 2]); // seen: in colour
     const json = JSON.parse(readFileSync(join(out, 'result.json'), 'utf8'));
-    expect(json.geometry).toEqual({ source: { width: 60, height: 36 }, resized: { width: 15, height: 9 }, crop: { left: 4, top: 0, width: 8, height: 8 } });
+    expect(json.geometry).toEqual({
+      source: { width: 60, height: 36 }, resized: { width: 15, height: 9 }, crop: { left: 4, top: 0, width: 8, height: 8 }, scale: { x: 0.25, y: 0.25 },
+    });
     expect(json.upsampledMask).toEqual({ width: 8, height: 8 }); // the mask stays at the model's resolution
   });
 });

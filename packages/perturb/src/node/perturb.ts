@@ -71,7 +71,7 @@ export function resultJson(r: ExplainResult, source?: string, geometry?: InputGe
     mask: low(r.mask),
     upsampledMask: { width: r.upsampledMask.width, height: r.upsampledMask.height },
     // the photo → input path: mask pixel (u, v) covers photo x = (u + crop.left + ½)·source.width / resized.width − ½
-    ...(geometry ? { geometry } : {}),
+    ...(geometry ? { geometry: { ...geometry, scale: { x: geometry.resized.width / geometry.source.width, y: geometry.resized.height / geometry.source.height } } } : {}),
     ...(r.areas ? {
       areas: r.areas.map((a) => ({ area: a.area, probabilityKept: a.probabilityKept, probabilityDeleted: a.probabilityDeleted, mask: low(a.mask) })),
     } : {}),
