@@ -148,7 +148,7 @@ describe('models by Hub id', () => {
   it('says what is wrong and what to do: unknown, gated, no revision, no safetensors, offline, unreachable', async () => {
     const cache = freshCache();
     const unknown = await failure(downloadModel('maskgrad/nope', { env: envFor(cache) }));
-    expect(unknown.message).toMatch(/^maskgrad\/nope@main: config\.json: .*HTTP 401 \(RepoNotFound\).*Check the id; .*HF_TOKEN/);
+    expect(unknown.message).toMatch(/^maskgrad\/nope@main: config\.json: .*HTTP 401 \(RepoNotFound\).*Check the id \(there is no local folder 'maskgrad\/nope' either\); .*HF_TOKEN/);
     const gated = await failure(downloadModel('maskgrad/gated', { env: envFor(cache) }));
     expect(gated.message).toMatch(/HTTP 403 \(GatedRepo\): a gated model.*set HF_TOKEN/);
     const refused = await failure(downloadModel('maskgrad/gated', { env: envFor(cache, { HF_TOKEN: 'wrong' }) }));

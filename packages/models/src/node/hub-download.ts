@@ -59,7 +59,7 @@ function statusError(e: HubHttpStatus, repo: HubRepo, file: string, hasToken: bo
       file: what, expected: 'a model you may download', found: `HTTP ${e.status}${e.errorCode ? ` (${e.errorCode})` : ''}: ${gated ? 'a gated model' : 'a private or missing model'}`,
       hint: hasToken
         ? `Your HF_TOKEN was refused: ${gated ? `accept the model's conditions on its page (${repo.id})` : 'check the id, and that the token may read this model'}.`
-        : `Check the id; for a gated or private model set HF_TOKEN to a token from https://huggingface.co/settings/tokens${gated ? ' after accepting the model\'s conditions' : ''}.`,
+        : `Check the id (there is no local folder '${repo.id}' either); for a gated or private model set HF_TOKEN to a token from https://huggingface.co/settings/tokens${gated ? ' after accepting the model\'s conditions' : ''}.`,
     });
   }
   if (e.status === 404) {
