@@ -4,17 +4,22 @@
  * page, drawing each iteration as it happens.
  *
  * Query parameters: ?model=<folder URL> (a Hugging Face ViT folder with
- * config.json, preprocessor_config.json and model.safetensors; default the
- * built-in shapes model, served at /models/shapes-vit/) and
- * ?backend=webgpu|webasm|cpu|auto.
+ * config.json, preprocessor_config.json and model.safetensors, or a timm
+ * folder with its Hub config.json; default the built-in shapes model, served
+ * at /models/shapes-vit/) or ?model=org/name[@revision] (from the Hugging Face
+ * Hub, hub.ts; ?hub=<url> for another endpoint), and
+ * ?backend=webgpu|webasm|cpu|auto. The photo is prepared as the checkpoint's
+ * own preprocessing says (resize with Pillow's filters, centre crop), and the
+ * collage is drawn on the photo at its size.
  */
 import { backendReport, getBackend, setBackend, type Tensor } from '@maskgrad/autograd';
-import { classifierFromCheckpoint, parseHfConfig, parseSafetensors, type ImageClassifier, type RgbImage } from '@maskgrad/models';
+import type { ImageClassifier, InputGeometry, RgbImage } from '@maskgrad/models';
 import {
   DEFAULTS, afterPhrase, areaChart, areaRule, collage, defaultMaskSize, describeOptions, explain, gamePhrase, heatmapOverlay, maskToRgb8, methodTitle,
-  planarToRgb8, saliencyOfExplanation, upscale,
+  planarToRgb8, renderOnPhoto, saliencyOfExplanation, upscale,
   type Classifier, type ExplainOptions, type ExplainResult, type Method, type ProgressEvent, type Rgb8,
 } from '@maskgrad/perturb';
+import { loadModel } from './model-files.js';
 
 /** What the page leaves for scripts (and the end-to-end test) once an explanation is done. */
 export interface PageResult {
@@ -31,6 +36,8 @@ export interface PageResult {
   history: ExplainResult['history'];
   /** The decoded image (8-bit RGB, before resizing). */
   input: { width: number; height: number; data: number[] };
+  /** How the model's input was made from it (resize, crop). */
+  geometry: InputGeometry;
   seconds: number;
 }
 
@@ -60,7 +67,7 @@ async function chooseBackend(): Promise<string> {
   return [`${backend.name} — ${reason}`, ...skipped.map((b) => `(${b.name}: ${b.reason})`)].join(' ');
 }
 
-// ---- model: the checkpoint's three files over HTTP ----
+// ---- model: the checkpoint's files over HTTP, from a folder or the Hub ----
 
 async function fetchOk(url: string): Promise<Response> {
   const res = await fetch(url);
@@ -68,36 +75,16 @@ async function fetchOk(url: string): Promise<Response> {
   return res;
 }
 
-const fetchBytes = async (url: string) => new Uint8Array(await (await fetchOk(url)).arrayBuffer());
-
-const fetchJson = async (url: string): Promise<unknown> => JSON.parse(new TextDecoder().decode(await fetchBytes(url)));
-
-/** preprocessor_config.json is optional (mean and std default to 0.5). */
-async function fetchOptionalJson(url: string): Promise<unknown> {
-  const res = await fetch(url);
-  if (res.status === 404) return undefined;
-  if (!res.ok) throw new Error(`could not fetch ${url}: HTTP ${res.status} ${res.statusText}`);
-  return res.json();
-}
-
-async function loadModel(base: string): Promise<ImageClassifier> {
-  const folder = base.endsWith('/') ? base : `${base}/`;
-  const [config, preprocessor, weights] = await Promise.all([
-    fetchJson(`${folder}config.json`), fetchOptionalJson(`${folder}preprocessor_config.json`), fetchBytes(`${folder}model.safetensors`),
-  ]);
-  const vit = parseHfConfig(config, `${folder}config.json`, preprocessor, `${folder}preprocessor_config.json`);
-  return classifierFromCheckpoint(vit, parseSafetensors(weights, `${folder}model.safetensors`));
-}
-
 // ---- images in and out ----
 
 /**
  * Decode with the browser's codecs to 8-bit RGB. colorSpaceConversion
  * 'none' gives the stored sample values, as the Node decoder reads them;
- * alpha is dropped (fully transparent pixels come back black).
+ * alpha is dropped (fully transparent pixels come back black);
+ * imageOrientation 'from-image' turns a JPEG upright by its EXIF orientation.
  */
 async function decodeImage(blob: Blob): Promise<RgbImage> {
-  const bitmap = await createImageBitmap(blob, { colorSpaceConversion: 'none', premultiplyAlpha: 'none' });
+  const bitmap = await createImageBitmap(blob, { colorSpaceConversion: 'none', premultiplyAlpha: 'none', imageOrientation: 'from-image' });
   const { width, height } = bitmap;
   const ctx = new OffscreenCanvas(width, height).getContext('2d', { willReadFrequently: true })!;
   ctx.drawImage(bitmap, 0, 0);
@@ -230,7 +217,9 @@ function collageOf(r: ExplainResult, original: Float32Array): Rgb8 {
 
 async function run(model: ImageClassifier, image: RgbImage): Promise<void> {
   const options = readOptions();
-  const x = model.resize(model.pixels(image)); // [1, 3, S, S] in [0, 1], as the CLI does it
+  const prepared = model.prepare(image); // the checkpoint's resize and crop, as the CLI does it
+  const x = model.pixels(prepared.image); // [1, 3, S, S] in [0, 1]
+  const g = prepared.geometry;
   const side = model.imageSize;
   // the live pictures are redrawn at most every FRAME_MS (and at the last iteration): drawing every
   // iteration of a fast run costs as much as the run
@@ -274,14 +263,16 @@ async function run(model: ImageClassifier, image: RgbImage): Promise<void> {
   $('mask-info').textContent = r.method === 'extremal'
     ? `the reported mask, ${r.mask.width}×${r.mask.height} (white: the region found)`
     : `the learned ${r.mask.width}×${r.mask.height} mask (white kept, black ${r.options.method === 'meaningful' && r.options.perturbation === 'blur' ? 'blurred' : 'perturbed'})`;
-  draw($<HTMLCanvasElement>('collage-canvas'), collageOf(r, await x.data()));
+  // on the photo, at its size, unless the photo is the model's input as it is
+  const asIs = g.source.width === g.crop.width && g.source.height === g.crop.height && g.resized.width === g.source.width;
+  draw($<HTMLCanvasElement>('collage-canvas'), asIs ? collageOf(r, await x.data()) : renderOnPhoto(r, image, await x.data(), g)['collage.png']!);
   $('result').hidden = false;
   window.__maskgradResult = {
     backend: getBackend().name, method: r.method,
     ...(r.areas ? { areas: r.areas.map((a) => ({ area: a.area, probabilityKept: a.probabilityKept, probabilityDeleted: a.probabilityDeleted })), area: r.areas[r.chosenArea!].area } : {}),
     target: r.target, label: r.label, probabilityBefore: r.probabilityBefore, probabilityAfter: r.probabilityAfter,
     mask: { width: r.mask.width, height: r.mask.height, values: Array.from(r.mask.values) }, history: r.history,
-    input: { width: image.width, height: image.height, data: Array.from(image.data) }, seconds,
+    input: { width: image.width, height: image.height, data: Array.from(image.data) }, geometry: g, seconds,
   };
 }
 
@@ -303,7 +294,7 @@ function fail(e: unknown): void {
 async function main(): Promise<void> {
   $('backend').textContent = await chooseBackend();
   const base = params.get('model') ?? DEFAULT_MODEL;
-  const model = await loadModel(base);
+  const model = await loadModel(base, params.get('hub') ?? 'https://huggingface.co');
   const c = model.config;
   describeDefaults(model.imageSize);
   $('method').addEventListener('change', showMethodFields);
@@ -314,7 +305,8 @@ async function main(): Promise<void> {
   const use = async (blob: Blob, name: string) => {
     image = await decodeImage(blob);
     draw($<HTMLCanvasElement>('input-canvas'), image, fitFactor(Math.max(image.width, image.height), 128));
-    $('input-info').textContent = `${name}, ${image.width}×${image.height} (resized to ${model.imageSize}×${model.imageSize} for the model)`;
+    const p = model.preprocessing;
+    $('input-info').textContent = `${name}, ${image.width}×${image.height} (${p.resample} resize${p.crop ? ' and centre crop' : ''} to ${model.imageSize}×${model.imageSize} for the model, as ${p.source} says)`;
     $<HTMLButtonElement>('explain').disabled = false;
     status(`Image ${name} ready: press Explain.`);
   };

@@ -15,7 +15,7 @@ export class UsageError extends Error {
 }
 
 /** Errors the user can fix, by name (the libraries' classes are matched by name, not identity). */
-const INPUT_ERRORS = new Set(['UsageError', 'OptionError', 'CheckpointError', 'ImageError', 'OutputError']);
+const INPUT_ERRORS = new Set(['UsageError', 'OptionError', 'CheckpointError', 'ImageError', 'OutputError', 'HubError']);
 /** Failures while running that the message already explains (exit 1, no stack trace to offer). */
 const KNOWN_FAILURES = new Set(['NonFiniteError']);
 

@@ -1,20 +1,18 @@
 /**
  * ImageClassifier: a loaded ViT with its labels and preprocessing.
  * forward(x) takes normalized [N, 3, S, S] input; preprocess(images)
- * turns RGB8 images into that input (resize, rescale 1/255, normalize).
+ * turns RGB8 images into that input: the checkpoint's own resize and crop
+ * (Pillow's filters, preprocess.ts), rescale 1/255, normalize.
  */
 import { resizeBilinear, tensor, type Tensor } from '@maskgrad/autograd';
 import type { ViTConfig } from './config.js';
 import { NonFiniteError } from './errors.js';
 import { IMAGENET_LABELS } from './imagenet-labels.js';
 import type { VisionTransformer } from './layers/vit.js';
+import { defaultPreprocessing, prepareImage, type InputGeometry, type Preprocessing } from './preprocess.js';
+import type { RgbImage } from './rgb-image.js';
 
-/** An 8-bit RGB image, 3 bytes per pixel, row-major. */
-export interface RgbImage {
-  width: number;
-  height: number;
-  data: Uint8Array;
-}
+export type { RgbImage };
 
 export class ImageClassifier {
   readonly labels: readonly string[];
@@ -51,7 +49,20 @@ export class ImageClassifier {
     return tensor(data, [list.length, 3, height, width]);
   }
 
-  /** Resize [N, 3, H, W] pixels in [0, 1] to the model's size (bilinear, align_corners=false). */
+  /** The checkpoint's resize and crop (ViTImageProcessor's defaults when its files give none). */
+  get preprocessing(): Preprocessing {
+    return this.config.preprocessing ?? defaultPreprocessing(this.config.imageSize);
+  }
+
+  /** An RGB8 image resized and cropped to the model's S × S input, and where that input lies in it. */
+  prepare(image: RgbImage): { image: RgbImage; geometry: InputGeometry } {
+    return prepareImage(image, this.preprocessing, this.config.imageSize);
+  }
+
+  /**
+   * Resize [N, 3, H, W] pixels in [0, 1] to the model's size: a differentiable bilinear resize
+   * (align_corners=false, no antialiasing), for tensors; images go through prepare().
+   */
   resize(pixels: Tensor): Tensor {
     const s = this.config.imageSize;
     return pixels.shape[2] === s && pixels.shape[3] === s ? pixels : resizeBilinear(pixels, s, s);
@@ -67,7 +78,7 @@ export class ImageClassifier {
   /** RGB8 images → the model's normalized input [N, 3, S, S]. */
   preprocess(images: RgbImage | readonly RgbImage[]): Tensor {
     const list = Array.isArray(images) ? images : [images as RgbImage];
-    const resized = list.map((img) => this.resize(this.pixels(img)));
+    const resized = list.map((img) => this.pixels(this.prepare(img).image));
     const batch = resized.length === 1 ? resized[0] : resized[0].concat(resized.slice(1), 0);
     return this.normalize(batch);
   }

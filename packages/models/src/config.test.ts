@@ -28,6 +28,7 @@ describe('parseHfConfig', () => {
       mlpDim: 192, qkvBias: true, layerNormEps: 1e-12, hiddenAct: 'gelu', classToken: true, globalPool: 'token',
       fcNorm: false, numClasses: 4, labels: ['disc', 'square', 'triangle', 'cross'],
       imageMean: [0.5, 0.5, 0.5], imageStd: [0.5, 0.5, 0.5],
+      preprocessing: { resize: { kind: 'size', width: 64, height: 64 }, resample: 'bilinear', crop: null, source: 'preprocessor_config.json' },
     };
     expect(parseHfConfig(shapesConfig, 'config.json', shapesPreprocessor)).toEqual(expected);
   });
@@ -86,7 +87,15 @@ describe('parseHfConfig', () => {
     expect(parse({}).imageMean).toEqual([0.5, 0.5, 0.5]);
     expect(parse({ image_mean: 0.25 }).imageMean).toEqual([0.25, 0.25, 0.25]);
     expect(parse({ do_normalize: false, image_mean: [9, 9, 9] })).toMatchObject({ imageMean: [0, 0, 0], imageStd: [1, 1, 1] });
-    expect(parse({ size: { shortest_edge: 64 } }).imageSize).toBe(64);
+    expect(parse({ size: { shortest_edge: 64 } }).preprocessing).toMatchObject({
+      resize: { kind: 'shortest-edge', edge: 64 }, crop: { width: 64, height: 64, offset: 'floor' },
+    });
+    expect(parse({ size: 256, resample: 3, do_center_crop: true, crop_size: 64 }).preprocessing).toMatchObject({
+      resize: { kind: 'size', width: 256, height: 256 }, resample: 'bicubic', crop: { width: 64, height: 64 },
+    });
+    expect(catchError(() => parse({ resample: 7 })).key).toBe('resample');
+    expect(catchError(() => parse({ do_center_crop: true, crop_size: 32 })).key).toBe('crop_size');
+    expect(catchError(() => parse({ size: 48, do_center_crop: true, crop_size: 64 })).key).toBe('crop_size');
     expect(catchError(() => parse({ size: { height: 224, width: 224 } })).message).toMatch(
       /^pre\.json: size: expected 64 x 64 \(image_size in the model config\), found \{"height":224,"width":224\}/,
     );

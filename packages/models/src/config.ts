@@ -4,6 +4,8 @@
 // constructor's keyword arguments). Browser-safe: the parsers take parsed JSON (or its text).
 
 import { asJsonObject, JsonFields } from './config-fields.js';
+import type { Preprocessing } from './preprocess.js';
+import { hfPreprocessing } from './preprocessing-config.js';
 
 /** MLP activations: `gelu` is the exact erf form; `gelu_tanh` the tanh approximation. */
 export type HiddenAct = 'gelu' | 'gelu_tanh' | 'relu';
@@ -36,6 +38,12 @@ export interface ViTConfig {
   /** Normalization of [0, 1] pixels: x' = (x - mean) / std, per channel R, G, B. */
   imageMean: [number, number, number];
   imageStd: [number, number, number];
+  /**
+   * How an image becomes the S × S input (resize, filter, crop), from the checkpoint's
+   * preprocessor_config.json or timm pretrained_cfg; absent: ViTImageProcessor's defaults
+   * (squash to S × S, PIL bilinear).
+   */
+  preprocessing?: Preprocessing;
 }
 
 const SUPPORTED =
@@ -134,15 +142,7 @@ function applyHfPreprocessor(config: ViTConfig, json: unknown, fileName: string)
   if (!p.boolean('do_rescale', true)) p.fail('do_rescale', 'true', p.json.do_rescale, rescaleHint);
   const factor = p.positiveNumber('rescale_factor', 1 / 255);
   if (Math.abs(factor * 255 - 1) > 1e-6) p.fail('rescale_factor', '1/255 (0.00392156862745098)', factor, rescaleHint);
-  if (p.has('size')) {
-    const size = p.json.size;
-    const s = typeof size === 'object' && size !== null ? (size as Record<string, unknown>) : {};
-    const side = typeof size === 'number' ? size : (s.shortest_edge ?? (s.height === s.width ? s.height : undefined));
-    if (side !== config.imageSize) {
-      p.failText('size', `${config.imageSize} x ${config.imageSize} (image_size in the model config)`, JSON.stringify(size),
-        'Resizing to a size other than the one the model was trained at is not supported.');
-    }
-  }
+  config.preprocessing = hfPreprocessing(p, config.imageSize);
   if (p.boolean('do_normalize', true)) {
     config.imageMean = p.rgb('image_mean', HALF);
     config.imageStd = p.rgb('image_std', HALF, true);

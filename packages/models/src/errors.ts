@@ -64,6 +64,11 @@ export class ImageError extends FileError {
   override readonly name = 'ImageError';
 }
 
+/** A model on the Hugging Face Hub that cannot be had: not found, gated, offline and not cached, corrupt. */
+export class HubError extends FileError {
+  override readonly name = 'HubError';
+}
+
 /**
  * A short description of a JSON value for the `found` part of a message:
  * `missing`, `null`, `string "gelu_fast"`, `number 3.5`, `array of 2 items`, `object`.

@@ -8,10 +8,14 @@ export { Linear, Conv2d, LayerNorm } from './layers/linear.js';
 export { Attention, type QkvLayout } from './layers/attention.js';
 export { Block, Mlp, VisionTransformer } from './layers/vit.js';
 export { ImageClassifier, type RgbImage } from './classifier.js';
+export { resampleRgb8, PIL_RESAMPLE_BY_NUMBER, type ResampleFilter } from './resample.js';
+export { defaultPreprocessing, inputGeometry, prepareImage, resizedSize, type InputGeometry, type Preprocessing } from './preprocess.js';
+export { parseHfPreprocessing, parseTimmPretrainedCfg } from './preprocessing-config.js';
 export { checkCheckpointShapes, classifierFromCheckpoint, stateDictFromCheckpoint, type ModelOptions } from './load.js';
 export { parameterShapes } from './parameter-shapes.js';
 export { checkpointKey, detectHfKeyLayout, type KeyLayout } from './checkpoint-keys.js';
 export { parseHfConfig, parseTimmConfig, type ViTConfig, type HiddenAct } from './config.js';
+export { isTimmHubConfig, parseTimmHubConfig, TIMM_ARCHITECTURES } from './timm-hub-config.js';
 export {
   parseSafetensors, parseSafetensorsHeader, safetensorsHeaderLength, writeSafetensors,
   type Safetensors, type SafetensorsHeader, type SafetensorsTensorInfo, type SafetensorsWriteEntry,
@@ -19,7 +23,7 @@ export {
 export {
   MAX_CHECKPOINT_FILE_BYTES, MAX_IMAGE_FILE_BYTES, MAX_IMAGE_PIXELS, MAX_JSON_FILE_BYTES, MAX_SAFETENSORS_HEADER_BYTES, formatBytes,
 } from './limits.js';
-export { CheckpointError, ImageError, NonFiniteError, formatFileError, type NonFiniteDetails } from './errors.js';
+export { CheckpointError, HubError, ImageError, NonFiniteError, formatFileError, type NonFiniteDetails } from './errors.js';
 export { IMAGENET_LABELS } from './imagenet-labels.js';
 export { DEFAULT_DIFFICULTY, SHAPE_CLASSES, makeShape, makeShapesDataset, type ShapeClass, type ShapeOptions, type ShapeSample } from './data/shapes.js';
 export { mixSeed, mulberry32, type Random } from './data/prng.js';

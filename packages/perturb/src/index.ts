@@ -52,3 +52,4 @@ export {
   trainDetector, validateDetector, type DetectOptions, type Detection, type Detector, type DetectorErrorDetails, type TrainDetectorOptions,
 } from './detect/detector.js';
 export { deletionOptions, denoiseByDeletion, psnr } from './detect/denoise.js';
+export { photoSampling, renderOnPhoto, sampleOnPhoto, type PhotoSampling } from './photo-render.js';

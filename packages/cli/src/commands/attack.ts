@@ -9,6 +9,7 @@ import { attackImage, resolveAttackOptions, type AttackOptions } from '@maskgrad
 import { BACKEND_CHOICES, choiceFlag, numberFlag, parseCommand, requireImages, modelFlag, stringFlag, wholeFlag, type OptionSpec, type Values } from '../args.js';
 import { UsageError } from '../errors.js';
 import type { Io } from '../io.js';
+import { modelFolder } from '../download-progress.js';
 import { labelsOf, resolveTarget, useBackend } from '../model.js';
 import { checkReplaceable } from '../output-folders.js';
 
@@ -22,8 +23,9 @@ and result.json, and report whether the attack still works after the 8-bit PNG
 round trip (checked by encoding and decoding the PNG, not assumed).
 
 Options:
-  --model <dir|file>   ViT checkpoint folder (or a .safetensors file with --config);
-                       default: the built-in shapes model
+  --model <id|dir|file>
+                       Hub id org/name[@revision], ViT checkpoint folder (or a
+                       .safetensors file with --config); default: the built-in model
   --out <dir>          output folder (new, empty, or a previous result);
                        default: attacked/<image name>/
   --config <json>      config.json or timm_config.json for a bare .safetensors file
@@ -91,14 +93,15 @@ export async function run(args: readonly string[], io: Io): Promise<number> {
   const backendName = choiceFlag(values, 'backend', BACKEND_CHOICES);
   readImageFile(images[0]);
   const configPath = stringFlag(values, 'config');
-  const config = checkModel(model, { config: configPath });
+  const folder = await modelFolder(model, io, false);
+  const config = checkModel(folder, { config: configPath });
   const target = stringFlag(values, 'target');
   if (target !== undefined) options.target = resolveTarget(target, labelsOf(config));
   resolveAttackOptions(options);
   checkReplaceable(out, [out], ['adversarial.png', 'clean.png', 'result.json']);
 
   const backend = await useBackend(backendName);
-  const classifier = loadModel(model, { config: configPath });
+  const classifier = loadModel(folder, { config: configPath });
   const r = await attackImage(images[0], classifier, out, options);
   if (values.json) {
     io.stdout.write(`${JSON.stringify({ ...r, out, backend }, null, 2)}\n`);

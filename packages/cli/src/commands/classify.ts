@@ -4,18 +4,21 @@
 import { checkModel, loadModel, NonFiniteError, readImageFile } from '@maskgrad/models/node';
 import { BACKEND_CHOICES, choiceFlag, parseCommand, requireImages, modelFlag, stringFlag, wholeFlag, type OptionSpec } from '../args.js';
 import type { Io } from '../io.js';
+import { modelFolder } from '../download-progress.js';
 import { useBackend } from '../model.js';
 
 export const summary = 'print the top classes of each image';
 
-export const help = `Usage: maskgrad classify <image...> [--model <dir|file>] [options]
+export const help = `Usage: maskgrad classify <image...> [--model <id|dir|file>] [options]
 
 Classify each image (PNG or JPEG) and print its most probable classes.
 
 Options:
-  --model <dir|file>   ViT checkpoint (default: the built-in shapes model): a folder with config.json (or
-                       timm_config.json) and model.safetensors, or a .safetensors
-                       file with --config
+  --model <id|dir|file>
+                       ViT checkpoint (default: the built-in shapes model): a Hub id
+                       org/name[@revision] (downloaded into the Hugging Face cache),
+                       a folder with config.json (or timm_config.json) and
+                       model.safetensors, or a .safetensors file with --config
   --config <json>      config.json or timm_config.json for a bare .safetensors file
   --top <k>            how many classes to show per image (default 5)
   --backend <name>     auto, webgpu, headlessgl, webasm, cpu or webasm-threads (default auto)
@@ -50,11 +53,12 @@ export async function run(args: readonly string[], io: Io): Promise<number> {
   const backendName = choiceFlag(values, 'backend', BACKEND_CHOICES);
   for (const path of images) readImageFile(path); // every image decodes (then is let go: memory stays per batch)
   const config = stringFlag(values, 'config');
-  checkModel(model, { config }); // a bad config is reported before the weights are read
+  const folder = await modelFolder(model, io, false);
+  checkModel(folder, { config }); // a bad config is reported before the weights are read
 
   // 2. the work, a batch of images at a time
   const backend = await useBackend(backendName);
-  const classifier = loadModel(model, { config });
+  const classifier = loadModel(folder, { config });
   const tops: Prediction[][] = [];
   for (let i = 0; i < images.length; i += BATCH) {
     const batch = images.slice(i, i + BATCH);

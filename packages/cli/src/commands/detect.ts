@@ -10,6 +10,7 @@ import { detectAdversarial, parseDetector, type Detector } from '@maskgrad/pertu
 import { BACKEND_CHOICES, choiceFlag, modelFlag, parseCommand, requireImages, type OptionSpec } from '../args.js';
 import { UsageError } from '../errors.js';
 import type { Io } from '../io.js';
+import { modelFolder } from '../download-progress.js';
 import { useBackend } from '../model.js';
 import { createProgress } from '../progress.js';
 
@@ -77,15 +78,16 @@ export async function run(args: readonly string[], io: Io): Promise<number> {
   const backendName = choiceFlag(values, 'backend', BACKEND_CHOICES);
   const decoded: RgbImage[] = images.map((path) => readImageFile(path));
   const { path, detector } = readDetector(model);
-  const config = checkModel(model);
+  const folder = await modelFolder(model, io, values.quiet === true);
+  const config = checkModel(folder);
   if (config.imageSize !== detector.imageSize) {
     throw new UsageError(`${path} was trained for ${detector.imageSize} px inputs but the model takes ${config.imageSize} px; train a detector for this model: npm run eval:adversarial -- --model ${model} --save`);
   }
 
   // 2. the work: explain with the detector's options, score
   const backend = await useBackend(backendName);
-  const classifier = loadModel(model);
-  const pixels = decoded.map((img) => classifier.resize(classifier.pixels(img)));
+  const classifier = loadModel(folder);
+  const pixels = decoded.map((img) => classifier.pixels(classifier.prepare(img).image));
   const x = pixels.length === 1 ? pixels[0] : pixels[0].concat(pixels.slice(1), 0);
   const progress = createProgress(io.stderr, values.quiet === true);
   let detections;

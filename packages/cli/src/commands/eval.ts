@@ -9,6 +9,7 @@ import { DEFAULT_METHODS, evalMarkdown, evaluate, METHODS, resolveOptions, toMar
 import { BACKEND_CHOICES, choiceFlag, modelFlag, parseCommand, stringFlag, wholeFlag, type OptionSpec } from '../args.js';
 import { UsageError } from '../errors.js';
 import type { Io } from '../io.js';
+import { modelFolder } from '../download-progress.js';
 import { labelsOf, useBackend } from '../model.js';
 import { checkReplaceable } from '../output-folders.js';
 
@@ -78,7 +79,8 @@ export async function run(args: readonly string[], io: Io): Promise<number> {
   }
   const backendName = choiceFlag(values, 'backend', BACKEND_CHOICES);
   const configPath = stringFlag(values, 'config');
-  const config = checkModel(model, { config: configPath });
+  const folder = await modelFolder(model, io, values.quiet === true);
+  const config = checkModel(folder, { config: configPath });
   const labels = labelsOf(config);
   if (labels.join(',') !== SHAPE_CLASSES.join(',')) {
     throw new UsageError(
@@ -94,7 +96,7 @@ export async function run(args: readonly string[], io: Io): Promise<number> {
 
   const t0 = performance.now();
   const backend = await useBackend(backendName);
-  const classifier = loadModel(model, { config: configPath });
+  const classifier = loadModel(folder, { config: configPath });
   const samples = makeShapesDataset(count, seed);
   const quiet = values.quiet === true || !io.stderr.isTTY;
   const result = await evaluate(

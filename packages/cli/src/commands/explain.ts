@@ -13,6 +13,7 @@ import {
 import { BACKEND_CHOICES, choiceFlag, numberFlag, parseCommand, requireImages, modelFlag, stringFlag, type OptionSpec, type Values } from '../args.js';
 import { flagOf, UsageError } from '../errors.js';
 import type { Io } from '../io.js';
+import { modelFolder } from '../download-progress.js';
 import { labelsOf, resolveTarget, useBackend } from '../model.js';
 import { checkReplaceable, outputFolders } from '../output-folders.js';
 import { createProgress } from '../progress.js';
@@ -58,8 +59,11 @@ probability for every area (one image: directly in --out; several: in
 --out/<image name>/).
 
 Options (S is the model's input side in pixels):
-  --model <dir|file>        ViT checkpoint folder (or a .safetensors file with
-                            --config); default: the built-in shapes model
+  --model <id|dir|file>     a Hub id org/name[@revision] (downloaded into the
+                            Hugging Face cache; HF_ENDPOINT, HF_HUB_OFFLINE and
+                            HF_TOKEN honoured), a ViT checkpoint folder, or a
+                            .safetensors file with --config; default: the
+                            built-in shapes model
   --out <dir>               output folder (new, empty, or a previous result);
                             default: explained/<image name>/ per image
   --config <json>           config.json or timm_config.json for a bare .safetensors file
@@ -114,6 +118,7 @@ Examples:
   maskgrad explain shape.png                  (the built-in model; writes explained/shape/)
   maskgrad explain shape.png --areas 0.05,0.1,0.2 --game dual
   maskgrad explain shape.png --preset classic (the meaningful perturbation, PyTorch's settings)
+  maskgrad explain cat.jpg --model google/vit-base-patch16-224
   maskgrad explain cat.png --model ./vit-base-patch16-224 --out explained/cat
   maskgrad explain photos/*.jpg --model ./vit-base-patch16-224 --out explained --json
 `;
@@ -214,7 +219,8 @@ export async function run(args: readonly string[], io: Io): Promise<number> {
   const options = explainOptions(values);
   for (const image of images) readImageFile(image);
   const configPath = stringFlag(values, 'config');
-  const config = checkModel(model, { config: configPath });
+  const folder = await modelFolder(model, io, values.quiet === true);
+  const config = checkModel(folder, { config: configPath });
   const target = stringFlag(values, 'target');
   if (target !== undefined) options.target = resolveTarget(target, labelsOf(config));
   resolveOptions(options, config.imageSize);
@@ -225,7 +231,7 @@ export async function run(args: readonly string[], io: Io): Promise<number> {
 
   // 2. the work: one batch, one mask per image
   const backend = await useBackend(backendName);
-  const classifier = loadModel(model, { config: configPath });
+  const classifier = loadModel(folder, { config: configPath });
   const progress = createProgress(io.stderr, values.quiet === true);
   const plot = values['no-plot'] !== true;
   const report = values['no-report'] !== true;

@@ -11,6 +11,7 @@ import jpeg from 'jpeg-js';
 import pngjs from 'pngjs';
 import { ImageError } from '../errors.js';
 import { MAX_IMAGE_FILE_BYTES, MAX_IMAGE_PIXELS } from '../limits.js';
+import { applyOrientation, jpegOrientation } from './exif-orientation.js';
 import { checkImageSize, checkPng, jpegSize } from './image-header.js';
 import { readRegularFile } from './read-file.js';
 
@@ -48,6 +49,7 @@ function sniffFormat(bytes: Uint8Array): 'png' | 'jpeg' | string {
  * PNG: grey and palette images are expanded to RGB, 16-bit samples are scaled to 8 bits
  * (round(v * 255 / 65535)), and alpha is dropped, not composited: each pixel keeps the color it
  * stores. (pngjs zeroes pixels that match a tRNS transparent color, so those come out black.)
+ * JPEG: turned upright by its EXIF orientation, as Pillow's ImageOps.exif_transpose does.
  */
 export function decodeImage(bytes: Uint8Array, fileName = '<memory>'): RgbImage {
   const format = sniffFormat(bytes);
@@ -97,7 +99,7 @@ function decodeJpeg(bytes: Uint8Array, fileName: string): RgbImage {
     if (width === 0 || height === 0 || data.length !== width * height * 3) {
       throw new Error(`decoder returned ${data.length} bytes for ${width}x${height} RGB`);
     }
-    return { width, height, data };
+    return applyOrientation({ width, height, data }, jpegOrientation(bytes));
   } catch (cause) {
     throw corrupt(fileName, 'JPEG', cause);
   }

@@ -2,6 +2,7 @@
  * Node-only: load a ViT classifier from a checkpoint folder or file.
  *   folder with config.json (+ preprocessor_config.json) and model.safetensors → Hugging Face
  *   folder with timm_config.json and model.safetensors                         → timm
+ *   folder with timm's Hub config.json (`architecture`) and model.safetensors  → timm
  *   a bare .safetensors file, with `config` naming either kind of config file
  */
 import { existsSync, statSync } from 'node:fs';
@@ -11,6 +12,7 @@ import { parseHfConfig, parseTimmConfig, type ViTConfig } from '../config.js';
 import { CheckpointError } from '../errors.js';
 import { MAX_JSON_FILE_BYTES } from '../limits.js';
 import { checkCheckpointShapes, classifierFromCheckpoint, type ModelOptions } from '../load.js';
+import { isTimmHubConfig, parseTimmHubConfig } from '../timm-hub-config.js';
 import { readRegularFile } from './read-file.js';
 import { readSafetensorsFile, readSafetensorsHeaderFile } from './read-safetensors-file.js';
 
@@ -33,6 +35,7 @@ function readJson(path: string): unknown {
 /** Parse a config file of either kind, deciding by its name or its fields. */
 export function readConfigFile(path: string): ViTConfig {
   const json = readJson(path);
+  if (isTimmHubConfig(json)) return parseTimmHubConfig(json, path);
   const isTimm = basename(path) === 'timm_config.json' || (typeof json === 'object' && json !== null && 'embed_dim' in json);
   if (isTimm) return parseTimmConfig(json, path);
   const pre = join(dirname(path), 'preprocessor_config.json');

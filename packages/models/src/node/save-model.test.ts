@@ -68,6 +68,14 @@ describe('saveModel', () => {
     expect(Math.max(...a.map(Math.abs))).toBeGreaterThan(0.01);
   });
 
+  it('keeps the checkpoint\'s own resize and crop (DeiT\'s: 256 × 256 bicubic, centre 16 of a 16 px model here)', async () => {
+    const preprocessing = { resize: { kind: 'size', width: 20, height: 20 }, resample: 'bicubic', crop: { width: 16, height: 16, offset: 'floor' }, source: 'x' } as const;
+    const config = { ...tinyConfig({}), preprocessing };
+    const dir = join(mkdtempSync(join(tmpdir(), 'maskgrad-save-pre-')), 'model');
+    await saveModel({ vit: randomVit(config, 2), config }, dir);
+    expect(loadModel(dir).config.preprocessing).toEqual({ ...preprocessing, source: join(dir, 'preprocessor_config.json') });
+  });
+
   it('takes an ImageClassifier, and without labels writes LABEL_i (read back as no labels)', async () => {
     const config = tinyConfig();
     const dir = join(root, 'unlabelled');

@@ -12,6 +12,7 @@ import { checkpointKey } from '../checkpoint-keys.js';
 import type { ImageClassifier } from '../classifier.js';
 import type { HiddenAct, ViTConfig } from '../config.js';
 import { CheckpointError } from '../errors.js';
+import { PIL_RESAMPLE_BY_NUMBER } from '../resample.js';
 import type { VisionTransformer } from '../layers/vit.js';
 import { writeSafetensors, type SafetensorsWriteEntry } from '../safetensors.js';
 
@@ -53,11 +54,16 @@ export function hfConfigJson(config: ViTConfig, labels: readonly string[]): Reco
 
 /** preprocessor_config.json for ViTImageProcessor: resize to the model size, rescale 1/255, normalize. */
 export function hfPreprocessorJson(config: ViTConfig): Record<string, unknown> {
+  // the config's own resize and crop (ViTImageProcessor's defaults when it has none)
+  const p = config.preprocessing;
+  const resize = p?.resize ?? { kind: 'size', width: config.imageSize, height: config.imageSize };
+  const resample = Object.entries(PIL_RESAMPLE_BY_NUMBER).find(([, name]) => name === (p?.resample ?? 'bilinear'))![0];
   return {
     image_processor_type: 'ViTImageProcessor',
     do_resize: true,
-    size: { height: config.imageSize, width: config.imageSize },
-    resample: 2,
+    size: resize.kind === 'size' ? { height: resize.height, width: resize.width } : { shortest_edge: resize.edge },
+    resample: Number(resample),
+    ...(p?.crop ? { do_center_crop: true, crop_size: { height: p.crop.height, width: p.crop.width } } : {}),
     do_rescale: true,
     rescale_factor: 1 / 255,
     do_normalize: true,

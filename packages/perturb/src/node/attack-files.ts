@@ -45,7 +45,7 @@ const linf = (a: Float32Array, b: Float32Array) => a.reduce((m, v, i) => Math.ma
 export async function attackImage(
   imagePath: string, model: ImageClassifier, outFolder: string, options: AttackOptions,
 ): Promise<AttackReport> {
-  const x = model.resize(model.pixels(readImageFile(imagePath)));
+  const x = model.pixels(model.prepare(readImageFile(imagePath)).image);
   const clean = await top1(model, x, `the clean image ${imagePath}`); // before attacking a model that cannot answer
   const r = await attack(model, x, options);
   const side = x.shape[2];

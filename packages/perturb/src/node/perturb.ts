@@ -1,8 +1,10 @@
 /**
  * perturb(image, model, outputFolder, transforms?, { plot, ...options }):
  * the seed project's entry point. Explains the image and writes
- *   mask.png       the mask at the image size (extremal: white = the region found;
- *                  meaningful: white kept, black perturbed)
+ *   mask.png       the mask at the photo's size (extremal: white = the region found;
+ *                  meaningful: white kept, black perturbed); with the default transforms every
+ *                  picture is drawn on the photo as it is (photo-render.ts): the part outside
+ *                  the checkpoint's centre crop, which the model never saw, grey and hatched
  *   heatmap.png    saliency colour-mapped over the image
  *   perturbed.png  Φ(x; M), what the model saw at the end
  *   blurred.png    the perturbation P (blurred, constant or noisy image; extremal: the strongest blur)
@@ -13,7 +15,7 @@
  * (write-folder.ts), and only after every image's files are ready.
  */
 import { join, relative } from 'node:path';
-import { readImageFile, encodePng, NonFiniteError, type ImageClassifier, type RgbImage } from '@maskgrad/models/node';
+import { readImageFile, encodePng, NonFiniteError, type ImageClassifier, type InputGeometry, type RgbImage } from '@maskgrad/models/node';
 import type { Tensor } from '@maskgrad/autograd';
 import { explainBatch, type ExplainResult } from '../explain.js';
 import { resolveOptions, type ExplainOptions } from '../options.js';
@@ -21,6 +23,7 @@ import { reportHtml } from '../report.js';
 import { writeFolder } from './write-folder.js';
 import { collage, heatmapOverlay, maskToRgb8, planarToRgb8, upscale, type Rgb8 } from '../render.js';
 import { saliencyOfExplanation } from '../baselines/perturbation.js';
+import { renderOnPhoto } from '../photo-render.js';
 
 /** Image → pixels [1, 3, S, S] in [0, 1] at the model's input size. */
 export type Transforms = (image: RgbImage) => Tensor;
@@ -41,8 +44,10 @@ export interface PerturbOptions extends ExplainOptions {
 
 export const OUTPUT_FILES = ['mask.png', 'heatmap.png', 'perturbed.png', 'blurred.png', 'collage.png', 'result.json', 'report.html'] as const;
 
-function defaultTransforms(model: ImageClassifier): Transforms {
-  return (img) => model.resize(model.pixels(img));
+/** The photo and how the model's input was made from it (the default transforms), to draw the result on it. */
+interface OnPhoto {
+  photo: RgbImage;
+  geometry: InputGeometry;
 }
 
 /**
@@ -52,7 +57,7 @@ function defaultTransforms(model: ImageClassifier): Transforms {
  * tried with the probability when only its region is kept and when it is
  * perturbed, and its low-resolution mask.
  */
-export function resultJson(r: ExplainResult, source?: string): unknown {
+export function resultJson(r: ExplainResult, source?: string, geometry?: InputGeometry): unknown {
   const low = (m: { width: number; height: number; values: Float32Array }) => ({ width: m.width, height: m.height, values: Array.from(m.values) });
   return {
     source,
@@ -65,6 +70,8 @@ export function resultJson(r: ExplainResult, source?: string): unknown {
     ...(r.areas ? { area: r.areas[r.chosenArea!].area } : {}),
     mask: low(r.mask),
     upsampledMask: { width: r.upsampledMask.width, height: r.upsampledMask.height },
+    // the photo → input path: mask pixel (u, v) covers photo x = (u + crop.left + ½)·source.width / resized.width − ½
+    ...(geometry ? { geometry: { ...geometry, scale: { x: geometry.resized.width / geometry.source.width, y: geometry.resized.height / geometry.source.height } } } : {}),
     ...(r.areas ? {
       areas: r.areas.map((a) => ({ area: a.area, probabilityKept: a.probabilityKept, probabilityDeleted: a.probabilityDeleted, mask: low(a.mask) })),
     } : {}),
@@ -104,8 +111,10 @@ export async function perturbBatch(
   if (images.length !== outputFolders.length) throw new Error(`${images.length} images but ${outputFolders.length} output folders`);
   resolveOptions(options, model.imageSize); // reject bad options before reading anything
   const decoded = images.map((im) => (typeof im === 'string' ? readImageFile(im) : im));
-  const tf = transforms ?? defaultTransforms(model);
-  const pixels = decoded.map((d) => tf(d));
+  // the default transforms keep the geometry, so that the outputs are drawn on the photo
+  const prepared = decoded.map((d) => (transforms ? null : model.prepare(d)));
+  const onPhoto = decoded.map((photo, i): OnPhoto | null => (prepared[i] ? { photo, geometry: prepared[i]!.geometry } : null));
+  const pixels = decoded.map((d, i) => (transforms ? transforms(d) : model.pixels(prepared[i]!.image)));
   const x = pixels.length === 1 ? pixels[0] : pixels[0].concat(pixels.slice(1), 0);
   let results: ExplainResult[];
   try {
@@ -117,7 +126,7 @@ export async function perturbBatch(
   const plane = 3 * x.shape[2] * x.shape[3];
   const written = results.map((r, i) => {
     const source = typeof images[i] === 'string' ? (images[i] as string) : undefined;
-    return resultFiles(r, xs.subarray(i * plane, (i + 1) * plane), source, options);
+    return resultFiles(r, xs.subarray(i * plane, (i + 1) * plane), source, options, onPhoto[i]!);
   });
   // everything is encoded before the first file is written
   if (options.batchFolder !== undefined) {
@@ -136,11 +145,17 @@ export async function perturbBatch(
 }
 
 /** The files of one result: result.json, and unless `plot` is false the PNGs and report.html. */
-function resultFiles(r: ExplainResult, original: Float32Array, source: string | undefined, options: PerturbOptions): Record<string, Uint8Array | string> {
-  const files: Record<string, Uint8Array | string> = { 'result.json': JSON.stringify(resultJson(r, source), null, 2) };
+function resultFiles(
+  r: ExplainResult, original: Float32Array, source: string | undefined, options: PerturbOptions, onPhoto: OnPhoto | null,
+): Record<string, Uint8Array | string> {
+  const files: Record<string, Uint8Array | string> = { 'result.json': JSON.stringify(resultJson(r, source, onPhoto?.geometry), null, 2) };
   if (options.plot === false) return files;
   const pngs: Record<string, Uint8Array> = {};
-  for (const [name, img] of Object.entries(renderResult(r, original))) pngs[name] = encodePng(img.width, img.height, img.data, 3);
+  // a photo that is the input as it is (no resize, no crop) keeps the model-resolution pictures
+  const g = onPhoto?.geometry;
+  const same = !g || (g.source.width === g.crop.width && g.source.height === g.crop.height && g.resized.width === g.source.width);
+  const pictures = same ? renderResult(r, original) : renderOnPhoto(r, onPhoto!.photo, original, g!);
+  for (const [name, img] of Object.entries(pictures)) pngs[name] = encodePng(img.width, img.height, img.data, 3);
   // written as files: the OUTPUT_FILES (areas.png, every area's mask, is shown in report.html only)
   for (const name of OUTPUT_FILES) if (pngs[name]) files[name] = pngs[name];
   if (options.report !== false) files['report.html'] = reportHtml({ result: r, pngs, source, model: options.modelName });
