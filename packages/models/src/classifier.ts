@@ -18,6 +18,8 @@ export interface RgbImage {
 
 export class ImageClassifier {
   readonly labels: readonly string[];
+  /** The weights file it was loaded from (loadModel sets it): errors that suspect the weights name it. */
+  source: string | undefined = undefined;
 
   constructor(readonly vit: VisionTransformer, readonly config: ViTConfig, labels?: readonly string[]) {
     const fallback = config.numClasses === 1000 ? IMAGENET_LABELS : Array.from({ length: config.numClasses }, (_, i) => `class ${i}`);
@@ -82,8 +84,8 @@ export class ImageClassifier {
       if (bad !== undefined) {
         throw new NonFiniteError({
           what: 'a class probability', value: bad, image: n,
-          hint: 'The weights overflow float32 on this input (finite weights whose activations are not); check the checkpoint.',
-        });
+          hint: 'The weights overflow float32 on this input (finite weights whose activations are not).', checkWeights: true,
+        }, { checkpoint: this.source });
       }
       const row = Array.from(probs.subarray(n * c, (n + 1) * c), (p, i) => ({ index: i, label: this.labels[i], probability: p }));
       out.push(row.sort((a, b) => b.probability - a.probability).slice(0, top));

@@ -19,7 +19,7 @@ export {
 export {
   MAX_CHECKPOINT_FILE_BYTES, MAX_IMAGE_FILE_BYTES, MAX_IMAGE_PIXELS, MAX_JSON_FILE_BYTES, MAX_SAFETENSORS_HEADER_BYTES, formatBytes,
 } from './limits.js';
-export { CheckpointError, ImageError, NonFiniteError, formatFileError, type NonFiniteDetails } from './errors.js';
+export { CheckpointError, ImageError, NonFiniteError, formatFileError, type NonFiniteDetails, type NonFiniteNames } from './errors.js';
 export { IMAGENET_LABELS } from './imagenet-labels.js';
 export { DEFAULT_DIFFICULTY, SHAPE_CLASSES, makeShape, makeShapesDataset, type ShapeClass, type ShapeOptions, type ShapeSample } from './data/shapes.js';
 export { mixSeed, mulberry32, type Random } from './data/prng.js';

@@ -21,10 +21,12 @@ export function iterationStats(value: ObjectiveValue, mask: Tensor, withCells: b
   return columns[0].concat([...columns.slice(1), ...(withCells ? [cells] : [])], 1);
 }
 
+/** The hint when the model's output on a perturbed image is not finite (the weights are then the suspect). */
+export const PERTURBED_OVERFLOW = "The model's output is not finite on the perturbed image (its weights overflow float32 there); the run was stopped.";
+
 /** What each column is, and what to do when it is not finite; checked in this order (the cause before its effects). */
 const TERMS: [Column, string, string][] = [
-  ['probability', 'the target probability f_c(Φ(x; M))',
-    "The model's output is not finite on the perturbed image (its weights overflow float32 there); the run was stopped."],
+  ['probability', 'the target probability f_c(Φ(x; M))', PERTURBED_OVERFLOW],
   ['area', 'the area term l1 · mean|m|', 'Use a smaller l1 (--l1); the run was stopped.'],
   ['smoothness', 'the smoothness term tv · TV_β(m)', 'Use a smaller tv (--tv) or tv-beta (--tv-beta); the run was stopped.'],
   ['loss', 'the loss', 'The sum of the terms overflows float32: use smaller l1 and tv; the run was stopped.'],
@@ -37,7 +39,7 @@ interface Where {
   iterations?: number;
   /** Rows of any other readback (not STAT_COLUMNS): what they hold. */
   what?: string;
-  /** With `what`: what to do about it (default: the model's output is not finite). */
+  /** With `what`: what to do about it (default: the model's output is not finite, check the checkpoint). */
   hint?: string;
 }
 
@@ -54,12 +56,14 @@ export function checkFinite(values: Float32Array, width: number, where: Where): 
       if (bad === undefined) continue;
       throw new NonFiniteError({
         what: where.what, value: bad, image, iteration: where.iteration, iterations: where.iterations,
-        hint: where.hint ?? "The model's output is not finite (its weights overflow float32 on this image); check the checkpoint.",
+        hint: where.hint ?? "The model's output is not finite (its weights overflow float32 on this image).",
+        checkWeights: where.hint === undefined || where.hint === PERTURBED_OVERFLOW,
       });
     }
     for (const [column, what, hint] of TERMS) {
       const value = row[STAT_COLUMNS.indexOf(column)]!;
-      if (!Number.isFinite(value)) throw new NonFiniteError({ what, value, image, iteration: where.iteration, iterations: where.iterations, hint });
+      const checkWeights = hint === PERTURBED_OVERFLOW;
+      if (!Number.isFinite(value)) throw new NonFiniteError({ what, value, image, iteration: where.iteration, iterations: where.iterations, hint, checkWeights });
     }
   }
 }

@@ -17,7 +17,7 @@
  * constraint by the end. Every area of every image is one row of one batch.
  */
 import { Adam, backwardSync, full, noGrad, resizeBilinear, tidy, type Tensor } from '@maskgrad/autograd';
-import { checkFinite } from '../finite.js';
+import { checkFinite, PERTURBED_OVERFLOW } from '../finite.js';
 import { oneHot, targetProbability, type Classifier } from '../objective.js';
 import type { ProgressEvent } from '../options.js';
 import { areaPenalty, areaReference } from './area.js';
@@ -158,7 +158,7 @@ export async function runExtremal(
 function checkRow(values: Float32Array, width: number, areas: number, iteration: number, iterations: number): void {
   if (values.every(Number.isFinite)) return;
   const terms: [number, string, string][] = [
-    [1, 'the target probability of the perturbed image', "The model's output is not finite on the perturbed image (its weights overflow float32 there); the run was stopped."],
+    [1, 'the target probability of the perturbed image', PERTURBED_OVERFLOW],
     [2, 'the area penalty', 'The mask left the range the area term can measure; the run was stopped.'],
     [0, 'the loss', 'The reward or the weighted area term overflows float32: use a smaller --area-weight or --area-weight-growth; the run was stopped.'],
     [3, 'the mask parameters after the Adam step', 'The gradient of the objective was not finite at this step; a smaller learning rate (--lr) may help. The run was stopped.'],
