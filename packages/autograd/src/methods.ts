@@ -4,7 +4,7 @@
  * signatures are declared with the class, in ./tensor.ts).
  */
 import type { PadMode } from '@maskgrad/kernels';
-import { backwardSync } from './backward.js';
+import { backward } from './backward.js';
 import { add, compare, div, maximum, minimum, mul, pow, powTensor, sub, type CompareName } from './ops/binary.js';
 import { concat } from './ops/concat.js';
 import { conv2d } from './ops/conv2d.js';
@@ -66,7 +66,7 @@ Object.assign(Tensor.prototype, {
   resizeBilinear(this: Tensor, height: number, width: number) { return resizeBilinear(this, height, width); },
   layerNorm(this: Tensor, gamma: Tensor | null, beta: Tensor | null, eps?: number) { return layerNorm(this, gamma, beta, eps); },
   concat(this: Tensor, others: readonly Tensor[], axis?: number) { return concat([this, ...others], axis); },
-  async backward(this: Tensor, grad?: Tensor, opts?: BackwardOptions) { backwardSync(this, grad, opts); },
+  backward(this: Tensor, grad?: Tensor, opts?: BackwardOptions) { backward(this, grad, opts); },
 });
 
 export {};

@@ -290,6 +290,9 @@ export interface Tensor {
   resizeBilinear(height: number, width: number): Tensor;
   layerNorm(gamma: Tensor | null, beta: Tensor | null, eps?: number): Tensor;
   concat(others: readonly Tensor[], axis?: number): Tensor;
-  /** Accumulate gradients into every leaf that requires grad. */
-  backward(grad?: Tensor, opts?: BackwardOptions): Promise<void>;
+  /**
+   * Accumulate gradients into every leaf that requires grad (./backward.ts). Synchronous: it
+   * queues kernels and returns; reading a gradient is what is awaited (`await x.grad!.data()`).
+   */
+  backward(grad?: Tensor, opts?: BackwardOptions): void;
 }

@@ -16,14 +16,22 @@ export interface RgbImage {
   data: Uint8Array;
 }
 
+/**
+ * The class names of a model with this config: its own labels, else ImageNet's for 1000 classes,
+ * else `class 0`, `class 1`, ... The one fallback: the CLI reads it before the weights are loaded.
+ */
+export function labelsFor(config: Pick<ViTConfig, 'labels' | 'numClasses'>): readonly string[] {
+  if (config.labels) return config.labels;
+  return config.numClasses === 1000 ? IMAGENET_LABELS : Array.from({ length: config.numClasses }, (_, i) => `class ${i}`);
+}
+
 export class ImageClassifier {
   readonly labels: readonly string[];
   /** The weights file it was loaded from (loadModel sets it): errors that suspect the weights name it. */
   source: string | undefined = undefined;
 
   constructor(readonly vit: VisionTransformer, readonly config: ViTConfig, labels?: readonly string[]) {
-    const fallback = config.numClasses === 1000 ? IMAGENET_LABELS : Array.from({ length: config.numClasses }, (_, i) => `class ${i}`);
-    this.labels = labels ?? config.labels ?? fallback;
+    this.labels = labels ?? labelsFor(config);
     if (this.labels.length !== config.numClasses) {
       throw new Error(`${this.labels.length} labels given for a model with ${config.numClasses} classes`);
     }

@@ -7,7 +7,7 @@ export { Module, type StateDict, type StateEntry } from './layers/module.js';
 export { Linear, Conv2d, LayerNorm } from './layers/linear.js';
 export { Attention, type QkvLayout } from './layers/attention.js';
 export { Block, Mlp, VisionTransformer } from './layers/vit.js';
-export { ImageClassifier, type RgbImage } from './classifier.js';
+export { ImageClassifier, labelsFor, type RgbImage } from './classifier.js';
 export { checkCheckpointShapes, classifierFromCheckpoint, stateDictFromCheckpoint, type ModelOptions } from './load.js';
 export { parameterShapes } from './parameter-shapes.js';
 export { checkpointKey, detectHfKeyLayout, type KeyLayout } from './checkpoint-keys.js';
