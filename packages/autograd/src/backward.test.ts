@@ -83,4 +83,10 @@ describe('backward() frees as it goes', () => {
     expect(Array.from(await a.grad!.data())).toEqual([2, 20]);
     expect(Array.from(await b.grad!.data())).toEqual([1, 10]);
   });
+
+  it('a rule that calls a tracked op is an error naming the rule and the op', () => {
+    const x = tensor([1, 2], { requiresGrad: true });
+    const y = record(x.detach(), [x], 'careless', (g) => [g.mul(2)]); // mul is tracked: rules use ops/untracked.ts
+    expect(() => y.sum().backward()).toThrow("the backward rule of 'careless' called the tracked op 'mul'");
+  });
 });

@@ -5,7 +5,8 @@
  *
  * Synchronous: the walk only queues kernels, nothing is read back, so there
  * is nothing to await (reading a gradient is: `await x.grad!.data()`).
- * Rules run under noGrad, so they record nothing.
+ * Rules are written with ops/untracked.ts and run under noGrad; a rule that
+ * calls a tracked op is an error (runRule, ./record.ts).
  *
  * Lifetimes (tfjs's gradient thunks in tidy, then disposed once summed):
  * each rule runs in its own tidy(), so its temporaries go when it returns;
@@ -17,6 +18,7 @@
 import { ones } from './create.js';
 import { noGrad } from './grad-mode.js';
 import * as U from './ops/untracked.js';
+import { runRule } from './record.js';
 import type { BackwardOptions, Tensor } from './tensor.js';
 import { keep, tidy } from './tidy.js';
 
@@ -87,7 +89,7 @@ export function backward(root: Tensor, grad?: Tensor, opts: BackwardOptions = {}
       const { inputs, name } = node.gradFn;
       const needs = inputs.map((t) => t.requiresGrad);
       const rule = node.gradFn.backward;
-      const inputGrads = tidy(() => rule(g, needs)); // the rule's temporaries go here
+      const inputGrads = tidy(() => runRule(name, () => rule(g, needs))); // the rule's temporaries go here
       const handed = new Set<Tensor>();
       inputs.forEach((input, k) => {
         let ig = inputGrads[k];
