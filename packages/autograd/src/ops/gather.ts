@@ -20,3 +20,8 @@ export function gather(x: Tensor, axis: number, index: Float32Array | readonly n
     new Tensor(scatterAddKernel(g.backend, U.contiguous(g).storage, idx, outer, n, inner), x.shape, { backend: g.backend }),
   ]);
 }
+
+/** This file's ops as chainable methods (`x.op(...)`), registered on Tensor by ../methods.ts. */
+export const gatherMethods = {
+  gather(this: Tensor, axis: number, index: Float32Array | readonly number[]): Tensor { return gather(this, axis, index); },
+};

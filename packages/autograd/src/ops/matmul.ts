@@ -61,3 +61,8 @@ function product(a: Tensor, b: Tensor): Tensor {
   ob.temp?.dispose();
   return c;
 }
+
+/** This file's ops as chainable methods (`x.op(...)`), registered on Tensor by ../methods.ts. */
+export const matmulMethods = {
+  matmul(this: Tensor, b: Tensor): Tensor { return matmul(this, b); },
+};

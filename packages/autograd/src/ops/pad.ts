@@ -53,3 +53,8 @@ export function pad(x: Tensor, pads: Pads, mode: PadMode = 'constant', value = 0
     return [grad];
   });
 }
+
+/** This file's ops as chainable methods (`x.op(...)`), registered on Tensor by ../methods.ts. */
+export const padMethods = {
+  pad(this: Tensor, pads: readonly (readonly [number, number])[], mode?: PadMode, value?: number): Tensor { return pad(this, pads, mode, value); },
+};
