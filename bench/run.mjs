@@ -14,7 +14,7 @@ import {
   UNARY, closeNodeWebGPU, contiguousView, geluKernel, layerNormKernel, mapKernel, matmulKernel, conv2dKernel, softmaxKernel,
   probeWebAsm, probeWebGPU, uniformReference,
 } from '@maskgrad/kernels';
-import { backwardSync, noGrad, setBackend, tensor, tidy } from '@maskgrad/autograd';
+import { noGrad, setBackend, tensor, tidy } from '@maskgrad/autograd';
 import { ImageClassifier, VisionTransformer } from '@maskgrad/models';
 import { loadDefaultModel, loadModel, readImageFile } from '@maskgrad/models/node';
 import { explain } from '@maskgrad/perturb';
@@ -123,7 +123,7 @@ async function benchBackend(name) {
   };
   const fwdBwd = async (vit) => {
     const x = tensor(Float32Array.from(pixels), [1, 3, 224, 224], { requiresGrad: true });
-    tidy(() => backwardSync(vit.forward(x).slice(1, target, target + 1).sum()));
+    tidy(() => vit.forward(x).slice(1, target, target + 1).sum().backward());
     const grad = await x.grad.data();
     x.dispose();
     return grad;

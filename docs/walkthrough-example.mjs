@@ -17,7 +17,7 @@ const loss = l1.mul(0.1).add(p);
 if (process.argv.includes('--dot')) {
   console.log(toDot(loss, 'objective'));
 } else {
-  await loss.backward();
+  loss.backward(); // queues the kernels: nothing to await
   console.log('phi   =', Array.from(await phi.data()));
   console.log('p     =', await p.item());
   console.log('loss  =', await loss.item());

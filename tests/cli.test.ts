@@ -257,7 +257,7 @@ describe('bad input exits 2, names the problem, and writes nothing', () => {
     ['--preset modern', () => explain('--preset', 'modern'), /--preset 'modern' is not one of classic/],
     ['--game dual, meaningful', () => explain('--method', 'meaningful', '--game', 'dual'), /--game 'dual' is not allowed: use 'deletion' or 'preservation' \(the dual game belongs to method 'extremal'\)/],
     ['--blur-sigma 0', () => explain('--blur-sigma', '0'), /--blur-sigma 0 .*positive/],
-    ['--target giraffe', () => explain('--target', 'giraffe'), /--target 'giraffe' is not a label.*'disc'/],
+    ['--target giraffe', () => explain('--target', 'giraffe'), /--target 'giraffe' is not allowed: use one of this model's labels \(.*'disc'.*\) or a class index from 0 to \d+/],
     ['--game foo', () => explain('--game', 'foo'), /--game 'foo' is not one of preservation, deletion, dual/],
     ['--backend webgpu', () => explain('--backend', 'webgpu'), /--backend webgpu cannot be used/],
     ['missing image', () => ['explain', join(tmp, 'nope.png'), '--model', MODEL, '--out', out()], /nope\.png: .*no such file/],
@@ -312,7 +312,7 @@ describe('maskgrad attack', () => {
     [['--eps', 'abc'], /--eps 'abc'/],
     [['--method', 'bim'], /--method 'bim' is not one of fgsm, pgd/],
     [['--steps', '0'], /--steps 0 is not allowed/],
-    [['--target', 'giraffe'], /--target 'giraffe' is not a label/],
+    [['--target', 'giraffe'], /--target 'giraffe' is not allowed: use one of this model's labels/],
   ])('bad input %j exits 2 and writes nothing', (flags, message) => {
     const out = join(tmp, `adv-bad-${String(flags[1]).replace(/\W/g, '')}`);
     const r = maskgrad('attack', IMG2, '--model', MODEL, '--out', out, ...(flags as string[]));

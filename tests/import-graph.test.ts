@@ -2,7 +2,9 @@
  * The packages' source files import each other downwards only: no cycle
  * among the modules of a package (type-only imports, which vanish at run
  * time, aside), and dependencies between packages flow one way,
- * kernels ← autograd ← models ← perturb ← cli.
+ * kernels ← autograd ← models ← perturb ← cli. And autograd's backward
+ * rules use only what ops/untracked.ts (and the kernels) give them: no
+ * function a rule calls is imported from a tracked op's file.
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
@@ -56,5 +58,35 @@ describe('import graph', () => {
       .filter((s) => s.startsWith('@maskgrad/') && !allowed.includes(s.split('/')[1]) && s.split('/')[1] !== pkg)
       .map((s) => `${relative(ROOT, f)} imports ${s}`));
     expect(wrong).toEqual([]);
+  });
+
+  it("packages/autograd: the backward rules call no function imported from a tracked op's file", () => {
+    const ops = join(ROOT, 'autograd/src/ops');
+    const offences: string[] = [];
+    let rules = 0;
+    for (const f of sources(ops)) {
+      const text = readFileSync(f, 'utf8');
+      // names this file imports from its sibling op files, other than untracked.ts
+      const tracked = [...text.matchAll(/^import\s+\{([^}]*)\}\s+from\s+'\.\/(?!untracked)[\w-]+\.js';/gm)]
+        .flatMap((m) => m[1]!.split(',').map((n) => n.trim().replace(/^type\s+/, '').split(/\s+as\s+/).pop()!).filter(Boolean));
+      // each rule: the last argument of record(...) / viewResult(...), up to the call's closing parenthesis
+      for (const m of text.matchAll(/\b(record|viewResult)\(/g)) {
+        let depth = 0;
+        let end = m.index! + m[0].length - 1;
+        for (; end < text.length; end++) {
+          if (text[end] === '(') depth++;
+          else if (text[end] === ')' && --depth === 0) break;
+        }
+        const call = text.slice(m.index!, end);
+        const rule = call.slice(call.search(/\((g|grad)\b[^)]*\)\s*=>/));
+        if (rule === call) continue; // not a call that records a rule (the import line, say)
+        rules++;
+        for (const name of tracked) {
+          if (new RegExp(`(?<![\\w.])${name}\\(`).test(rule)) offences.push(`${relative(ROOT, f)}: a rule calls ${name}()`);
+        }
+      }
+    }
+    expect(rules).toBeGreaterThan(20);
+    expect(offences).toEqual([]);
   });
 });

@@ -148,15 +148,25 @@ export function outputCases(s: Sandbox): Case[] {
   return cases;
 }
 
-/** Runs that become non-finite while running: finite weights whose logits overflow float32. */
+/**
+ * Runs that become non-finite while running: finite weights whose logits overflow float32. The
+ * message names the image and the checkpoint's weights file (the suspect).
+ */
 export function runtimeCases(s: Sandbox): Case[] {
   const overflowing = join(s.inputs, 'tiny-overflowing');
-  saveModel({ vit: tinyVit(TINY, true), config: TINY }, overflowing);
+  saveModel({ vit: tinyVit(TINY, 'norm'), config: TINY }, overflowing);
+  const head = join(s.inputs, 'tiny-head-3e38');
+  saveModel({ vit: tinyVit(TINY, 'head'), config: TINY }, head);
+  const check = (dir: string) => `Check the checkpoint ${join(dir, 'model.safetensors')}.`;
   const out = (k: number) => join(s.outputs, `runtime-${k}`);
   return [
     { class: 'runtime', name: 'classify: probabilities NaN', argv: ['classify', s.png, '--model', overflowing], exit: 1, culprit: `${s.png}: a class probability is NaN` },
+    { class: 'runtime', name: 'classify: the checkpoint named', argv: ['classify', s.png, '--model', overflowing], exit: 1, culprit: check(overflowing) },
     { class: 'runtime', name: 'explain: NaN before the first step', argv: ['explain', s.png, '--model', overflowing, '--out', out(0)], exit: 1, culprit: `${s.png}: a class probability of the unperturbed image is NaN` },
     { class: 'runtime', name: 'explain, two images: NaN', argv: ['explain', s.png, s.jpeg, '--model', overflowing, '--out', out(1)], exit: 1, culprit: 'is NaN' },
+    { class: 'runtime', name: 'explain, every classifier.weight 3e38: the checkpoint named', argv: ['explain', s.png, '--model', head, '--out', out(3)], exit: 1, culprit: check(head) },
+    { class: 'runtime', name: 'explain --method meaningful, every classifier.weight 3e38: the checkpoint named', argv: ['explain', s.png, '--model', head, '--method', 'meaningful', '--out', out(4)], exit: 1, culprit: check(head) },
     { class: 'runtime', name: 'attack: NaN on the clean image', argv: ['attack', s.png, '--model', overflowing, '--out', out(2)], exit: 1, culprit: `a class probability of the clean image ${s.png} is NaN` },
+    { class: 'runtime', name: 'attack, every classifier.weight 3e38: the checkpoint named', argv: ['attack', s.png, '--model', head, '--out', out(5)], exit: 1, culprit: check(head) },
   ];
 }

@@ -8,16 +8,19 @@
  *     sit beside it and the next run puts the new one in place); the next run leaves no
  *     temporary folder behind; SIGINT exits 130 and leaves the old result;
  *   - three runs writing the same --out at once: all succeed, every look at --out while they
- *     run sees a whole result or none, and the last one standing is whole.
+ *     run sees a whole result or none, and the last one standing is whole; two runs at once into
+ *     an --out that holds a previous result both succeed (neither sees the other's probe);
+ *   - an --out holding a previous result inside a read-only (555) folder, run by an unprivileged
+ *     user: exit 2 before the work, naming the folder and what to do.
  */
 import type { ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, readFileSync, watch, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, watch, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { deflateSync, crc32 } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { OUTPUT_FILES } from '@maskgrad/perturb/node';
-import { BIN, runProcess, startProcess } from './run-cli.js';
-import { createSandbox, tinyCheckpoint, safetensorsBytes, TINY_TIMM } from './sandbox.js';
+import { BIN, runProcess, startProcess, type RunAs } from './run-cli.js';
+import { createSandbox, snapshot, tinyCheckpoint, safetensorsBytes, TINY_TIMM } from './sandbox.js';
 
 const s = await createSandbox();
 afterAll(() => s.remove());
@@ -181,5 +184,75 @@ describe('concurrent writers', () => {
     for (const f of readdirSync(out)) expect(readdirSync(join(out, f)).sort()).toEqual(ALL);
     expect(temporaries(parent)).toEqual([]);
     process.stdout.write(`three concurrent writers, looks at --out while they ran: ${[...seen].map(([k, v]) => `${k} ${v}`).join(', ')}\n`);
+  });
+
+  it('two runs at once into an --out holding a previous result, three times: both succeed, the survivor is whole', async () => {
+    const parent = join(s.outputs, 'concurrent-over');
+    mkdirSync(parent);
+    const out = join(parent, 'result');
+    const rounds: string[] = [];
+    for (const [round, images] of [[s.png], [s.png, s.jpeg], [s.png]].entries()) {
+      const args = (seed: number) => ['explain', ...images, '--model', s.hf, '--out', out, '--iterations', '2', '--method', 'meaningful', '--seed', String(seed)];
+      const first = runProcess(args(10 + round));
+      expect(first.code, first.stderr).toBe(0);
+      const children = [1, 2].map((k) => startProcess(args(20 + 2 * round + k)));
+      const stderr = children.map((child) => {
+        let text = '';
+        child.stderr!.on('data', (d: Buffer) => (text += d.toString()));
+        return () => text;
+      });
+      const codes = await Promise.all(children.map(exited));
+      expect(codes, stderr.map((e) => e()).join('\n')).toEqual([0, 0]);
+      expect(look(out)).toBe('whole');
+      expect(temporaries(parent)).toEqual([]);
+      rounds.push(`${images.length} image${images.length > 1 ? 's' : ''}: exit ${codes.join(', ')}`);
+      rmSync(out, { recursive: true });
+    }
+    process.stdout.write(`two runs at once over a previous result, three rounds: ${rounds.join('; ')}\n`);
+  });
+});
+
+/**
+ * Who runs the read-only case: this user, or `nobody` (65534) when the suite runs as root (root
+ * writes into a 555 folder anyway); `skip`, with the reason, where neither can run the binary.
+ */
+function unprivileged(): { as?: RunAs } | { skip: string } {
+  const uid = process.getuid?.();
+  if (uid === undefined) return { skip: 'no POSIX users here (Windows): permission bits do not apply' };
+  if (uid !== 0) return {};
+  const as = { uid: 65534, gid: 65534 };
+  chmodSync(s.root, 0o755); // mkdtemp made it 700: nobody reads the model and image in it
+  const r = runProcess(['--version'], 30_000, as);
+  return r.code === 0 ? { as } : { skip: `running as root, and the binary does not start as nobody (uid 65534): ${r.stderr.trim().split('\n')[0]}` };
+}
+
+describe('an output folder whose parent is read-only', () => {
+  it('is refused with exit 2 before the work, naming the folder and what to do', (ctx) => {
+    const who = unprivileged();
+    if ('skip' in who) {
+      process.stdout.write(`read-only parent: skipped, ${who.skip}\n`);
+      ctx.skip();
+      return;
+    }
+    const parent = join(s.outputs, 'read-only');
+    mkdirSync(parent);
+    const out = join(parent, 'result');
+    expect(runProcess(['explain', s.png, '--model', s.hf, '--out', out, '--iterations', '2']).code).toBe(0);
+    if (who.as) for (const path of [out, ...readdirSync(out).map((f) => join(out, f))]) chownSync(path, who.as.uid, who.as.gid); // the user's own result
+    chmodSync(parent, 0o555);
+    try {
+      const before = snapshot(parent);
+      // 100000 iterations take minutes: an answer within the timeout comes before the work
+      const r = runProcess(['explain', s.png, '--model', s.hf, '--out', out, '--iterations', '100000'], 30_000, who.as);
+      expect(r.code, r.stderr).toBe(2);
+      expect(r.stderr.trim().split('\n')).toHaveLength(1);
+      expect(r.stderr).toContain(`--out ${out} cannot be replaced: its folder ${parent} takes no new entries`);
+      expect(r.stderr).toContain(`(EACCES). Make ${parent} writable, or pass an --out in a folder you can write to.`);
+      expect(snapshot(parent)).toEqual(before);
+      expect(statSync(parent).mode & 0o777).toBe(0o555);
+      process.stdout.write(`read-only parent (as ${who.as ? 'nobody' : 'this user'}): exit ${r.code}: ${r.stderr.trim()}\n`);
+    } finally {
+      chmodSync(parent, 0o755);
+    }
   });
 });

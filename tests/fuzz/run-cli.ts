@@ -44,11 +44,17 @@ export function childEnv(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
   return env;
 }
 
+/** A user to run a child as (spawn's uid and gid): an unprivileged one, when the suite runs as root. */
+export interface RunAs {
+  uid: number;
+  gid: number;
+}
+
 /** The built binary as a process, to completion; `peakMiB` is its peak resident memory. */
-export function runProcess(argv: readonly string[], timeoutMs = 60_000): Outcome & { peakMiB: number } {
+export function runProcess(argv: readonly string[], timeoutMs = 60_000, as?: RunAs): Outcome & { peakMiB: number } {
   const rssFile = join(tmpdir(), `maskgrad-fuzz-rss-${process.pid}-${Math.random().toString(36).slice(2)}`);
   const r = spawnSync(process.execPath, ['--import', REPORT_RSS, BIN, ...argv], {
-    encoding: 'utf8', timeout: timeoutMs, env: childEnv({ MASKGRAD_FUZZ_RSS_FILE: rssFile }),
+    encoding: 'utf8', timeout: timeoutMs, env: childEnv({ MASKGRAD_FUZZ_RSS_FILE: rssFile }), ...as,
   });
   let peakMiB = NaN;
   try {

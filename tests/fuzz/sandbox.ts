@@ -40,16 +40,18 @@ export interface Sandbox {
 }
 
 /**
- * A seeded tiny ViT. `overflowing`: finite weights whose logits are not (the final norm's bias
- * 3e38, the head's weights 1: each logit sums eight values of 3e38, past the float32 range).
+ * A seeded tiny ViT. `overflowing`: finite weights whose logits are not. 'norm': the final norm's
+ * bias 3e38 and the head's weights 1 (each logit sums eight values of 3e38, past the float32
+ * range); 'head': every head weight (`classifier.weight` in the file) 3e38.
  */
-export function tinyVit(config: ViTConfig = TINY, overflowing = false): VisionTransformer {
+export function tinyVit(config: ViTConfig = TINY, overflowing?: 'norm' | 'head'): VisionTransformer {
   const vit = new VisionTransformer(config);
   let seed = 100;
   for (const [name, p] of vit.namedParameters()) {
     let values = /norm\d?\.weight$/.test(name) ? new Float32Array(p.size).fill(1) : seededFloats(p.size, seed++, -0.5, 0.5);
-    if (overflowing && name === 'norm.bias') values = new Float32Array(p.size).fill(3e38);
-    if (overflowing && name === 'head.weight') values = new Float32Array(p.size).fill(1);
+    if (overflowing === 'norm' && name === 'norm.bias') values = new Float32Array(p.size).fill(3e38);
+    if (overflowing === 'norm' && name === 'head.weight') values = new Float32Array(p.size).fill(1);
+    if (overflowing === 'head' && name === 'head.weight') values = new Float32Array(p.size).fill(3e38);
     p.assign(values);
   }
   return vit;
@@ -112,14 +114,18 @@ export function tinyCheckpoint(s: Sandbox, dir: string, weights: Uint8Array | nu
   return dir;
 }
 
-/** Every file and folder under `dir` with its size and modification time, sorted. */
-export function snapshot(dir: string): string[] {
+/**
+ * Every file and folder under `dir` with its size and modification time, sorted. A folder's
+ * modification time changes when an entry is made or removed in it, even one removed at once
+ * (a probe): `folderTimes: false` leaves those out, for runs that may probe.
+ */
+export function snapshot(dir: string, folderTimes = true): string[] {
   const out: string[] = [];
   const walk = (d: string) => {
     for (const e of readdirSync(d, { withFileTypes: true })) {
       const path = join(d, e.name);
       const st = statSync(path, { throwIfNoEntry: false });
-      out.push(`${path} ${e.isDirectory() ? 'dir' : `${st?.size ?? 'dangling'} ${st?.mtimeMs ?? ''}`}`);
+      out.push(`${path} ${e.isDirectory() ? `dir${folderTimes ? ` ${st?.mtimeMs}` : ''}` : `${st?.size ?? 'dangling'} ${st?.mtimeMs ?? ''}`}`);
       if (e.isDirectory()) walk(path);
     }
   };

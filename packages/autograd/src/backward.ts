@@ -3,16 +3,26 @@
  * then walk it backwards, each node handing its gradient to its inputs
  * through its op's backward rule (micrograd's `backward`, for tensors).
  *
- * The walk only queues kernels; nothing is read back. Rules run under
- * noGrad, so a rule that uses a tracked op records nothing.
+ * Synchronous: the walk only queues kernels, nothing is read back, so there
+ * is nothing to await (reading a gradient is: `await x.grad!.data()`).
+ * Rules are written with ops/untracked.ts and run under noGrad; a rule that
+ * calls a tracked op is an error (runRule, ./record.ts).
+ *
+ * Lifetimes (tfjs's gradient thunks in tidy, then disposed once summed):
+ * each rule runs in its own tidy(), so its temporaries go when it returns;
+ * a node's gradient is disposed as soon as its rule has handed it to the
+ * inputs; a partial sum is disposed when a new one replaces it. What is
+ * live during the walk is therefore the gradients of the nodes not yet
+ * reached (the frontier), not every gradient of the graph.
  */
 import { ones } from './create.js';
 import { noGrad } from './grad-mode.js';
 import * as U from './ops/untracked.js';
+import { runRule } from './record.js';
 import type { BackwardOptions, Tensor } from './tensor.js';
+import { keep, tidy } from './tidy.js';
 
 export type { BackwardOptions };
-import { keep } from './tidy.js';
 
 /** Nodes reachable from `root` through inputs that require grad, inputs before outputs. */
 export function topologicalOrder(root: Tensor): Tensor[] {
@@ -46,12 +56,15 @@ function accumulate(leaf: Tensor, g: Tensor): void {
   leaf.grad = keep(sum);
 }
 
+/** A tensor of its own sharing `t`'s data (no copy): every gradient the walk holds is disposed exactly once. */
+const own = (t: Tensor) => U.view(t, t.shape, t.strides, t.offset);
+
 /**
  * Accumulate d(root)/d(leaf) into `leaf.grad` for every leaf that requires
- * grad. `grad` defaults to 1 for a one-element root. Queues the kernels and
- * returns; `await tensor.backward()` is the public form.
+ * grad. `grad` defaults to 1 for a one-element root (the caller's `grad` is
+ * not disposed). Queues the kernels and returns: `root.backward()` calls it.
  */
-export function backwardSync(root: Tensor, grad?: Tensor, opts: BackwardOptions = {}): void {
+export function backward(root: Tensor, grad?: Tensor, opts: BackwardOptions = {}): void {
   if (!root.requiresGrad) {
     throw new Error('backward(): this tensor does not require grad (no input had requiresGrad: true, or it was computed under noGrad)');
   }
@@ -59,30 +72,44 @@ export function backwardSync(root: Tensor, grad?: Tensor, opts: BackwardOptions 
     throw new Error(`backward(): the tensor has shape [${root.shape.join(', ')}]; pass a gradient of that shape, or reduce it to one element first`);
   }
   const order = topologicalOrder(root);
+  // each node's gradient so far (owned by the walk: disposed once handed on or replaced)
   const grads = new Map<Tensor, Tensor>();
-  grads.set(root, grad ?? ones(root.shape, { backend: root.backend }));
   noGrad(() => {
+    grads.set(root, grad ? own(grad) : ones(root.shape, { backend: root.backend }));
     for (let i = order.length - 1; i >= 0; i--) {
       const node = order[i];
       const g = grads.get(node);
       if (!g) continue;
-      grads.delete(node); // free it as soon as it has been used
+      grads.delete(node);
       if (!node.gradFn) {
         accumulate(node, g);
+        g.dispose();
         continue;
       }
-      const { inputs } = node.gradFn;
+      const { inputs, name } = node.gradFn;
       const needs = inputs.map((t) => t.requiresGrad);
-      const inputGrads = node.gradFn.backward(g, needs);
+      const rule = node.gradFn.backward;
+      const inputGrads = tidy(() => runRule(name, () => rule(g, needs))); // the rule's temporaries go here
+      const handed = new Set<Tensor>();
       inputs.forEach((input, k) => {
-        const ig = inputGrads[k];
+        let ig = inputGrads[k];
         if (!needs[k] || !ig) return;
         if (ig.shape.length !== input.shape.length || ig.shape.some((d, j) => d !== input.shape[j])) {
-          throw new Error(`internal: ${node.gradFn!.name} returned a gradient of shape [${ig.shape.join(', ')}] for an input of shape [${input.shape.join(', ')}]`);
+          throw new Error(`internal: ${name} returned a gradient of shape [${ig.shape.join(', ')}] for an input of shape [${input.shape.join(', ')}]`);
         }
+        // a rule may pass g on as it is (add, contiguous) or give one tensor to two inputs
+        if (ig === g || handed.has(ig)) ig = own(ig);
+        handed.add(ig);
         const prev = grads.get(input);
-        grads.set(input, prev ? U.add(prev, ig) : ig);
+        if (prev) {
+          grads.set(input, U.add(prev, ig));
+          prev.dispose(); // the partial sum it replaces
+          ig.dispose();
+        } else {
+          grads.set(input, ig);
+        }
       });
+      g.dispose(); // handed to the inputs: this node's gradient is done
       if (!opts.retainGraph) node.gradFn = null;
     }
   });

@@ -4,7 +4,6 @@
  * element nudged by ±h, the outputs summed in float64. Asynchronous: every
  * evaluation is read back (on webgpu too).
  */
-import { backwardSync } from './backward.js';
 import { tensor } from './create.js';
 import { noGrad } from './grad-mode.js';
 import type { Tensor } from './tensor.js';
@@ -44,7 +43,7 @@ export async function gradcheck(fn: (...xs: Tensor[]) => Tensor, inputs: readonl
   const leaves = inputs.map((x, k) => tensor(Float32Array.from(base[k]), x.shape, { requiresGrad: true, backend: x.backend }));
   const out = fn(...leaves);
   const w = projectionWeights(out.size, opts.seed ?? 1);
-  backwardSync(out, tensor(Float32Array.from(w), out.shape, { backend: out.backend }));
+  out.backward(tensor(Float32Array.from(w), out.shape, { backend: out.backend }));
   const analytic = await Promise.all(leaves.map((l) => (l.grad ? l.grad.data() : new Float32Array(l.size))));
   const evalAt = async (values: Float32Array[]): Promise<number> => {
     const y = tidy(() => noGrad(() => fn(...values.map((v, k) => tensor(v, inputs[k].shape, { backend: inputs[k].backend })))));

@@ -3,7 +3,7 @@
  *
  *   const x = tensor([[1, 2], [3, 4]], { requiresGrad: true });
  *   const y = x.matmul(x).relu().sum();
- *   await y.backward();
+ *   y.backward();                // queues the kernels: nothing to await
  *   await x.grad!.data();
  */
 import './methods.js';
@@ -12,7 +12,7 @@ export { Tensor, type GradFn } from './tensor.js';
 export { tidy, keep } from './tidy.js';
 export { tensor, zeros, ones, full, scalar, randn, rand, type TensorOptions, type RandomOptions } from './create.js';
 export { noGrad, isGradEnabled } from './grad-mode.js';
-export { backwardSync, topologicalOrder, type BackwardOptions } from './backward.js';
+export { topologicalOrder, type BackwardOptions } from './backward.js';
 export { getBackend, setBackend, backendSkipReasons, backendReason, backendReport, type BackendReport } from './backend.js';
 export { gradcheck, type GradcheckOptions, type GradcheckResult } from './gradcheck.js';
 export { toDot } from './to-dot.js';

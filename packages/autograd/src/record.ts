@@ -18,8 +18,29 @@ export function backendOf(...ts: readonly Tensor[]): Backend {
   return b;
 }
 
+/** The backward rule running now (backward.ts), or null: rules use ops/untracked.ts only. */
+let runningRule: string | null = null;
+
+/** Run the backward rule of op `name`; a tracked op called inside it is an error naming both. */
+export function runRule<T>(name: string, rule: () => T): T {
+  const outer = runningRule;
+  runningRule = name;
+  try {
+    return rule();
+  } finally {
+    runningRule = outer;
+  }
+}
+
+function refuseInRule(op: string): void {
+  if (runningRule !== null) {
+    throw new Error(`internal: the backward rule of '${runningRule}' called the tracked op '${op}'; rules use the functions of ops/untracked.ts only`);
+  }
+}
+
 /** Record `backward` on a fresh untracked result `out` when an input requires grad. Returns out. */
 export function record(out: Tensor, inputs: readonly Tensor[], name: string, backward: GradFn['backward']): Tensor {
+  refuseInRule(name);
   if (isGradEnabled() && inputs.some((t) => t.requiresGrad)) out.recordOp({ name, inputs, backward });
   return out;
 }
@@ -29,6 +50,7 @@ export function viewResult(
   base: Tensor, shape: readonly number[], strides: readonly number[], offset: number, name: string,
   backward: GradFn['backward'],
 ): Tensor {
+  refuseInRule(name);
   const tracked = isGradEnabled() && base.requiresGrad;
   base.backend.retain(base.storage);
   return new Tensor(base.storage, shape, {

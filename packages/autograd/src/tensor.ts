@@ -11,12 +11,12 @@
  * collected, whichever comes first.
  *
  * Ops live in ./ops, one file per op family, each op's forward beside its
- * derivative; ./methods.ts attaches them as chainable methods.
+ * derivative and its method; ./methods.ts registers the methods.
  */
 import { contiguousStrides, isContiguous, mapKernel, materializeReference, sizeOf, UNARY, type Backend, type Data, type View } from '@maskgrad/kernels';
 import { getBackend } from './backend.js';
-import type { PadMode } from '@maskgrad/kernels';
 import { track, untrack } from './scopes.js';
+import type { TensorMethods } from './methods.js';
 
 export type TensorLike = Tensor | number;
 export type Axes = number | readonly number[];
@@ -238,58 +238,5 @@ export class Tensor {
   }
 }
 
-/** The chainable ops, attached to the prototype in ./methods.ts; each is documented in ./ops. */
-export interface Tensor {
-  add(b: TensorLike): Tensor;
-  sub(b: TensorLike): Tensor;
-  mul(b: TensorLike): Tensor;
-  div(b: TensorLike): Tensor;
-  maximum(b: TensorLike): Tensor;
-  minimum(b: TensorLike): Tensor;
-  /** x^p: a number p uses the scalar kernel, a tensor the elementwise one. */
-  pow(p: TensorLike): Tensor;
-  eq(b: TensorLike): Tensor;
-  ne(b: TensorLike): Tensor;
-  lt(b: TensorLike): Tensor;
-  le(b: TensorLike): Tensor;
-  gt(b: TensorLike): Tensor;
-  ge(b: TensorLike): Tensor;
-  neg(): Tensor;
-  exp(): Tensor;
-  log(): Tensor;
-  sqrt(): Tensor;
-  rsqrt(): Tensor;
-  tanh(): Tensor;
-  erf(): Tensor;
-  /** GELU of this + bias (bias over the last axis, optional), fused. */
-  gelu(bias?: Tensor | null): Tensor;
-  relu(): Tensor;
-  sigmoid(): Tensor;
-  abs(): Tensor;
-  clamp(lo: number, hi: number): Tensor;
-  sum(axis?: Axes, keepdim?: boolean): Tensor;
-  mean(axis?: Axes, keepdim?: boolean): Tensor;
-  max(axis?: Axes, keepdim?: boolean): Tensor;
-  argmax(axis?: number, keepdim?: boolean): Tensor;
-  softmax(axis?: number): Tensor;
-  logSoftmax(axis?: number): Tensor;
-  matmul(b: Tensor): Tensor;
-  reshape(shape: readonly number[]): Tensor;
-  view(shape: readonly number[]): Tensor;
-  permute(perm: readonly number[]): Tensor;
-  transpose(a?: number, b?: number): Tensor;
-  expand(shape: readonly number[]): Tensor;
-  slice(axis: number, start: number, end?: number): Tensor;
-  squeeze(axis: number): Tensor;
-  unsqueeze(axis: number): Tensor;
-  contiguous(): Tensor;
-  flip(axis: number): Tensor;
-  gather(axis: number, index: Float32Array | readonly number[]): Tensor;
-  pad(pads: readonly (readonly [number, number])[], mode?: PadMode, value?: number): Tensor;
-  conv2d(weight: Tensor, bias?: Tensor | null, opts?: Conv2dOptions): Tensor;
-  resizeBilinear(height: number, width: number): Tensor;
-  layerNorm(gamma: Tensor | null, beta: Tensor | null, eps?: number): Tensor;
-  concat(others: readonly Tensor[], axis?: number): Tensor;
-  /** Accumulate gradients into every leaf that requires grad. */
-  backward(grad?: Tensor, opts?: BackwardOptions): Promise<void>;
-}
+/** The chainable ops: each defined beside its op in ./ops, registered by ./methods.ts (its types too). */
+export interface Tensor extends TensorMethods {}

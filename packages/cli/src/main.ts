@@ -24,9 +24,10 @@ const COMMANDS: Record<string, Command> = { classify, explain, attack, detect, e
 
 const HELP = `Usage: maskgrad <command> [options]
 
-Explain Vision Transformer classifications by meaningful perturbation
-(Fong & Vedaldi 2017): learn the smallest region of an image whose blurring
-destroys the model's evidence for a class.
+Explain Vision Transformer classifications by perturbation: learn the
+region of an image that keeps (or whose blurring destroys) the model's
+evidence for a class. Extremal perturbations (Fong, Patrick & Vedaldi 2019)
+by default, meaningful perturbation (Fong & Vedaldi 2017) on request.
 
 Commands:
 ${Object.entries(COMMANDS).map(([name, c]) => `  ${name.padEnd(9)}  ${c.summary}`).join('\n')}

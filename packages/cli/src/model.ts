@@ -2,36 +2,12 @@
  * Model and backend set-up shared by the commands. The commands check the
  * model with checkModel (@maskgrad/models/node) before the weights are read:
  * the config, checked against the tensor shapes in the weights' header (read
- * alone), gives the input size and the labels, which is enough to validate
- * --mask-size, --target and friends.
+ * alone), gives the input size and the labels (labelsFor, @maskgrad/models),
+ * which is enough to validate --mask-size, --target (resolveTarget,
+ * @maskgrad/perturb) and friends.
  */
 import { setBackend } from '@maskgrad/autograd';
-import { IMAGENET_LABELS, type ViTConfig } from '@maskgrad/models/node';
-import { suggest } from './args.js';
 import { UsageError } from './errors.js';
-
-/** The class names an ImageClassifier built from this config will have (same fallbacks). */
-export function labelsOf(config: ViTConfig): readonly string[] {
-  if (config.labels) return config.labels;
-  return config.numClasses === 1000 ? IMAGENET_LABELS : Array.from({ length: config.numClasses }, (_, i) => `class ${i}`);
-}
-
-/** --target as a class index: a label of the model, or an index into its labels. */
-export function resolveTarget(raw: string, labels: readonly string[]): number {
-  const byLabel = labels.indexOf(raw);
-  if (byLabel >= 0) return byLabel;
-  if (/^\d+$/.test(raw.trim())) {
-    const i = Number(raw);
-    if (i < labels.length) return i;
-    throw new UsageError(`--target ${raw} is out of range: this model has ${labels.length} classes, so use an index from 0 to ${labels.length - 1} or a label.`);
-  }
-  const some = labels.slice(0, 8).map((l) => `'${l}'`).join(', ');
-  throw new UsageError(
-    `--target '${raw}' is not a label of this model.${suggest(raw, labels)} ` +
-    `Use a class index from 0 to ${labels.length - 1} or one of its labels (${some}${labels.length > 8 ? ', ...' : ''}); ` +
-    `'maskgrad classify' shows the labels an image gets.`,
-  );
-}
 
 /**
  * Use the --backend the user asked for (or MASKGRAD_BACKEND, or auto: the

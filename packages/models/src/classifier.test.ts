@@ -1,6 +1,7 @@
 // ImageClassifier: preprocessing (rescale, resize, normalize) and top-k classification, on the
 // trained shapes model (64 px, mean 0.5, std 0.5).
 import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { RgbImage } from './classifier.js';
 import { readImageFile } from './node/image-io.js';
@@ -100,6 +101,8 @@ describe('ImageClassifier.classify refuses to answer with non-finite probabiliti
     head.assign(Float32Array.from(await head.data(), (v) => v * 1e38)); // finite, but the logits are not
     const x = overflowing.preprocess([img0, img0]);
     await expect(overflowing.classify(x, 2)).rejects.toThrow(/^image 1: a class probability is NaN\. The weights overflow float32/);
+    // the suspect named: the weights file loadModel read
+    await expect(overflowing.classify(x, 2)).rejects.toThrow(`. Check the checkpoint ${join(fixture('shapes-vit-hf'), 'model.safetensors')}.`);
     await expect(model.classify(x, 2)).resolves.toHaveLength(2);
   });
 });

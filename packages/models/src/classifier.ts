@@ -14,12 +14,22 @@ import type { RgbImage } from './rgb-image.js';
 
 export type { RgbImage };
 
+/**
+ * The class names of a model with this config: its own labels, else ImageNet's for 1000 classes,
+ * else `class 0`, `class 1`, ... The one fallback: the CLI reads it before the weights are loaded.
+ */
+export function labelsFor(config: Pick<ViTConfig, 'labels' | 'numClasses'>): readonly string[] {
+  if (config.labels) return config.labels;
+  return config.numClasses === 1000 ? IMAGENET_LABELS : Array.from({ length: config.numClasses }, (_, i) => `class ${i}`);
+}
+
 export class ImageClassifier {
   readonly labels: readonly string[];
+  /** The weights file it was loaded from (loadModel sets it): errors that suspect the weights name it. */
+  source: string | undefined = undefined;
 
   constructor(readonly vit: VisionTransformer, readonly config: ViTConfig, labels?: readonly string[]) {
-    const fallback = config.numClasses === 1000 ? IMAGENET_LABELS : Array.from({ length: config.numClasses }, (_, i) => `class ${i}`);
-    this.labels = labels ?? config.labels ?? fallback;
+    this.labels = labels ?? labelsFor(config);
     if (this.labels.length !== config.numClasses) {
       throw new Error(`${this.labels.length} labels given for a model with ${config.numClasses} classes`);
     }
@@ -93,8 +103,8 @@ export class ImageClassifier {
       if (bad !== undefined) {
         throw new NonFiniteError({
           what: 'a class probability', value: bad, image: n,
-          hint: 'The weights overflow float32 on this input (finite weights whose activations are not); check the checkpoint.',
-        });
+          hint: 'The weights overflow float32 on this input (finite weights whose activations are not).', checkWeights: true,
+        }, { checkpoint: this.source });
       }
       const row = Array.from(probs.subarray(n * c, (n + 1) * c), (p, i) => ({ index: i, label: this.labels[i], probability: p }));
       out.push(row.sort((a, b) => b.probability - a.probability).slice(0, top));

@@ -96,6 +96,17 @@ export interface NonFiniteDetails {
   /** Which image of the batch (0-based), when it is one image's. */
   image?: number;
   hint: string;
+  /**
+   * The weights are the suspect (finite weights whose activations overflow float32): the
+   * message ends by asking to check the checkpoint, named by its path when it is known.
+   */
+  checkWeights?: boolean;
+}
+
+/** What the message names instead of indices: the images' files, the checkpoint's weights file. */
+export interface NonFiniteNames {
+  images?: readonly string[];
+  checkpoint?: string;
 }
 
 /**
@@ -106,24 +117,25 @@ export interface NonFiniteDetails {
 export class NonFiniteError extends Error {
   override readonly name = 'NonFiniteError';
 
-  constructor(readonly details: NonFiniteDetails, imageNames?: readonly string[]) {
+  constructor(readonly details: NonFiniteDetails, readonly names: NonFiniteNames = {}) {
     const d = details;
     const where: string[] = [];
     if (d.iteration !== undefined) where.push(`iteration ${d.iteration + 1}${d.iterations === undefined ? '' : ` of ${d.iterations}`}`);
-    if (d.image !== undefined) where.push(imageNames?.[d.image] ?? `image ${d.image + 1}`);
-    super(`${where.length > 0 ? `${where.join(', ')}: ` : ''}${d.what} is ${d.value}. ${d.hint}`);
+    if (d.image !== undefined) where.push(names.images?.[d.image] ?? `image ${d.image + 1}`);
+    const check = d.checkWeights ? ` Check the checkpoint${names.checkpoint === undefined ? '' : ` ${names.checkpoint}`}.` : '';
+    super(`${where.length > 0 ? `${where.join(', ')}: ` : ''}${d.what} is ${d.value}. ${d.hint}${check}`);
   }
 
-  /** The same error with each image named (a file name instead of `image 2`). */
-  withImageNames(names: readonly string[]): NonFiniteError {
-    return new NonFiniteError(this.details, names);
+  /** The same error with each image named (a file name instead of `image 2`), and the checkpoint when given. */
+  withImageNames(images: readonly string[], checkpoint = this.names.checkpoint): NonFiniteError {
+    return new NonFiniteError(this.details, { images, checkpoint });
   }
 
   /**
-   * `e` with its images named when it is a NonFiniteError, else `e` as it is. Matched by name,
-   * not class: the error may come from another copy of this package.
+   * `e` with its images (and checkpoint) named when it is a NonFiniteError, else `e` as it is.
+   * Matched by name, not class: the error may come from another copy of this package.
    */
-  static nameImages(e: unknown, names: readonly string[]): unknown {
-    return e instanceof Error && e.name === 'NonFiniteError' ? (e as NonFiniteError).withImageNames(names) : e;
+  static nameImages(e: unknown, images: readonly string[], checkpoint?: string): unknown {
+    return e instanceof Error && e.name === 'NonFiniteError' ? (e as NonFiniteError).withImageNames(images, checkpoint) : e;
   }
 }

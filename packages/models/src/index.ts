@@ -7,7 +7,7 @@ export { Module, type StateDict, type StateEntry } from './layers/module.js';
 export { Linear, Conv2d, LayerNorm } from './layers/linear.js';
 export { Attention, type QkvLayout } from './layers/attention.js';
 export { Block, Mlp, VisionTransformer } from './layers/vit.js';
-export { ImageClassifier, type RgbImage } from './classifier.js';
+export { ImageClassifier, labelsFor, type RgbImage } from './classifier.js';
 export { resampleRgb8, PIL_RESAMPLE_BY_NUMBER, type ResampleFilter } from './resample.js';
 export { defaultPreprocessing, inputGeometry, prepareImage, resizedSize, type InputGeometry, type Preprocessing } from './preprocess.js';
 export { parseHfPreprocessing, parseTimmPretrainedCfg } from './preprocessing-config.js';
@@ -23,7 +23,7 @@ export {
 export {
   MAX_CHECKPOINT_FILE_BYTES, MAX_IMAGE_FILE_BYTES, MAX_IMAGE_PIXELS, MAX_JSON_FILE_BYTES, MAX_SAFETENSORS_HEADER_BYTES, formatBytes,
 } from './limits.js';
-export { CheckpointError, HubError, ImageError, NonFiniteError, formatFileError, type NonFiniteDetails } from './errors.js';
+export { CheckpointError, HubError, ImageError, NonFiniteError, formatFileError, type NonFiniteDetails, type NonFiniteNames } from './errors.js';
 export { IMAGENET_LABELS } from './imagenet-labels.js';
 export { DEFAULT_DIFFICULTY, SHAPE_CLASSES, makeShape, makeShapesDataset, type ShapeClass, type ShapeOptions, type ShapeSample } from './data/shapes.js';
 export { mixSeed, mulberry32, type Random } from './data/prng.js';

@@ -5,7 +5,7 @@
  * decay (Loshchilov & Hutter 2017). Browser-safe; `scripts/train.mjs` runs
  * it on the shapes task to make the built-in model.
  */
-import { AdamW, backwardSync, crossEntropy, noGrad, tidy, type Tensor } from '@maskgrad/autograd';
+import { AdamW, crossEntropy, noGrad, tidy, type Tensor } from '@maskgrad/autograd';
 import { ImageClassifier, type RgbImage } from './classifier.js';
 import type { VisionTransformer } from './layers/vit.js';
 import { mulberry32, normal, shuffle, type Random } from './data/prng.js';
@@ -164,7 +164,7 @@ export async function trainClassifier(vit: VisionTransformer, data: LabelledImag
       const loss = tidy(() => {
         optimizer.zeroGrad();
         const l = crossEntropy(vit.forward(toInput(classifier, images)), labels);
-        backwardSync(l);
+        l.backward();
         optimizer.step();
         return l;
       });

@@ -7,9 +7,10 @@
  * Untargeted attacks ascend the cross-entropy of the clean label; targeted
  * ones descend the cross-entropy of the target. Pixels stay in [0, 1].
  */
-import { backwardSync, crossEntropy, keep, noGrad, rand, tensor, tidy, type Tensor } from '@maskgrad/autograd';
+import { crossEntropy, keep, noGrad, rand, tensor, tidy, type Tensor } from '@maskgrad/autograd';
 import type { Classifier } from './objective.js';
 import { OptionError } from './options.js';
+import { resolveTarget } from './target.js';
 
 export interface AttackOptions {
   method?: 'fgsm' | 'pgd';
@@ -69,7 +70,7 @@ function step(model: Classifier, x: Tensor, x0: Tensor, labels: number[], target
   const leaf = x.detach().setRequiresGrad(true);
   const ce = crossEntropy(model.forward(model.normalize(leaf)), labels);
   const loss = targeted ? ce.neg() : ce;
-  backwardSync(loss);
+  loss.backward();
   const grad = leaf.grad!;
   const sign = grad.gt(0).sub(grad.lt(0));
   return { next: x.add(sign.mul(alpha)).maximum(x0.sub(eps)).minimum(x0.add(eps)).clamp(0, 1), loss };
@@ -82,10 +83,7 @@ export async function attack(model: Classifier, x: Tensor, options: AttackOption
   const cleanLabels = await predict(model, x);
   let targets: number[] | null = null;
   if (o.target !== undefined) {
-    targets = typeof o.target === 'number' ? new Array(n).fill(o.target) : [...o.target];
-    for (const t of targets) {
-      if (!(Number.isInteger(t) && t >= 0 && t < model.labels.length)) throw new OptionError('target', t, `a class index from 0 to ${model.labels.length - 1}`);
-    }
+    targets = (typeof o.target === 'number' ? new Array<number>(n).fill(o.target) : [...o.target]).map((t) => resolveTarget(t, model.labels));
   }
   const x0 = x.detach();
   let cur = x0;

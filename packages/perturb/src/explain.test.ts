@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { noGrad } from '@maskgrad/autograd';
-import { baselineOf, explain, explainBatch, weakPerturbationNote } from './explain.js';
+import { explain, explainBatch, weakPerturbationNote } from './explain.js';
+import { baselineOf } from './meaningful/meaningful.js';
 import { OptionError, resolveMeaningful, resolveOptions } from './options.js';
 import { seededTensor, tinyClassifier } from './test-model.js';
 
@@ -107,8 +108,10 @@ describe('bad options are rejected before any work, with a message naming them',
   });
 
   it('an unknown class label or index', async () => {
-    await expect(explain(model, x.slice(0, 0, 1), { ...quick, target: 'giraffe' })).rejects.toThrow(/target: "giraffe"; a class index or one of the model's labels \('a', 'b', 'c'\)/);
-    await expect(explain(model, x.slice(0, 0, 1), { ...quick, target: 3 })).rejects.toThrow(/target: 3; a class index from 0 to 2/);
+    await expect(explain(model, x.slice(0, 0, 1), { ...quick, target: 'giraffe' })).rejects.toThrow(/target: "giraffe"; one of this model's labels \('a', 'b', 'c'\) or a class index from 0 to 2/);
+    await expect(explain(model, x.slice(0, 0, 1), { ...quick, target: 'A' })).rejects.toThrow(/\('a', 'b', 'c'\), such as 'a' or a class/);
+    await expect(explain(model, x.slice(0, 0, 1), { ...quick, target: 3 })).rejects.toThrow(/target: 3; a class index from 0 to 2 \(this model has 3 classes\)/);
+    await expect(explain(model, x.slice(0, 0, 1), { ...quick, target: '2', iterations: 1 })).resolves.toMatchObject({ target: 2, label: 'c' });
   });
 
   it('reports progress every iteration', async () => {

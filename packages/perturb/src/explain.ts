@@ -1,77 +1,19 @@
 /**
- * explain(): learn the mask by gradient descent, by the method the options
- * name: the extremal perturbation (default; ./extremal/) or the meaningful
- * perturbation (below: Adam on the mask only, the model frozen so no weight
- * gradients are computed, the mask
- * clamped to [0, 1] after every step (in the same kernel). Each iteration runs in a tidy()
- * scope and reads back one small tensor: per image the loss, the
- * probability, the regularizers and the mask's sum (and the mask, for an
- * onProgress listener), checked to be finite (./finite.ts).
+ * explain(): check the images and options, read the clean probabilities once (to pick each
+ * image's target), then hand the batch to the method the options name: the extremal
+ * perturbation (the default; ./extremal/) or the meaningful perturbation (./meaningful/). Both
+ * learn their masks with the same loop (./iterate.ts).
  */
-import { Adam, backendReport, backwardSync, full, hashUniform, noGrad, randn, resizeBilinear, tensor, tidy, type BackendReport, type Tensor } from '@maskgrad/autograd';
-import { gaussianBlur } from './blur.js';
+import { noGrad, tidy, type Tensor } from '@maskgrad/autograd';
 import { explainExtremalBatch } from './extremal/result.js';
-import { checkFinite, iterationStats, STAT_COLUMNS } from './finite.js';
-import { composite, objective, targetProbability, type Classifier } from './objective.js';
-import { OptionError, resolveOptions, type ExplainOptions, type ResolvedMeaningfulOptions } from './options.js';
+import { checkFinite } from './finite.js';
+import { explainMeaningfulBatch } from './meaningful/meaningful.js';
+import type { Classifier } from './objective.js';
+import { OptionError, resolveOptions, type ExplainOptions } from './options.js';
 import type { ExplainResult, MaskImage } from './result.js';
+import { resolveTarget } from './target.js';
 
 export type { ExplainResult, MaskImage };
-
-function resolveTarget(t: number | string, labels: readonly string[]): number {
-  if (typeof t === 'number') {
-    if (!Number.isInteger(t) || t < 0 || t >= labels.length) throw new OptionError('target', t, `a class index from 0 to ${labels.length - 1}`);
-    return t;
-  }
-  const i = labels.indexOf(t);
-  if (i < 0) {
-    const asNum = Number(t);
-    if (t.trim() !== '' && Number.isInteger(asNum)) return resolveTarget(asNum, labels);
-    const some = labels.slice(0, 8).map((l) => `'${l}'`).join(', ');
-    throw new OptionError('target', t, `a class index or one of the model's labels (${some}${labels.length > 8 ? ', …' : ''})`);
-  }
-  return i;
-}
-
-/** The perturbation P for images [N, 3, H, W] (a constant of the objective: no graph through x). */
-export function baselineOf(x: Tensor, o: ResolvedMeaningfulOptions): Tensor {
-  return noGrad(() => {
-    if (o.perturbation === 'blur') return gaussianBlur(x, o.blurSigma);
-    if (o.perturbation === 'constant') {
-      const color = o.constantColor
-        ? tensor(Float32Array.from(o.constantColor), [1, 3, 1, 1], { backend: x.backend })
-        : x.mean([2, 3], true);
-      return color.expand(x.shape).contiguous();
-    }
-    // noise: x + η, η ~ N(0, σ²) drawn once per run from a stream away from the mask-noise seeds
-    const seed = (o.seed * 2 + 16_000_001) % (2 ** 24 - 2);
-    return x.add(randn(x.shape, { seed, std: o.noiseStd, backend: x.backend })).clamp(0, 1);
-  });
-}
-
-/**
- * Host backends run kernels synchronously; give the event loop a turn now
- * and then so timers, I/O and progress output are not starved during a
- * long run.
- */
-let lastYield = 0;
-async function yieldNowAndThen(): Promise<void> {
-  const now = Date.now();
-  if (now - lastYield < 50) return;
-  lastYield = now;
-  await new Promise((resolve) => setTimeout(resolve, 0));
-}
-
-/** Seeds for iteration i: distinct, below 2^24, two consecutive values each. */
-function iterationSeed(seed: number, i: number): number {
-  return (seed * 7919 * 2 + i * 2) % (2 ** 24 - 2);
-}
-
-function jitterAt(o: ResolvedMeaningfulOptions, i: number): { dy: number; dx: number; max: number } {
-  if (o.jitter === 0) return { dy: 0, dx: 0, max: 0 };
-  const pick = (k: number) => Math.min(o.jitter, Math.floor(hashUniform(i * 2 + k, (o.seed + 12345) % 2 ** 24) * (2 * o.jitter + 1)) - o.jitter);
-  return { dy: pick(0), dx: pick(1), max: o.jitter };
-}
 
 /**
  * The explainer blurs and mixes pixels in [0, 1] and normalizes them itself;
@@ -111,72 +53,9 @@ export async function explainBatch(model: Classifier, x: Tensor, options: Explai
     return row.indexOf(Math.max(...row));
   });
   const before = targets.map((t, k) => probsBefore[k * c + t]);
-  if (resolved.method === 'extremal') return explainExtremalBatch(model, x, targets, before, resolved, options.onProgress);
-  const o = resolved;
-  const baseline = baselineOf(x, o);
-  const m = full([n, 1, o.maskSize, o.maskSize], o.maskInit, { requiresGrad: true, backend: x.backend });
-  m.name = 'mask';
-  // projected Adam: the step and the clamp to [0, 1] are one kernel
-  const opt = new Adam([m], { lr: o.lr, beta1: 0.9, beta2: 0.999, eps: 1e-8, clamp: [0, 1] });
-  const history: ExplainResult['history'][] = Array.from({ length: n }, () => []);
-  const cells = o.maskSize * o.maskSize;
-  for (let i = 0; i < o.iterations; i++) {
-    const stats = tidy(() => {
-      const value = objective(m, {
-        model, x, baseline, targets, game: o.game, l1: o.l1, tv: o.tv, tvBeta: o.tvBeta,
-        maskNoise: o.maskNoise, noiseSeed: iterationSeed(o.seed, i), jitter: jitterAt(o, i),
-      });
-      opt.zeroGrad();
-      backwardSync(value.total);
-      opt.step();
-      // the iteration's one readback: per image its terms, the stepped mask's sum (and cells, for progress)
-      return noGrad(() => iterationStats(value, m, options.onProgress !== undefined));
-    });
-    const values = await stats.data();
-    stats.dispose();
-    const width = STAT_COLUMNS.length + (options.onProgress ? cells : 0);
-    checkFinite(values, width, { iteration: i, iterations: o.iterations });
-    const row = (k: number, column: number) => values[k * width + column];
-    for (let k = 0; k < n; k++) history[k].push({ iteration: i, loss: row(k, 0), probability: row(k, 1) });
-    if (options.onProgress) {
-      options.onProgress({
-        iteration: i, iterations: o.iterations,
-        loss: Array.from({ length: n }, (_, k) => row(k, 0)),
-        probability: Array.from({ length: n }, (_, k) => row(k, 1)),
-        mask: Array.from({ length: n }, (_, k) => values.slice(k * width + STAT_COLUMNS.length, (k + 1) * width)),
-      });
-    }
-    await yieldNowAndThen();
-  }
-  // the final mask, without noise or jitter
-  const final = tidy(() => noGrad(() => {
-    const up = resizeBilinear(m, h, w);
-    const phi = composite(x, baseline, up);
-    const both = model.forward(model.normalize(phi.concat([baseline], 0)));
-    return { up, phi, p: targetProbability(both, [...targets, ...targets]) };
-  }));
-  const [mv, uv, pv, phiv, bv] = await Promise.all([m.data(), final.up.data(), final.p.data(), final.phi.data(), baseline.data()]);
-  opt.dispose();
-  for (const t of [m, baseline, final.up, final.phi, final.p]) t.dispose();
-  checkFinite(pv.subarray(0, n), 1, { what: 'the target probability f_c(Φ(x; M)) with the final mask' });
-  checkFinite(pv.subarray(n), 1, { what: 'the target probability of the fully perturbed image' });
-  const side = o.maskSize;
-  const backend = backendReport(x.backend);
-  return targets.map((t, k) => ({
-    method: 'meaningful' as const,
-    mask: { width: side, height: side, values: mv.slice(k * side * side, (k + 1) * side * side) },
-    upsampledMask: { width: w, height: h, values: uv.slice(k * h * w, (k + 1) * h * w) },
-    target: t,
-    label: model.labels[t],
-    probabilityBefore: before[k],
-    probabilityAfter: pv[k],
-    probabilityPerturbed: pv[n + k],
-    history: history[k],
-    options: o,
-    backend,
-    perturbed: phiv.slice(k * 3 * h * w, (k + 1) * 3 * h * w),
-    baseline: bv.slice(k * 3 * h * w, (k + 1) * 3 * h * w),
-  }));
+  return resolved.method === 'extremal'
+    ? explainExtremalBatch(model, x, targets, before, resolved, options.onProgress)
+    : explainMeaningfulBatch(model, x, targets, before, resolved, options.onProgress);
 }
 
 /**

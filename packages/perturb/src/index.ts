@@ -1,9 +1,13 @@
 /**
- * @maskgrad/perturb: explanations by meaningful perturbation (Fong &
+ * @maskgrad/perturb: explanations by extremal perturbation (Fong, Patrick &
+ * Vedaldi, ICCV 2019; the default) and meaningful perturbation (Fong &
  * Vedaldi, ICCV 2017) on @maskgrad/autograd. Browser-safe; writing files
  * lives in '@maskgrad/perturb/node'.
  */
-export { explain, explainBatch, baselineOf, weakPerturbationNote, type ExplainResult, type MaskImage } from './explain.js';
+export { explain, explainBatch, weakPerturbationNote, type ExplainResult, type MaskImage } from './explain.js';
+export { baselineOf, explainMeaningfulBatch } from './meaningful/meaningful.js';
+export { iterate, type IterationPlan } from './iterate.js';
+export { resolveTarget } from './target.js';
 export { chooseArea, explainExtremalBatch } from './extremal/result.js';
 export { runExtremal, reward, type AreaResult, type ExtremalRun } from './extremal/extremal.js';
 export { maskBump, maskGeometry, maskSamples, maskWeights, smoothMask, MASK_COLDNESS, type MaskGeometry, type MaskWeights } from './extremal/mask-generator.js';

@@ -88,3 +88,21 @@ export function where(cond: Tensor, a: TensorLike, b: TensorLike): Tensor {
     needs[2] ? U.sumTo(U.where(cond, 0, g), bt.shape) : null,
   ]);
 }
+
+/** This file's ops as chainable methods (`x.op(...)`), registered on Tensor by ../methods.ts. */
+export const binaryMethods = {
+  add(this: Tensor, b: TensorLike): Tensor { return add(this, b); },
+  sub(this: Tensor, b: TensorLike): Tensor { return sub(this, b); },
+  mul(this: Tensor, b: TensorLike): Tensor { return mul(this, b); },
+  div(this: Tensor, b: TensorLike): Tensor { return div(this, b); },
+  maximum(this: Tensor, b: TensorLike): Tensor { return maximum(this, b); },
+  minimum(this: Tensor, b: TensorLike): Tensor { return minimum(this, b); },
+  /** x^p: a number p uses the scalar kernel, a tensor the elementwise one. */
+  pow(this: Tensor, p: TensorLike): Tensor { return typeof p === 'number' ? pow(this, p) : powTensor(this, p); },
+  eq(this: Tensor, b: TensorLike): Tensor { return compare('eq', this, b); },
+  ne(this: Tensor, b: TensorLike): Tensor { return compare('ne', this, b); },
+  lt(this: Tensor, b: TensorLike): Tensor { return compare('lt', this, b); },
+  le(this: Tensor, b: TensorLike): Tensor { return compare('le', this, b); },
+  gt(this: Tensor, b: TensorLike): Tensor { return compare('gt', this, b); },
+  ge(this: Tensor, b: TensorLike): Tensor { return compare('ge', this, b); },
+};

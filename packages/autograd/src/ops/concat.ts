@@ -32,3 +32,8 @@ export function concat(xs: readonly Tensor[], axis = 0): Tensor {
     });
   });
 }
+
+/** This file's ops as chainable methods (`x.op(...)`), registered on Tensor by ../methods.ts. */
+export const concatMethods = {
+  concat(this: Tensor, others: readonly Tensor[], axis?: number): Tensor { return concat([this, ...others], axis); },
+};

@@ -63,3 +63,8 @@ function patchConv(x: Tensor, weight: Tensor, bias: Tensor | null): Tensor {
   if (bias) y = add(y, bias);
   return permute(reshape(y, [n, gh, gw, oc]), [0, 3, 1, 2]);
 }
+
+/** This file's ops as chainable methods (`x.op(...)`), registered on Tensor by ../methods.ts. */
+export const conv2dMethods = {
+  conv2d(this: Tensor, weight: Tensor, bias?: Tensor | null, opts?: Conv2dOptions): Tensor { return conv2d(this, weight, bias ?? null, opts); },
+};

@@ -11,3 +11,8 @@ export function flip(x: Tensor, axis: number): Tensor {
   const n = x.shape[a];
   return gather(x, a, Float32Array.from({ length: n }, (_, i) => n - 1 - i));
 }
+
+/** This file's ops as chainable methods (`x.op(...)`), registered on Tensor by ../methods.ts. */
+export const flipMethods = {
+  flip(this: Tensor, axis: number): Tensor { return flip(this, axis); },
+};

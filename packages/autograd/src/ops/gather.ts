@@ -2,7 +2,7 @@
  * Select entries along one axis by index (torch.index_select); the
  * gradient scatters back, adding where an index repeats.
  */
-import { gatherKernel, scatterAddKernel } from '@maskgrad/kernels';
+import { scatterAddKernel } from '@maskgrad/kernels';
 import { record } from '../record.js';
 import { Tensor } from '../tensor.js';
 import * as U from './untracked.js';
@@ -16,12 +16,12 @@ export function gather(x: Tensor, axis: number, index: Float32Array | readonly n
   }
   const outer = x.shape.slice(0, a).reduce((p, d) => p * d, 1);
   const inner = x.shape.slice(a + 1).reduce((p, d) => p * d, 1);
-  const xc = U.contiguous(x);
-  const shape = [...x.shape];
-  shape[a] = idx.length;
-  const y = new Tensor(gatherKernel(x.backend, xc.storage, idx, outer, n, inner), shape, { backend: x.backend });
-  if (xc !== x) xc.dispose();
-  return record(y, [x], 'gather', (g) => [
+  return record(U.gather(x, a, idx), [x], 'gather', (g) => [
     new Tensor(scatterAddKernel(g.backend, U.contiguous(g).storage, idx, outer, n, inner), x.shape, { backend: g.backend }),
   ]);
 }
+
+/** This file's ops as chainable methods (`x.op(...)`), registered on Tensor by ../methods.ts. */
+export const gatherMethods = {
+  gather(this: Tensor, axis: number, index: Float32Array | readonly number[]): Tensor { return gather(this, axis, index); },
+};

@@ -37,3 +37,8 @@ export function layerNorm(x: Tensor, gamma: Tensor | null, beta: Tensor | null, 
     return [dx, ...(gamma ? [part(0)] : []), ...(beta ? [part(1)] : [])];
   });
 }
+
+/** This file's ops as chainable methods (`x.op(...)`), registered on Tensor by ../methods.ts. */
+export const layerNormMethods = {
+  layerNorm(this: Tensor, gamma: Tensor | null, beta: Tensor | null, eps?: number): Tensor { return layerNorm(this, gamma, beta, eps); },
+};

@@ -1,12 +1,13 @@
 /**
  * Matrix product with batch broadcasting: [..., M, K] @ [..., K, N].
- * dA = dC · Bᵀ, dB = Aᵀ · dC (summed over broadcast batch axes).
- * Transposed views are passed to the kernel as flags, not copied.
+ * dA = dC · Bᵀ, dB = Aᵀ · dC (summed over broadcast batch axes), by the
+ * same untracked product as the forward. Transposed views are passed to the
+ * kernel as flags, not copied.
  */
 import { broadcastShapes, matmulKernel, sizeOf, type Data, type MatmulShape } from '@maskgrad/kernels';
 import { backendOf, record } from '../record.js';
 import { Tensor } from '../tensor.js';
-import { reshape, transpose } from './movement.js';
+import { reshape } from './movement.js';
 import * as U from './untracked.js';
 
 /** The operand's data as a contiguous matrix batch, or its transpose, without copying when possible. */
@@ -34,6 +35,14 @@ export function matmul(a: Tensor, b: Tensor): Tensor {
   // vectors: [K] is treated as [1, K] on the left and [K, 1] on the right, then squeezed
   if (a.rank === 1) return reshape(matmul(reshape(a, [1, a.shape[0]]), b), b.rank === 1 ? [] : [...b.shape.slice(0, -2), b.shape[b.rank - 1]]);
   if (b.rank === 1) return reshape(matmul(a, reshape(b, [b.shape[0], 1])), a.shape.slice(0, -1));
+  return record(product(a, b), [a, b], 'matmul', (g, needs) => [
+    needs[0] ? U.sumTo(product(g, U.swapLast(b)), a.shape) : null,
+    needs[1] ? U.sumTo(product(U.swapLast(a), g), b.shape) : null,
+  ]);
+}
+
+/** a @ b for rank ≥ 2, untracked: the forward's kernel, and the backward rule's two products. */
+function product(a: Tensor, b: Tensor): Tensor {
   const backend = backendOf(a, b);
   const m = a.shape[a.rank - 2];
   const k = a.shape[a.rank - 1];
@@ -50,8 +59,10 @@ export function matmul(a: Tensor, b: Tensor): Tensor {
   const c = new Tensor(matmulKernel(backend, oa.data, ob.data, spec), [...batchShape, m, n], { backend });
   oa.temp?.dispose();
   ob.temp?.dispose();
-  return record(c, [a, b], 'matmul', (g, needs) => [
-    needs[0] ? U.sumTo(matmul(g, transpose(b)), a.shape) : null,
-    needs[1] ? U.sumTo(matmul(transpose(a), g), b.shape) : null,
-  ]);
+  return c;
 }
+
+/** This file's ops as chainable methods (`x.op(...)`), registered on Tensor by ../methods.ts. */
+export const matmulMethods = {
+  matmul(this: Tensor, b: Tensor): Tensor { return matmul(this, b); },
+};

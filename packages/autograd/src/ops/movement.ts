@@ -87,3 +87,16 @@ export function squeeze(x: Tensor, axis: number): Tensor {
   const strides = x.strides.filter((_, i) => i !== a);
   return viewResult(x, shape, strides, x.offset, 'squeeze', (g) => [U.reshape(g, x.shape)]);
 }
+
+/** This file's ops as chainable methods (`x.op(...)`), registered on Tensor by ../methods.ts. */
+export const movementMethods = {
+  reshape(this: Tensor, shape: readonly number[]): Tensor { return reshape(this, shape); },
+  view(this: Tensor, shape: readonly number[]): Tensor { return reshape(this, shape); },
+  permute(this: Tensor, perm: readonly number[]): Tensor { return permute(this, perm); },
+  transpose(this: Tensor, a?: number, b?: number): Tensor { return transpose(this, a, b); },
+  expand(this: Tensor, shape: readonly number[]): Tensor { return expand(this, shape); },
+  slice(this: Tensor, axis: number, start: number, end?: number): Tensor { return slice(this, axis, start, end); },
+  squeeze(this: Tensor, axis: number): Tensor { return squeeze(this, axis); },
+  unsqueeze(this: Tensor, axis: number): Tensor { return unsqueeze(this, axis); },
+  contiguous(this: Tensor): Tensor { return contiguous(this); },
+};

@@ -7,7 +7,6 @@
 import { padKernel, paddedShape, type PadMode } from '@maskgrad/kernels';
 import { record } from '../record.js';
 import { Tensor } from '../tensor.js';
-import { flip } from './flip.js';
 import * as U from './untracked.js';
 
 type Pads = readonly (readonly [number, number])[];
@@ -46,11 +45,16 @@ export function pad(x: Tensor, pads: Pads, mode: PadMode = 'constant', value = 0
         // padded position b-1-j reflects input j+1; position b+n+j reflects input n-2-j
         const into = (t: Tensor, before: number, after: number) =>
           padded(t, t.shape.map((_, i) => (i === axis ? [before, after] as const : [0, 0] as const)), 'constant', 0);
-        if (b > 0) core = U.add(core, into(flip(sliceView(grad, axis, 0, b), axis), 1, n - 1 - b));
-        if (a > 0) core = U.add(core, into(flip(sliceView(grad, axis, b + n, b + n + a), axis), n - 1 - a, 1));
+        if (b > 0) core = U.add(core, into(U.flip(sliceView(grad, axis, 0, b), axis), 1, n - 1 - b));
+        if (a > 0) core = U.add(core, into(U.flip(sliceView(grad, axis, b + n, b + n + a), axis), n - 1 - a, 1));
       }
       grad = U.contiguous(core);
     });
     return [grad];
   });
 }
+
+/** This file's ops as chainable methods (`x.op(...)`), registered on Tensor by ../methods.ts. */
+export const padMethods = {
+  pad(this: Tensor, pads: readonly (readonly [number, number])[], mode?: PadMode, value?: number): Tensor { return pad(this, pads, mode, value); },
+};

@@ -4,7 +4,7 @@
  */
 import { BINARY } from '@maskgrad/kernels';
 import { record } from '../record.js';
-import type { Tensor } from '../tensor.js';
+import type { Axes, Tensor } from '../tensor.js';
 import { mul } from './binary.js';
 import * as U from './untracked.js';
 
@@ -57,3 +57,11 @@ export function argmax(x: Tensor, axis = -1, keepdim = false): Tensor {
 }
 
 export const sumTo = U.sumTo;
+
+/** This file's ops as chainable methods (`x.op(...)`), registered on Tensor by ../methods.ts. */
+export const reduceMethods = {
+  sum(this: Tensor, axis?: Axes, keepdim?: boolean): Tensor { return sum(this, axis, keepdim); },
+  mean(this: Tensor, axis?: Axes, keepdim?: boolean): Tensor { return mean(this, axis, keepdim); },
+  max(this: Tensor, axis?: Axes, keepdim?: boolean): Tensor { return max(this, axis, keepdim); },
+  argmax(this: Tensor, axis?: number, keepdim?: boolean): Tensor { return argmax(this, axis, keepdim); },
+};

@@ -23,3 +23,8 @@ export function resizeBilinear(x: Tensor, height: number, width: number): Tensor
     new Tensor(resizeBilinearGradKernel(g.backend, U.contiguous(g).storage, s), x.shape, { backend: g.backend }),
   ]);
 }
+
+/** This file's ops as chainable methods (`x.op(...)`), registered on Tensor by ../methods.ts. */
+export const resizeMethods = {
+  resizeBilinear(this: Tensor, height: number, width: number): Tensor { return resizeBilinear(this, height, width); },
+};

@@ -42,3 +42,9 @@ export function logSoftmax(x: Tensor, axis = -1): Tensor {
     return y;
   });
 }
+
+/** This file's ops as chainable methods (`x.op(...)`), registered on Tensor by ../methods.ts. */
+export const softmaxMethods = {
+  softmax(this: Tensor, axis?: number): Tensor { return softmax(this, axis); },
+  logSoftmax(this: Tensor, axis?: number): Tensor { return logSoftmax(this, axis); },
+};

@@ -54,3 +54,20 @@ export function clamp(x: Tensor, lo: number, hi: number): Tensor {
   if (!(lo <= hi)) throw new Error(`clamp(): lo (${lo}) must not exceed hi (${hi})`);
   return map1(x, clampOp(lo, hi), (g) => U.mul(g, U.map(insideOp(lo, hi), x)));
 }
+
+/** This file's ops as chainable methods (`x.op(...)`), registered on Tensor by ../methods.ts. */
+export const unaryMethods = {
+  neg(this: Tensor): Tensor { return neg(this); },
+  exp(this: Tensor): Tensor { return exp(this); },
+  log(this: Tensor): Tensor { return log(this); },
+  sqrt(this: Tensor): Tensor { return sqrt(this); },
+  rsqrt(this: Tensor): Tensor { return rsqrt(this); },
+  tanh(this: Tensor): Tensor { return tanh(this); },
+  erf(this: Tensor): Tensor { return erf(this); },
+  /** GELU of this + bias (bias over the last axis, optional), fused. */
+  gelu(this: Tensor, bias?: Tensor | null): Tensor { return gelu(this, bias ?? null); },
+  relu(this: Tensor): Tensor { return relu(this); },
+  sigmoid(this: Tensor): Tensor { return sigmoid(this); },
+  abs(this: Tensor): Tensor { return abs(this); },
+  clamp(this: Tensor, lo: number, hi: number): Tensor { return clamp(this, lo, hi); },
+};

@@ -7,7 +7,7 @@
  * downwards, into this one. Forward ops call them too, then record.
  */
 import {
-  BINARY, contiguousStrides, mapKernel, reduceKernel, reduceShape, UNARY, WHERE,
+  BINARY, contiguousStrides, gatherKernel, mapKernel, reduceKernel, reduceShape, UNARY, WHERE,
   type Data, type ElementwiseOp, type ReduceOp,
 } from '@maskgrad/kernels';
 import { scalar } from '../create.js';
@@ -46,6 +46,31 @@ export const where = (cond: Tensor, a: TensorLike, b: TensorLike) => map(WHERE, 
 export function view(x: Tensor, shape: readonly number[], strides: readonly number[], offset = x.offset): Tensor {
   x.backend.retain(x.storage);
   return new Tensor(x.storage, shape, { strides, offset, backend: x.backend });
+}
+
+/** The last two axes swapped, as a view (a matrix batch's transpose). */
+export function swapLast(x: Tensor): Tensor {
+  const r = x.rank;
+  const perm = [...Array(r - 2).keys(), r - 1, r - 2];
+  return view(x, perm.map((a) => x.shape[a]), perm.map((a) => x.strides[a]));
+}
+
+/** Entries along `axis` picked by `index` (validated by the caller), as a new contiguous tensor. */
+export function gather(x: Tensor, axis: number, index: Float32Array): Tensor {
+  const outer = x.shape.slice(0, axis).reduce((p, d) => p * d, 1);
+  const inner = x.shape.slice(axis + 1).reduce((p, d) => p * d, 1);
+  const xc = contiguous(x);
+  const shape = [...x.shape];
+  shape[axis] = index.length;
+  const y = new Tensor(gatherKernel(x.backend, xc.storage, index, outer, x.shape[axis], inner), shape, { backend: x.backend });
+  if (xc !== x) xc.dispose();
+  return y;
+}
+
+/** The order of `axis` reversed. */
+export function flip(x: Tensor, axis: number): Tensor {
+  const n = x.shape[axis];
+  return gather(x, axis, Float32Array.from({ length: n }, (_, i) => n - 1 - i));
 }
 
 /** A contiguous copy (or x itself when already contiguous). */

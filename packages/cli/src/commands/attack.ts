@@ -4,13 +4,13 @@
  * 8-bit PNG (checked by encoding and decoding it).
  */
 import { join, parse } from 'node:path';
-import { checkModel, loadModel, readImageFile } from '@maskgrad/models/node';
-import { attackImage, resolveAttackOptions, type AttackOptions } from '@maskgrad/perturb/node';
+import { checkModel, labelsFor, loadModel, readImageFile } from '@maskgrad/models/node';
+import { attackImage, resolveAttackOptions, resolveTarget, type AttackOptions } from '@maskgrad/perturb/node';
 import { BACKEND_CHOICES, choiceFlag, numberFlag, parseCommand, requireImages, modelFlag, stringFlag, wholeFlag, type OptionSpec, type Values } from '../args.js';
 import { UsageError } from '../errors.js';
 import type { Io } from '../io.js';
 import { modelFolder } from '../download-progress.js';
-import { labelsOf, resolveTarget, useBackend } from '../model.js';
+import { useBackend } from '../model.js';
 import { checkReplaceable } from '../output-folders.js';
 
 export const summary = 'make an adversarial image (FGSM or PGD) and check it survives PNG';
@@ -96,7 +96,7 @@ export async function run(args: readonly string[], io: Io): Promise<number> {
   const folder = await modelFolder(model, io, false);
   const config = checkModel(folder, { config: configPath });
   const target = stringFlag(values, 'target');
-  if (target !== undefined) options.target = resolveTarget(target, labelsOf(config));
+  if (target !== undefined) options.target = resolveTarget(target, labelsFor(config));
   resolveAttackOptions(options);
   checkReplaceable(out, [out], ['adversarial.png', 'clean.png', 'result.json']);
 

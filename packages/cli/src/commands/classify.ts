@@ -66,7 +66,7 @@ export async function run(args: readonly string[], io: Io): Promise<number> {
     try {
       tops.push(...(await classifier.classify(x, top)));
     } catch (e) {
-      throw NonFiniteError.nameImages(e, batch);
+      throw NonFiniteError.nameImages(e, batch, classifier.source);
     }
   }
 

@@ -94,7 +94,7 @@ export async function run(args: readonly string[], io: Io): Promise<number> {
   try {
     detections = await detectAdversarial(detector, classifier, x, { onProgress: progress.onProgress });
   } catch (e) {
-    throw NonFiniteError.nameImages(e, images);
+    throw NonFiniteError.nameImages(e, images, classifier.source);
   } finally {
     progress.finish();
   }

@@ -4,13 +4,13 @@
  * shapes whose object boxes are known (packages/models/src/data/shapes.ts).
  */
 import { basename, join, resolve } from 'node:path';
-import { checkModel, makeShapesDataset, SHAPE_CLASSES, loadModel } from '@maskgrad/models/node';
+import { checkModel, labelsFor, makeShapesDataset, SHAPE_CLASSES, loadModel } from '@maskgrad/models/node';
 import { DEFAULT_METHODS, evalMarkdown, evaluate, METHODS, resolveOptions, toMarkdownTable, writeFolder, type MethodName } from '@maskgrad/perturb/node';
 import { BACKEND_CHOICES, choiceFlag, modelFlag, parseCommand, stringFlag, wholeFlag, type OptionSpec } from '../args.js';
 import { UsageError } from '../errors.js';
 import type { Io } from '../io.js';
 import { modelFolder } from '../download-progress.js';
-import { labelsOf, useBackend } from '../model.js';
+import { useBackend } from '../model.js';
 import { checkReplaceable } from '../output-folders.js';
 
 /** The generated images are held in memory together (12 KB each at 64 px). */
@@ -81,7 +81,7 @@ export async function run(args: readonly string[], io: Io): Promise<number> {
   const configPath = stringFlag(values, 'config');
   const folder = await modelFolder(model, io, values.quiet === true);
   const config = checkModel(folder, { config: configPath });
-  const labels = labelsOf(config);
+  const labels = labelsFor(config);
   if (labels.join(',') !== SHAPE_CLASSES.join(',')) {
     throw new UsageError(
       `${model}: eval generates shape images, so the model must classify them with the labels ${SHAPE_CLASSES.join(', ')} in that order; ` +

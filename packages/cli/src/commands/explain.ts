@@ -5,16 +5,16 @@
  * and write mask, heatmap, perturbed, blurred, collage, result.json and
  * report.html. The help text is generated from perturb's DEFAULTS and PRESETS.
  */
-import { checkModel, loadModel, readImageFile } from '@maskgrad/models/node';
+import { checkModel, labelsFor, loadModel, readImageFile } from '@maskgrad/models/node';
 import {
-  DEFAULTS, LIMITS, METHOD_ONLY_OPTIONS, OUTPUT_FILES, PRESETS, afterPhrase, gamePhrase, presetSummary, defaultMaskSize, methodOf, perturbBatch, weakPerturbationNote, resolveOptions,
+  DEFAULTS, LIMITS, METHOD_ONLY_OPTIONS, OUTPUT_FILES, PRESETS, afterPhrase, gamePhrase, presetSummary, defaultMaskSize, methodOf, perturbBatch, weakPerturbationNote, resolveOptions, resolveTarget,
   type ExplainOptions, type ExplainResult, type ExtremalGame, type Method, type PresetName, type Perturbation, type Reward,
 } from '@maskgrad/perturb/node';
 import { BACKEND_CHOICES, choiceFlag, numberFlag, parseCommand, requireImages, modelFlag, stringFlag, type OptionSpec, type Values } from '../args.js';
 import { flagOf, UsageError } from '../errors.js';
 import type { Io } from '../io.js';
 import { modelFolder } from '../download-progress.js';
-import { labelsOf, resolveTarget, useBackend } from '../model.js';
+import { useBackend } from '../model.js';
 import { checkReplaceable, outputFolders } from '../output-folders.js';
 import { createProgress } from '../progress.js';
 
@@ -222,7 +222,7 @@ export async function run(args: readonly string[], io: Io): Promise<number> {
   const folder = await modelFolder(model, io, values.quiet === true);
   const config = checkModel(folder, { config: configPath });
   const target = stringFlag(values, 'target');
-  if (target !== undefined) options.target = resolveTarget(target, labelsOf(config));
+  if (target !== undefined) options.target = resolveTarget(target, labelsFor(config));
   resolveOptions(options, config.imageSize);
   const folders = outputFolders(images, out, outFlag === undefined);
   // several images into --out: --out is one result, replaced whole

@@ -79,7 +79,10 @@ export function checkModel(dirOrFile: string, opts: Pick<LoadModelOptions, 'conf
 
 export function loadModel(dirOrFile: string, opts: LoadModelOptions = {}): ImageClassifier {
   const config = checkModel(dirOrFile, opts);
-  return classifierFromCheckpoint(config, readSafetensorsFile(checkpointFiles(dirOrFile, opts.config).weights), opts);
+  const { weights } = checkpointFiles(dirOrFile, opts.config);
+  const classifier = classifierFromCheckpoint(config, readSafetensorsFile(weights), opts);
+  classifier.source = weights;
+  return classifier;
 }
 
 export type { ImageClassifier };

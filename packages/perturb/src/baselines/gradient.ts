@@ -6,16 +6,21 @@
  * backward for the whole batch: the images do not interact, so the gradient
  * of Σ_n f_{c_n}(x_n) with respect to x_n is that of image n alone.
  */
-import type { Tensor } from '@maskgrad/autograd';
+import { tidy, type Tensor } from '@maskgrad/autograd';
 import { targetProbability, type Classifier } from '../objective.js';
 import { checkBatch } from './saliency.js';
 
 export async function gradientSaliency(model: Classifier, x: Tensor, targets: readonly number[]): Promise<Float32Array[]> {
   const [n, c, h, w] = checkBatch(x, targets);
   const leaf = x.detach().setRequiresGrad(true);
-  const p = targetProbability(model.forward(model.normalize(leaf)), targets);
-  await p.sum().backward();
-  const g = await leaf.grad!.data();
+  // the forward and backward's tensors go with the scope; the leaf keeps its gradient
+  tidy(() => targetProbability(model.forward(model.normalize(leaf)), targets).sum().backward());
+  let g: Float32Array;
+  try {
+    g = await leaf.grad!.data();
+  } finally {
+    leaf.dispose(); // and its gradient
+  }
   const plane = h * w;
   return Array.from({ length: n }, (_, k) => {
     const s = new Float32Array(plane);

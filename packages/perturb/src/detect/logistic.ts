@@ -10,7 +10,7 @@
  * written on the logits; softplus(z) = relu(z) + ln(1 + e^(−|z|)) never
  * overflows. The L2 term (weight decay λ, not on the bias) has gradient λw.
  */
-import { Adam, backwardSync, tensor, tidy, zeros, type Tensor } from '@maskgrad/autograd';
+import { Adam, tensor, tidy, zeros, type Tensor } from '@maskgrad/autograd';
 
 /** z = X·w + b → [n], for X [n, d], w [d, 1], b [1]. */
 export function logisticLogits(x: Tensor, w: Tensor, b: Tensor): Tensor {
@@ -89,7 +89,7 @@ export async function fitLogistic(rows: readonly (readonly number[])[], labels: 
     const loss = tidy(() => {
       const l = logisticLoss(x, y, w, b, l2);
       opt.zeroGrad();
-      backwardSync(l);
+      l.backward();
       opt.step();
       return l;
     });

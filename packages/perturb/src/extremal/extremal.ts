@@ -16,8 +16,9 @@
  * `areaWeight·areaWeightGrowth` over the run, so the area becomes a hard
  * constraint by the end. Every area of every image is one row of one batch.
  */
-import { Adam, backwardSync, full, noGrad, resizeBilinear, tidy, type Tensor } from '@maskgrad/autograd';
-import { checkFinite } from '../finite.js';
+import { Adam, full, noGrad, resizeBilinear, tidy, type Tensor } from '@maskgrad/autograd';
+import { checkFinite, PERTURBED_OVERFLOW, type Term } from '../finite.js';
+import { iterate } from '../iterate.js';
 import { oneHot, targetProbability, type Classifier } from '../objective.js';
 import type { ProgressEvent } from '../options.js';
 import { areaPenalty, areaReference } from './area.js';
@@ -111,39 +112,34 @@ export async function runExtremal(
   // everything made above is freed however the run ends (a non-finite value stops it with an error)
   try {
     let lambda = o.areaWeight;
-    for (let t = 0; t < o.iterations; t++) {
-      const stats = tidy(() => {
+    await iterate({
+      iterations: o.iterations, optimizer: opt, terms: TERMS, rowsPerImage: a,
+      step: (t) => {
         const masks = smoothMask(params, geometry, weights);
         const { value, kept } = gameReward(model, pyramid, masks, { targets: rowTargets, hot }, o.game, o.reward === 'contrastive', o.flip && t % 2 === 0);
         const penalty = areaPenalty(maskSamples(params, geometry, weights), reference, geometry.marginCells);
         const loss = penalty.mul(lambda).sub(value);
-        opt.zeroGrad();
-        backwardSync(loss.sum());
-        opt.step();
-        // the iteration's one readback: per row its loss, probability, area penalty, the stepped
-        // parameters' sum (and the masks, when someone watches)
-        return noGrad(() => {
+        // per row its loss, probability, area penalty, the stepped parameters' sum (and the masks, when someone watches)
+        const readback = () => {
           const parts = [loss, kept, penalty, params.reshape([k, cells]).sum(-1)].map((v) => v.reshape([k, 1]));
           if (onProgress) parts.push(resizeBilinear(masks, geometry.grid, geometry.grid).reshape([k, cells]));
           return parts[0].concat(parts.slice(1), 1);
+        };
+        return { loss: loss.sum(), readback };
+      },
+      record: (values, width, t) => {
+        for (let i = 0; i < k; i++) {
+          history[i].push({ iteration: t, loss: values[i * width], probability: values[i * width + 1], areaLoss: values[i * width + 2] });
+        }
+        onProgress?.({
+          iteration: t, iterations: o.iterations,
+          loss: history.map((hh) => hh[t].loss), probability: history.map((hh) => hh[t].probability),
+          mask: Array.from({ length: k }, (_, i) => values.slice(i * width + 4, (i + 1) * width)),
+          areas: owner.map((_, i) => areas[i % a]),
         });
-      });
-      const values = await stats.data();
-      const width = stats.shape[1];
-      stats.dispose();
-      checkRow(values, width, a, t, o.iterations);
-      for (let i = 0; i < k; i++) {
-        history[i].push({ iteration: t, loss: values[i * width], probability: values[i * width + 1], areaLoss: values[i * width + 2] });
-      }
-      onProgress?.({
-        iteration: t, iterations: o.iterations,
-        loss: history.map((hh) => hh[t].loss), probability: history.map((hh) => hh[t].probability),
-        mask: Array.from({ length: k }, (_, i) => values.slice(i * width + 4, (i + 1) * width)),
-        areas: owner.map((_, i) => areas[i % a]),
-      });
-      lambda *= growth;
-      await new Promise((resolve) => setTimeout(resolve, 0));
-    }
+        lambda *= growth;
+      },
+    });
     return await measure(model, x, targets, o, { params, geometry, weights, pyramid, pyramids, rowTargets, history });
   } finally {
     opt.dispose();
@@ -151,24 +147,13 @@ export async function runExtremal(
   }
 }
 
-/**
- * A NaN or ±Infinity in an iteration's readback stops the run, naming the
- * iteration, the image and the term (the cause before its effects).
- */
-function checkRow(values: Float32Array, width: number, areas: number, iteration: number, iterations: number): void {
-  if (values.every(Number.isFinite)) return;
-  const terms: [number, string, string][] = [
-    [1, 'the target probability of the perturbed image', "The model's output is not finite on the perturbed image (its weights overflow float32 there); the run was stopped."],
-    [2, 'the area penalty', 'The mask left the range the area term can measure; the run was stopped.'],
-    [0, 'the loss', 'The reward or the weighted area term overflows float32: use a smaller --area-weight or --area-weight-growth; the run was stopped.'],
-    [3, 'the mask parameters after the Adam step', 'The gradient of the objective was not finite at this step; a smaller learning rate (--lr) may help. The run was stopped.'],
-  ];
-  for (const [column, what, hint] of terms) {
-    const picked = new Float32Array(values.length / width);
-    picked.forEach((_, i) => (picked[i] = values[i * width + column]));
-    checkFinite(picked, areas, { what, iteration, iterations, hint }); // rows of one image's areas
-  }
-}
+/** The readback's columns that must be finite, checked in this order (the cause before its effects). */
+const TERMS: readonly Term[] = [
+  { column: 1, what: 'the target probability of the perturbed image', hint: PERTURBED_OVERFLOW },
+  { column: 2, what: 'the area penalty', hint: 'The mask left the range the area term can measure; the run was stopped.' },
+  { column: 0, what: 'the loss', hint: 'The reward or the weighted area term overflows float32: use a smaller --area-weight or --area-weight-growth; the run was stopped.' },
+  { column: 3, what: 'the mask parameters after the Adam step', hint: 'The gradient of the objective was not finite at this step; a smaller learning rate (--lr) may help. The run was stopped.' },
+];
 
 /** The final masks without flipping, each scored with its region kept and deleted, and the fully perturbed images. */
 async function measure(

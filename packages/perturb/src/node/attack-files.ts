@@ -33,7 +33,10 @@ async function top1(model: ImageClassifier, pixels: Tensor, what: string): Promi
   const p = await noGrad(() => model.forward(model.normalize(pixels)).softmax(-1)).data();
   const bad = p.find((v) => !Number.isFinite(v));
   if (bad !== undefined) {
-    throw new NonFiniteError({ what: `a class probability of ${what}`, value: bad, hint: 'The weights overflow float32 on this input (finite weights whose activations are not); check the checkpoint.' });
+    throw new NonFiniteError(
+      { what: `a class probability of ${what}`, value: bad, hint: 'The weights overflow float32 on this input (finite weights whose activations are not).', checkWeights: true },
+      { checkpoint: model.source },
+    );
   }
   const index = p.indexOf(Math.max(...p));
   return { index, label: model.labels[index], probability: p[index] };

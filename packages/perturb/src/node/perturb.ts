@@ -120,7 +120,7 @@ export async function perturbBatch(
   try {
     results = await explainBatch(model, x, options);
   } catch (e) {
-    throw NonFiniteError.nameImages(e, images.map((im, i) => (typeof im === 'string' ? im : `image ${i + 1}`)));
+    throw NonFiniteError.nameImages(e, images.map((im, i) => (typeof im === 'string' ? im : `image ${i + 1}`)), model.source);
   }
   const xs = await x.data();
   const plane = 3 * x.shape[2] * x.shape[3];

@@ -1,6 +1,6 @@
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -107,5 +107,24 @@ describe('checkCreatable: before any work, can --out be made here?', () => {
     expect(() => checkCreatable(path)).toThrow(OutputError);
     expect(() => checkCreatable(path)).toThrow(message);
     expect(readdirSync(root).length).toBe(before); // the probe is gone
+  });
+
+  it('probes beside an existing folder, never inside it: the folder (and its time) stay as they were', () => {
+    const out = join(root, 'probed');
+    writeFolder(out, { 'r.txt': 'previous' });
+    const [before, parentBefore] = [statSync(out), readdirSync(root).sort()];
+    checkCreatable(out);
+    expect(statSync(out).mtimeMs).toBe(before.mtimeMs);
+    expect(statSync(out).ctimeMs).toBe(before.ctimeMs);
+    expect(contents(out)).toEqual({ 'r.txt': 'previous' });
+    expect(readdirSync(root).sort()).toEqual(parentBefore);
+  });
+
+  it("a killed run's probe beside the folder is removed by the next run", () => {
+    const out = join(root, 'probe-left');
+    const probe = join(root, `${prefixOf('probe-left')}${deadPid()}-0123abcd.probe`);
+    mkdirSync(probe);
+    recoverStale(out);
+    expect(readdirSync(root)).not.toContain(probe.slice(root.length + 1));
   });
 });

@@ -16,7 +16,7 @@
  * (`recoverStale`), before the next run's work. Not covered: power loss (no fsync).
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdirSync, readdirSync, renameSync, rmdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { accessSync, constants, mkdirSync, readdirSync, renameSync, rmdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 
 /** An output folder that cannot be created or replaced: the user passes another one (exit 2). */
@@ -37,7 +37,8 @@ function tempPrefix(folder: string): string {
   return `.${[...name].slice(0, 40).join('')}.${hash}.mg-`;
 }
 
-const TEMP = /^(\d+)-([0-9a-f]{8})\.(new|old)$/;
+/** A run's temporary folders: .new and .old of a swap, and the creatability probe (checkCreatable). */
+const TEMP = /^(\d+)-([0-9a-f]{8})\.(new|old|probe)$/;
 
 function isAlive(pid: number): boolean {
   if (pid === process.pid) return true;
@@ -104,17 +105,22 @@ export function recoverStale(folder: string): void {
 const bytes = (s: string) => Buffer.byteLength(s, 'utf8');
 
 /**
- * Can `folder` be created (or replaced) here? Checks the name lengths, that the nearest existing
- * ancestor is a folder, and creates and removes a probe folder in it (which also catches read-only
- * file systems, /proc and /sys, where permission bits alone say yes to root). Writes nothing else.
+ * Can `folder` be created, or replaced, here? Checks the name lengths; that the nearest existing
+ * ancestor is a folder; that the place the swap works in (the parent of an existing folder, where
+ * writeFolder puts its temporary folders and renames; else the nearest existing ancestor, where
+ * the first missing folder is made) takes a new folder, by creating and removing a probe there
+ * named like a temporary folder of this run; and that an existing folder's parent lets it be
+ * renamed (sticky bit) and that the folder's own entries can be removed. The probe also catches
+ * read-only file systems, /proc and /sys, where permission bits alone say yes to root. Nothing is
+ * ever created inside `folder` itself: other runs may be reading it.
  */
 export function checkCreatable(folder: string, flag = '--out'): void {
   const target = resolve(folder);
   const fail = (why: string, what: string): never => {
-    throw new OutputError(`${flag} ${folder} cannot be created: ${why}. ${what}`);
+    throw new OutputError(`${flag} ${folder} cannot be ${exists(target) ? 'replaced' : 'created'}: ${why}. ${what}`);
   };
   if (bytes(target) + INSIDE_BYTES > PATH_MAX_BYTES) fail(`the path is ${bytes(target)} bytes long, too long for the files inside it`, 'Pass a shorter path.');
-  let ancestor = target;
+  let ancestor = dirname(target);
   const missing: string[] = [];
   while (!exists(ancestor) && dirname(ancestor) !== ancestor) {
     missing.push(basename(ancestor));
@@ -124,14 +130,33 @@ export function checkCreatable(folder: string, flag = '--out'): void {
     if (bytes(name) > NAME_MAX_BYTES) fail(`the name '${name.slice(0, 40)}...' is ${bytes(name)} bytes; file names are limited to ${NAME_MAX_BYTES}`, 'Pass a shorter name.');
   }
   if (!statSync(ancestor).isDirectory()) fail(`${ancestor} is a file, not a folder`, 'Pass another path.');
-  const probe = join(ancestor, `.mg-probe-${process.pid}-${randomBytes(4).toString('hex')}`);
+  const probe = join(ancestor, `${tempPrefix(folder)}${process.pid}-${randomBytes(4).toString('hex')}.probe`);
   try {
     mkdirSync(probe);
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
-    fail(`nothing can be created in ${ancestor} (${code ?? (e as Error).message})`, 'Pass a folder you can write to.');
+    const where = missing.length > 0 || !exists(target) ? `nothing can be created in ${ancestor}` : `its folder ${ancestor} takes no new entries, and the result is written beside it and renamed into place`;
+    fail(`${where} (${code ?? (e as Error).message})`, `Make ${ancestor} writable, or pass an --out in a folder you can write to.`);
   }
   rmdirSync(probe);
+  if (exists(target)) checkReplaceableEntry(target, ancestor, fail);
+}
+
+/** An existing `target` in `parent`: the swap renames it (sticky parents: only its owner may) and removes its entries. */
+function checkReplaceableEntry(target: string, parent: string, fail: (why: string, what: string) => never): void {
+  const uid = process.getuid?.();
+  if (uid === undefined || uid === 0) return; // root (or Windows): neither check applies
+  const [st, up] = [statSync(target), statSync(parent)];
+  if ((up.mode & 0o1000) !== 0 /* S_ISVTX */ && st.uid !== uid && up.uid !== uid) {
+    fail(`${parent} is sticky (like /tmp) and the folder belongs to another user, so it cannot be moved aside`, 'Pass a folder of your own.');
+  }
+  if (st.isDirectory()) {
+    try {
+      accessSync(target, constants.W_OK | constants.X_OK);
+    } catch (e) {
+      fail(`its previous files cannot be removed (${(e as NodeJS.ErrnoException).code})`, `Make ${target} writable, or pass another --out.`);
+    }
+  }
 }
 
 /** Write `files` (relative paths, subfolders allowed) as the folder `folder`, replacing any previous one whole. */
