@@ -27,6 +27,9 @@ import type { Backend, Data } from './backend.js';
 import { int } from './codegen.js';
 import { matmulScalarSource } from './matmul-scalar.js';
 import { describeMatmul, strides, type MatmulShape } from './matmul-shape.js';
+import { HostBackend } from './host-backend.js';
+import { gemm } from './wasm/gemm.js';
+import { matmulTiles } from './wasm/tiles.js';
 
 export type { MatmulShape };
 
@@ -103,12 +106,20 @@ function relayoutSource(s: MatmulShape): string {
 }`;
 }
 
-export function matmulKernel(backend: Backend, a: Data, b: Data, shape: MatmulShape, tuning: MatmulTuning = MATMUL_TUNING): Data {
+/**
+ * C = op(A)·op(B). On webasm (where SIMD validates) the hand-written
+ * WebAssembly module runs (./wasm/gemm.ts); everywhere else, or when a
+ * `tuning` is given, the gpu.js kernel with those levers.
+ */
+export function matmulKernel(backend: Backend, a: Data, b: Data, shape: MatmulShape, tuning: MatmulTuning | null = null): Data {
   let s = shape;
   if (s.k === 0) return backend.upload(new Float32Array(s.batch * s.m * s.n));
   // a weight shared by the batch: one matmul over all batch rows
   if (s.batch > 1 && s.broadcastB && !s.broadcastA && !s.transA) s = { ...s, m: s.batch * s.m, batch: 1, broadcastB: false };
   const name = `matmul ${describeMatmul(s)}`;
+  const tiles = !tuning && backend.name === 'webasm' && backend instanceof HostBackend ? matmulTiles() : null;
+  if (tiles) return (backend as HostBackend).runNative(name, () => gemm(tiles, a as Float32Array, b as Float32Array, s));
+  tuning ??= MATMUL_TUNING;
   // WebGPU cannot pass an Array(4) result on to the relayout kernel: one output per thread there
   if (backend.name === 'webgpu') {
     return backend.run({ name, source: matmulScalarSource(s), output: [s.n, s.m, s.batch], args: { a: 'Array', b: 'Array' } }, [a, b]);
