@@ -6,6 +6,8 @@
  * --mask-size, --target and friends.
  */
 import { setBackend } from '@maskgrad/autograd';
+import { useMatmulThreads } from '@maskgrad/kernels/node';
+import os from 'node:os';
 import { IMAGENET_LABELS, type ViTConfig } from '@maskgrad/models/node';
 import { suggest } from './args.js';
 import { UsageError } from './errors.js';
@@ -39,10 +41,24 @@ export function resolveTarget(raw: string, labels: readonly string[]): number {
  * cannot run here is a usage error.
  */
 export async function useBackend(requested: string | undefined): Promise<string> {
+  const threads = matmulThreads();
+  let name: string;
   try {
-    return (await setBackend(requested ?? process.env.MASKGRAD_BACKEND ?? 'auto')).name;
+    name = (await setBackend(requested ?? process.env.MASKGRAD_BACKEND ?? 'auto')).name;
   } catch (e) {
     const source = requested === undefined ? `MASKGRAD_BACKEND=${process.env.MASKGRAD_BACKEND ?? ''}` : `--backend ${requested}`;
     throw new UsageError(`${source} cannot be used: ${(e as Error).message}. Run 'maskgrad info' to see which backends work here.`);
   }
+  // webasm: large matmuls on every core (worker threads over a shared memory); small ones stay inline
+  if (name === 'webasm') useMatmulThreads(threads);
+  return name;
+}
+
+/** MASKGRAD_MATMUL_THREADS (a count ≥ 1), else every core. */
+function matmulThreads(): number {
+  const raw = process.env.MASKGRAD_MATMUL_THREADS;
+  if (raw === undefined || raw === '') return os.availableParallelism();
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < 1) throw new UsageError(`MASKGRAD_MATMUL_THREADS=${raw} is not a thread count: use a whole number from 1 (one thread) up, or unset it to use every core.`);
+  return n;
 }

@@ -43,9 +43,10 @@ export class LocalTiles implements TileRunner {
   readonly memory: WebAssembly.Memory;
   private readonly tiles: Tiles;
 
-  constructor(readonly variant: GemmVariant, memory?: WebAssembly.Memory) {
+  constructor(readonly variant: GemmVariant, memory?: WebAssembly.Memory, module?: WebAssembly.Module) {
     this.memory = memory ?? new WebAssembly.Memory({ initial: 1 });
-    const instance = new WebAssembly.Instance(new WebAssembly.Module(gemmModuleBytes(variant)), { env: { memory: this.memory } });
+    const compiled = module ?? new WebAssembly.Module(gemmModuleBytes(variant));
+    const instance = new WebAssembly.Instance(compiled, { env: { memory: this.memory } });
     this.tiles = instance.exports.tiles as Tiles;
   }
 
@@ -56,6 +57,11 @@ export class LocalTiles implements TileRunner {
 
   run(a: number, b: number, c: number, rows: number, np: number, kc: number, ldc: number, acc: number): void {
     this.tiles(a, b, c, rows, 0, np, kc, ldc, acc);
+  }
+
+  /** Column panels [j0, j1) only (a thread's share). */
+  runPanels(a: number, b: number, c: number, rows: number, j0: number, j1: number, kc: number, ldc: number, acc: number): void {
+    this.tiles(a, b, c, rows, j0, j1, kc, ldc, acc);
   }
 }
 
