@@ -3,6 +3,14 @@
  * or transpose, for contiguous row-major operands. A batch count of 1 on
  * either side broadcasts it over the batch.
  *
+ * Two implementations. On the webasm backend, where WebAssembly SIMD
+ * validates, `matmulKernel` runs a hand-written SIMD module (./wasm/:
+ * packed panels, a 4×8 register tile, relaxed-SIMD FMA where the runtime
+ * has it, worker threads in Node after useMatmulThreads). The gpu.js kernel
+ * below is matmul's definition: it runs on every other backend (webgpu as
+ * one output per thread, ./matmul-scalar.ts), on webasm when a `tuning` is
+ * passed, and every matmul test case checks both against the reference.
+ *
  * The gpu.js kernel is register-blocked for the webasm backend's f32x4 SIMD:
  * a group of 4 SIMD lanes (thread.x = 0..3) computes a 4×4 block of C; lane
  * l owns column c0 + l and returns its 4 rows as an Array(4). A is read with
@@ -13,15 +21,16 @@
  * as f32, and the `|0` keeps the address arithmetic integral. A second kernel
  * lays the blocks out row-major.
  *
- * Why this shape and no bigger (bench/matmul-levers.mjs measures each lever):
- * gpu.js returns at most 4 values per lane, so a 4-lane group owns at most a
- * 4×4 tile, and each k step costs 8 loads (each an f32→i32 truncation, an
- * add and a shift in V8's code) for 16 multiply-adds. The gather beats
- * building B's vector from 4 splats times one-hot lane masks (V8 recomputes
- * the masks inside the loop); unrolling k by 2 or 4 is best, within the
- * noise of each other (1 pays the loop's conversions every step; 8 hoists
- * more loads and spills registers). Measured: 6.9–7.3 GFLOPS against 43–44
- * for tfjs-wasm on 197×768×3072, from 6.3 with the masks.
+ * Why gpu.js's kernel caps near 7 GFLOPS (bench/matmul-levers.mjs measures
+ * each lever), and so why webasm has its own module: gpu.js returns at most
+ * 4 values per lane, so a 4-lane group owns at most a 4×4 tile, and each k
+ * step costs 8 loads (each an f32→i32 truncation, an add and a shift in V8's
+ * code) for 16 multiply-adds. The gather beats building B's vector from 4
+ * splats times one-hot lane masks (V8 recomputes the masks inside the
+ * loop); unrolling k by 2 or 4 is best, within the noise of each other (1
+ * pays the loop's conversions every step; 8 hoists more loads and spills
+ * registers). Measured: 6.9–7.3 GFLOPS against 43–44 for tfjs-wasm on
+ * 197×768×3072, from 6.3 with the masks.
  */
 import type { Backend, Data } from './backend.js';
 import { int } from './codegen.js';

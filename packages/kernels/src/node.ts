@@ -16,7 +16,10 @@ import { matmulTiles, setMatmulTiles } from './wasm/tiles.js';
  */
 export function useMatmulThreads(threads = os.availableParallelism()): number {
   const old = matmulTiles();
-  if (old instanceof ThreadedTiles) old.destroy();
+  if (old instanceof ThreadedTiles) {
+    if (old.threads === threads) return threads; // keep its workers and compiled code
+    old.destroy();
+  }
   const variant = threads > 1 ? defaultGemmVariant(true) : null;
   setMatmulTiles(variant ? new ThreadedTiles(variant, threads) : null);
   return variant ? threads : 1;
