@@ -7,7 +7,6 @@
  */
 import { setBackend } from '@maskgrad/autograd';
 import { useMatmulThreads } from '@maskgrad/kernels/node';
-import os from 'node:os';
 import { IMAGENET_LABELS, type ViTConfig } from '@maskgrad/models/node';
 import { suggest } from './args.js';
 import { UsageError } from './errors.js';
@@ -49,16 +48,17 @@ export async function useBackend(requested: string | undefined): Promise<string>
     const source = requested === undefined ? `MASKGRAD_BACKEND=${process.env.MASKGRAD_BACKEND ?? ''}` : `--backend ${requested}`;
     throw new UsageError(`${source} cannot be used: ${(e as Error).message}. Run 'maskgrad info' to see which backends work here.`);
   }
-  // webasm: large matmuls on every core (worker threads over a shared memory); small ones stay inline
-  if (name === 'webasm') useMatmulThreads(threads);
+  // webasm: large matmuls on MASKGRAD_MATMUL_THREADS threads (worker threads over a shared memory);
+  // one by default, as two lost to one on this project's shared 2-core machine (README, Speed)
+  if (name === 'webasm' && threads > 1) useMatmulThreads(threads);
   return name;
 }
 
-/** MASKGRAD_MATMUL_THREADS (a count ≥ 1), else every core. */
+/** MASKGRAD_MATMUL_THREADS (a count ≥ 1), else 1. */
 function matmulThreads(): number {
   const raw = process.env.MASKGRAD_MATMUL_THREADS;
-  if (raw === undefined || raw === '') return os.availableParallelism();
+  if (raw === undefined || raw === '') return 1;
   const n = Number(raw);
-  if (!Number.isInteger(n) || n < 1) throw new UsageError(`MASKGRAD_MATMUL_THREADS=${raw} is not a thread count: use a whole number from 1 (one thread) up, or unset it to use every core.`);
+  if (!Number.isInteger(n) || n < 1) throw new UsageError(`MASKGRAD_MATMUL_THREADS=${raw} is not a thread count: use a whole number from 1 (one thread) up, or unset it for one.`);
   return n;
 }
