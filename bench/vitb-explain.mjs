@@ -23,6 +23,7 @@ const steady = stamps.length > 2 ? (stamps[stamps.length - 1] - stamps[1]) / 100
 const defaults = DEFAULTS.extremal.iterations;
 console.log(JSON.stringify({
   backend: backend.name, threads, method: DEFAULTS.method, iterations, seconds, steady_s_per_iteration: steady,
+  iteration_ends_s: stamps.map((t) => (t - t0) / 1000),
   default_iterations: defaults, projected_default_s: seconds + (defaults - iterations) * steady,
   peak_rss_gb: process.resourceUsage().maxRSS / 1024 / 1024,
 }));
