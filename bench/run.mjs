@@ -4,7 +4,7 @@
 // iterations at 64 px, 40 at 224 px), and a ViT-B/16-shaped model's forward + input
 // gradient and explanation; the same ViT-Tiny, ViT-B/16 and kernels on @tensorflow/tfjs-backend-wasm in
 // the same run, with ratios. On webasm the ViT-B/16 matmuls run on 1 and on every core
-// (useMatmulThreads), the rows after them on every core; the ViT-B/16 default explanation runs in a
+// (useMatmulThreads), the rows after them on one (the CLI's default); the ViT-B/16 default explanation runs in a
 // process of its own (bench/vitb-explain.mjs: 3 iterations, projected, and its peak RSS). Times are medians after a warm-up. On webgpu a timed call ends with
 // backend.flush() (the device finished the work), so device time is included.
 // --backends=webgpu runs where Node can load WebGPU (the 'webgpu' package; glibc >= 2.38); elsewhere
@@ -85,7 +85,7 @@ async function benchBackend(name) {
     [o.y, o.mean, o.rstd].forEach((d) => backend.release(d));
   }, runs * 3);
   // ViT-B/16's matmuls and their backward products (not on cpu: it would add minutes); on webasm on
-  // one thread, then on every core, which the rows below keep
+  // one thread, then on every core; the rows below run on one, the CLI's default
   const cores = os.availableParallelism();
   if (name !== 'cpu') {
     for (const threads of name === 'webasm' ? [1, cores] : [1]) {
@@ -97,7 +97,7 @@ async function benchBackend(name) {
         backend.release(mb);
       }
     }
-    r.matmul_threads = name === 'webasm' ? cores : 1;
+    if (name === 'webasm') useMatmulThreads(1);
   }
   // exp, erf, tanh, GELU over 197×768 values (the ViT-B MLP's hidden layer)
   const tv = contiguousView(up(197 * 768, 8, -4, 4), [197 * 768]);
@@ -172,11 +172,10 @@ async function benchBackend(name) {
     r.vit_b16_explain_s = seconds;
     r.vit_b16_explain_s_per_iteration = seconds / iterations;
     if (name !== 'webgpu') {
-      const child = execFileSync(process.execPath, [new URL('vitb-explain.mjs', import.meta.url).pathname, `--backend=${name}`, `--threads=${r.matmul_threads}`], { encoding: 'utf8' });
+      const child = execFileSync(process.execPath, [new URL('vitb-explain.mjs', import.meta.url).pathname, `--backend=${name}`, '--threads=1'], { encoding: 'utf8' });
       r.vit_b16_default = JSON.parse(child.trim().split('\n').pop());
     }
   }
-  if (name === 'webasm') useMatmulThreads(1);
   results.backends[name] = r;
   backend.destroy();
   log(`${name}: done`);
