@@ -83,7 +83,7 @@ export interface WasmFunction {
  * maximum and the shared flag, spec §5.3.7 limits) and exporting each
  * function; every function returns nothing.
  */
-export function emitModule(functions: WasmFunction[], memory: { shared: boolean; minPages: number; maxPages: number }): Uint8Array {
+export function emitModule(functions: WasmFunction[], memory: { shared: boolean; minPages: number; maxPages: number }): Uint8Array<ArrayBuffer> {
   const types = functions.map((f) => [0x60, ...vec(f.params.map((p) => [p])), 0]);
   const limits = memory.shared ? [0x03, ...uleb(memory.minPages), ...uleb(memory.maxPages)] : [0x00, ...uleb(memory.minPages)];
   const imports = vec([[...name('env'), ...name('memory'), 0x02, ...limits]]);

@@ -96,7 +96,7 @@ function tilesBody(v: GemmVariant): number[][] {
 }
 
 /** The module's bytes for one variant; `maxPages` bounds a shared memory (64 KiB pages). */
-export function gemmModuleBytes(v: GemmVariant, maxPages = 65536): Uint8Array {
+export function gemmModuleBytes(v: GemmVariant, maxPages = 65536): Uint8Array<ArrayBuffer> {
   return emitModule([{
     name: 'tiles',
     params: new Array(9).fill(I32),
