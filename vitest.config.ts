@@ -10,6 +10,7 @@ export default defineConfig({
     alias: [
       // test helpers (seeded data, the host test backends): for tests only, not exported by the package
       { find: /^@maskgrad\/kernels\/testing$/, replacement: src('kernels/src/testing.ts') },
+      { find: /^@maskgrad\/kernels\/node$/, replacement: src('kernels/src/node.ts') },
       { find: /^@maskgrad\/models\/node$/, replacement: src('models/src/node.ts') },
       { find: /^@maskgrad\/perturb\/node$/, replacement: src('perturb/src/node.ts') },
       { find: /^@maskgrad\/(kernels|autograd|models|perturb)$/, replacement: src('$1/src/index.ts') },

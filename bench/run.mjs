@@ -2,27 +2,29 @@
 // Per maskgrad backend: kernel timings, the ViT-Tiny-shaped forward and forward + input gradient,
 // kernels per forward and per explainer iteration, whole explanations (the default one at 64 px, 300
 // iterations at 64 px, 40 at 224 px), and a ViT-B/16-shaped model's forward + input
-// gradient and explanation; the same ViT-Tiny and kernels on @tensorflow/tfjs-backend-wasm in the
-// same run, with ratios. Times are medians after a warm-up. On webgpu a timed call ends with
+// gradient and explanation; the same ViT-Tiny, ViT-B/16 and kernels on @tensorflow/tfjs-backend-wasm in
+// the same run, with ratios. On webasm the ViT-B/16 matmuls run on 1 and on every core
+// (useMatmulThreads), the rows after them on one (the CLI's default); the ViT-B/16 default explanation runs in a
+// process of its own (bench/vitb-explain.mjs: 3 iterations, projected, and its peak RSS). Times are medians after a warm-up. On webgpu a timed call ends with
 // backend.flush() (the device finished the work), so device time is included.
 // --backends=webgpu runs where Node can load WebGPU (the 'webgpu' package; glibc >= 2.38); elsewhere
 // it says why. `node bench/browser.mjs` times the browser example on webasm and WebGPU in Chromium.
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
+import { execFileSync } from 'node:child_process';
 import os from 'node:os';
 import {
   UNARY, closeNodeWebGPU, contiguousView, geluKernel, layerNormKernel, mapKernel, matmulKernel, conv2dKernel, softmaxKernel,
-  probeWebAsm, probeWebGPU, uniformReference,
+  probeWebAsm, probeWebGPU,
 } from '@maskgrad/kernels';
+import { useMatmulThreads } from '@maskgrad/kernels/node';
 import { noGrad, setBackend, tensor, tidy } from '@maskgrad/autograd';
-import { ImageClassifier, VisionTransformer } from '@maskgrad/models';
+import { ImageClassifier } from '@maskgrad/models';
 import { loadDefaultModel, loadModel, readImageFile } from '@maskgrad/models/node';
 import { explain } from '@maskgrad/perturb';
 import { tfjsVit } from './vit-tfjs.mjs';
 import { gflops, matmulShapes, tfjsMatmul } from './matmul-shapes.mjs';
-
-/** Seeded inputs and weights: the kernels' own counter-based hash, in TypeScript. */
-const seededFloats = (n, seed, lo = -1, hi = 1) => uniformReference(n, seed, lo, hi);
+import { BASE, TINY, randomVit, seededFloats } from './vit-configs.mjs';
 
 const args = process.argv.slice(2);
 const json = args.includes('--json');
@@ -43,25 +45,6 @@ async function median(fn, runs, warmup = 1) {
   }
   times.sort((a, b) => a - b);
   return times[Math.floor(times.length / 2)];
-}
-
-const TINY = {
-  layout: 'timm', imageSize: 224, patchSize: 16, numChannels: 3, hiddenSize: 192, numLayers: 12, numHeads: 3, mlpDim: 768,
-  qkvBias: true, layerNormEps: 1e-6, hiddenAct: 'gelu', classToken: true, globalPool: 'token', fcNorm: false, numClasses: 1000,
-  labels: null, imageMean: [0.5, 0.5, 0.5], imageStd: [0.5, 0.5, 0.5],
-};
-/** ViT-B/16's shape (224 px, patch 16, width 768, 12 layers, 12 heads, MLP 3072), random weights. */
-const BASE = { ...TINY, hiddenSize: 768, numHeads: 12, mlpDim: 3072 };
-
-function randomVit(config) {
-  const vit = new VisionTransformer(config);
-  let seed = 1;
-  for (const [name, p] of vit.namedParameters()) {
-    const scale = name.endsWith('weight') && p.rank > 1 ? 1 / Math.sqrt(p.shape[p.rank - 1] * (p.rank === 4 ? p.shape[2] * p.shape[3] : 1)) : 0.02;
-    p.assign(seededFloats(p.size, seed++, -scale * 1.7, scale * 1.7));
-    if (name.endsWith('norm1.weight') || name.endsWith('norm2.weight') || name === 'norm.weight') p.assign(new Float32Array(p.size).fill(1));
-  }
-  return vit.freeze();
 }
 
 const pixels = seededFloats(3 * 224 * 224, 99, -1, 1);
@@ -101,14 +84,20 @@ async function benchBackend(name) {
     await backend.flush();
     [o.y, o.mean, o.rstd].forEach((d) => backend.release(d));
   }, runs * 3);
-  // ViT-B/16's matmuls and their backward products (not on cpu: it would add minutes)
+  // ViT-B/16's matmuls and their backward products (not on cpu: it would add minutes); on webasm on
+  // one thread, then on every core; the rows below run on one, the CLI's default
+  const cores = os.availableParallelism();
   if (name !== 'cpu') {
-    for (const { label, s } of matmulShapes()) {
-      const ma = up(s.m * s.k, 1), mb = up(s.k * s.n, 2);
-      r[`matmul ${label}`] = gflops(s, await median(timedKernel(backend, () => matmulKernel(backend, ma, mb, s)), quick ? 2 : 5));
-      backend.release(ma);
-      backend.release(mb);
+    for (const threads of name === 'webasm' ? [1, cores] : [1]) {
+      if (name === 'webasm') useMatmulThreads(threads);
+      for (const { label, s } of matmulShapes()) {
+        const ma = up(s.m * s.k, 1), mb = up(s.k * s.n, 2);
+        r[`matmul ${label}${threads > 1 ? ', threads' : ''}`] = gflops(s, await median(timedKernel(backend, () => matmulKernel(backend, ma, mb, s)), quick ? 2 : 5));
+        backend.release(ma);
+        backend.release(mb);
+      }
     }
+    if (name === 'webasm') useMatmulThreads(1);
   }
   // exp, erf, tanh, GELU over 197×768 values (the ViT-B MLP's hidden layer)
   const tv = contiguousView(up(197 * 768, 8, -4, 4), [197 * 768]);
@@ -166,7 +155,13 @@ async function benchBackend(name) {
   // ViT-B/16-shaped: forward + input gradient, and an explanation (300 iterations on webgpu)
   if (name !== 'cpu') {
     const base = randomVit(BASE);
+    const fwdBase = () => {
+      const y = tidy(() => noGrad(() => base.forward(tensor(Float32Array.from(pixels), [1, 3, 224, 224]))));
+      return y.data().finally(() => y.dispose());
+    };
+    r.vit_b16_forward_s = (await median(fwdBase, quick ? 1 : 3)) / 1000;
     r.vit_b16_forward_input_grad_s = (await median(() => fwdBwd(base), quick ? 1 : 3)) / 1000;
+    results._stateB = results._stateB ?? await base.stateDict();
     const iterations = Number(vitbIterationsArg ?? (name === 'webgpu' ? 300 : 3));
     const classifier = new ImageClassifier(base, BASE);
     const image = tensor(seededFloats(3 * 224 * 224, 7, 0, 1), [1, 3, 224, 224]);
@@ -176,6 +171,10 @@ async function benchBackend(name) {
     r.vit_b16_explain_iterations = iterations;
     r.vit_b16_explain_s = seconds;
     r.vit_b16_explain_s_per_iteration = seconds / iterations;
+    if (name !== 'webgpu') {
+      const child = execFileSync(process.execPath, [new URL('vitb-explain.mjs', import.meta.url).pathname, `--backend=${name}`, '--threads=1'], { encoding: 'utf8' });
+      r.vit_b16_default = JSON.parse(child.trim().split('\n').pop());
+    }
   }
   results.backends[name] = r;
   backend.destroy();
@@ -198,6 +197,14 @@ if (results._state) {
   const tfFwdBwd = async () => { const gx = tf.tidy(() => gradFn(xt)); const d = await gx.data(); gx.dispose(); return d; };
   results.tfjs.vit_tiny_forward_input_grad_s = (await median(tfFwdBwd, runs)) / 1000;
   results.tfjs._logits = Array.from((await tfFwd()).slice(0, 5));
+}
+if (results._stateB) {
+  const model = tfjsVit(results._stateB, BASE);
+  const xt = tf.tensor(pixels, [1, 3, 224, 224]);
+  results.tfjs.vit_b16_forward_s = (await median(async () => { const y = tf.tidy(() => model(xt)); await y.data(); y.dispose(); }, quick ? 1 : 3)) / 1000;
+  const gradFn = tf.grad((x) => model(x).slice([0, target], [1, 1]).sum());
+  results.tfjs.vit_b16_forward_input_grad_s = (await median(async () => { const gx = tf.tidy(() => gradFn(xt)); await gx.data(); gx.dispose(); }, quick ? 1 : 3)) / 1000;
+  delete results._stateB;
 }
 const ta = tf.randomNormal([197, 768]), tb = tf.randomNormal([768, 3072]);
 results.tfjs.matmul_197x768x3072_gflops = gflops({ batch: 1, m: 197, k: 768, n: 3072 }, await median(async () => { const c = tf.matMul(ta, tb); await c.data(); c.dispose(); }, runs));
@@ -236,12 +243,20 @@ if (json) {
     ['default explanation of disc.png, 64 px (s)', (r) => f(r.explain_64px_default_s), '—'],
     ['300-iteration explanation, 64 px fixture model (s)', (r) => f(r.explain_fixture_300_s), '—'],
     ['40-iteration explanation, 224 px ViT-Tiny (s)', (r) => f(r.explain_vit_tiny_40_s), '—'],
-    ['ViT-B/16 forward + input gradient (s)', (r) => f(r.vit_b16_forward_input_grad_s, 2), '—'],
+    ['ViT-B/16 forward (s)', (r) => f(r.vit_b16_forward_s, 2), f(results.tfjs.vit_b16_forward_s, 2)],
+    ['ViT-B/16 forward + input gradient (s)', (r) => f(r.vit_b16_forward_input_grad_s, 2), f(results.tfjs.vit_b16_forward_input_grad_s, 2)],
+    ['ViT-B/16 default explanation, projected from 3 iterations (s; s per iteration)', (r) => (r.vit_b16_default ? `${f(r.vit_b16_default.projected_default_s, 0)} (${f(r.vit_b16_default.steady_s_per_iteration, 2)})` : '—'), '—'],
+    ['peak RSS of that explanation process (GB)', (r) => (r.vit_b16_default ? f(r.vit_b16_default.peak_rss_gb, 2) : '—'), '—'],
     ['ViT-B/16 explanation: iterations, total s (s per iteration)', (r) => (r.vit_b16_explain_iterations ? `${r.vit_b16_explain_iterations}, ${f(r.vit_b16_explain_s, 1)} (${f(r.vit_b16_explain_s_per_iteration, 2)})` : '—'), '—'],
     ...matmulShapes().map(({ label }) => {
       const key = `matmul ${label}`;
       const peer = results.tfjs[key];
       return [`matmul ${label}, ViT-B/16 (GFLOPS, ratio to tfjs-wasm)`, (r) => (r[key] ? `${f(r[key])} (${f(r[key] / peer)}×)` : '—'), f(peer)];
+    }),
+    ...matmulShapes().map(({ label }) => {
+      const key = `matmul ${label}, threads`;
+      const peer = results.tfjs[`matmul ${label}`];
+      return [`matmul ${label} on every core (GFLOPS, ratio to tfjs-wasm)`, (r) => (r[key] ? `${f(r[key])} (${f(r[key] / peer)}×)` : '—'), f(peer)];
     }),
     ...TRANSCENDENTALS.map((op) => {
       const key = `${op}_197x768_ms`;

@@ -50,7 +50,8 @@ Examples:
 Exit status: 0 success, 2 bad usage or bad input, 1 unexpected failure.
 Environment: MASKGRAD_BACKEND sets the default backend;
              MASKGRAD_DEBUG=1 prints stack traces;
-             MASKGRAD_PROGRESS=1 prints progress lines when stderr is not a terminal.
+             MASKGRAD_PROGRESS=1 prints progress lines when stderr is not a terminal;
+             MASKGRAD_MATMUL_THREADS=N runs webasm's large matmuls on N threads (default 1).
 `;
 
 async function dispatch(argv: readonly string[], io: Io): Promise<number> {

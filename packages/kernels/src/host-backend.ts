@@ -108,14 +108,33 @@ export class HostBackend implements Backend {
     } catch (e) {
       throw new KernelError(spec.name, this.name, e);
     }
-    if (this.profile) {
-      const e = this.profile.get(spec.name) ?? { ms: 0, calls: 0 };
-      e.ms += performance.now() - t0;
-      e.calls++;
-      this.profile.set(spec.name, e);
-    }
+    if (this.profile) this.record(spec.name, performance.now() - t0);
     if (typeof spec.output === 'number' && !spec.vec4) return result as Float32Array;
     return flatten(result, cells * (spec.vec4 ? 4 : 1));
+  }
+
+  /**
+   * Run a kernel written outside gpu.js (webasm's SIMD matmul module,
+   * ./wasm/gemm.ts), counted and profiled under its name like the others.
+   */
+  runNative(name: string, compute: () => Float32Array): Float32Array {
+    this.calls++;
+    const t0 = this.profile ? performance.now() : 0;
+    let result: Float32Array;
+    try {
+      result = compute();
+    } catch (e) {
+      throw new KernelError(name, this.name, e);
+    }
+    if (this.profile) this.record(name, performance.now() - t0);
+    return result;
+  }
+
+  private record(name: string, ms: number): void {
+    const e = this.profile!.get(name) ?? { ms: 0, calls: 0 };
+    e.ms += ms;
+    e.calls++;
+    this.profile!.set(name, e);
   }
 
   upload(values: Float32Array): Float32Array {

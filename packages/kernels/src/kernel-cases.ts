@@ -17,7 +17,7 @@ import { concatKernel, concatReference, gatherKernel, gatherReference, scatterAd
 import { conv2dGradReference, conv2dInputGradKernel, conv2dKernel, conv2dReference, conv2dWeightGradKernel, type Conv2dShape } from './conv2d.js';
 import { mapKernel, mapReference } from './elementwise.js';
 import { layerNormBackwardKernel, layerNormBackwardReference, layerNormKernel, layerNormReference, type LayerNormGrads } from './layer-norm.js';
-import { matmulKernel, matmulReference } from './matmul.js';
+import { MATMUL_TUNING, matmulKernel, matmulReference } from './matmul.js';
 import type { MatmulShape } from './matmul-shape.js';
 import { padKernel, padReference } from './pad.js';
 import { normalKernel, normalReference, uniformKernel, uniformReference } from './random.js';
@@ -102,6 +102,9 @@ const MATMULS: MatmulShape[] = [
   { batch: 1, m: 13, k: 37, n: 21, transA: true },
   { batch: 4, m: 9, k: 8, n: 7, transB: true, broadcastB: true },
   { batch: 2, m: 4, k: 5, n: 4 },
+  // more than one k block of the WebAssembly kernel (KC = 256), ragged row and column panels
+  { batch: 1, m: 10, k: 300, n: 19, transB: true },
+  { batch: 2, m: 7, k: 520, n: 9, transA: true },
 ];
 
 const CONVS: Conv2dShape[] = [
@@ -230,7 +233,12 @@ export const KERNEL_CASES: KernelCase[] = [
     async run(b) {
       const x = seededFloats((s.broadcastA ? 1 : s.batch) * s.m * s.k, 1);
       const y = seededFloats((s.broadcastB ? 1 : s.batch) * s.k * s.n, 2);
-      return [check('C', await on(b, [x, y], (da, db) => matmulKernel(b, da, db, s)), matmulReference(x, y, s), 1e-5)];
+      const want = matmulReference(x, y, s);
+      // the backend's default (webasm: the WebAssembly SIMD module) and the gpu.js kernel, its definition
+      return [
+        check('C', await on(b, [x, y], (da, db) => matmulKernel(b, da, db, s)), want, 1e-5),
+        check('C (gpu.js kernel)', await on(b, [x, y], (da, db) => matmulKernel(b, da, db, s, MATMUL_TUNING)), want, 1e-5),
+      ];
     },
   })),
   ...CONVS.map((s): KernelCase => ({

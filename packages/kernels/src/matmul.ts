@@ -3,6 +3,14 @@
  * or transpose, for contiguous row-major operands. A batch count of 1 on
  * either side broadcasts it over the batch.
  *
+ * Two implementations. On the webasm backend, where WebAssembly SIMD
+ * validates, `matmulKernel` runs a hand-written SIMD module (./wasm/:
+ * packed panels, a 4×8 register tile, relaxed-SIMD FMA where the runtime
+ * has it, worker threads in Node after useMatmulThreads). The gpu.js kernel
+ * below is matmul's definition: it runs on every other backend (webgpu as
+ * one output per thread, ./matmul-scalar.ts), on webasm when a `tuning` is
+ * passed, and every matmul test case checks both against the reference.
+ *
  * The gpu.js kernel is register-blocked for the webasm backend's f32x4 SIMD:
  * a group of 4 SIMD lanes (thread.x = 0..3) computes a 4×4 block of C; lane
  * l owns column c0 + l and returns its 4 rows as an Array(4). A is read with
@@ -13,20 +21,24 @@
  * as f32, and the `|0` keeps the address arithmetic integral. A second kernel
  * lays the blocks out row-major.
  *
- * Why this shape and no bigger (bench/matmul-levers.mjs measures each lever):
- * gpu.js returns at most 4 values per lane, so a 4-lane group owns at most a
- * 4×4 tile, and each k step costs 8 loads (each an f32→i32 truncation, an
- * add and a shift in V8's code) for 16 multiply-adds. The gather beats
- * building B's vector from 4 splats times one-hot lane masks (V8 recomputes
- * the masks inside the loop); unrolling k by 2 or 4 is best, within the
- * noise of each other (1 pays the loop's conversions every step; 8 hoists
- * more loads and spills registers). Measured: 6.9–7.3 GFLOPS against 43–44
- * for tfjs-wasm on 197×768×3072, from 6.3 with the masks.
+ * Why gpu.js's kernel caps near 7 GFLOPS (bench/matmul-levers.mjs measures
+ * each lever), and so why webasm has its own module: gpu.js returns at most
+ * 4 values per lane, so a 4-lane group owns at most a 4×4 tile, and each k
+ * step costs 8 loads (each an f32→i32 truncation, an add and a shift in V8's
+ * code) for 16 multiply-adds. The gather beats building B's vector from 4
+ * splats times one-hot lane masks (V8 recomputes the masks inside the
+ * loop); unrolling k by 2 or 4 is best, within the noise of each other (1
+ * pays the loop's conversions every step; 8 hoists more loads and spills
+ * registers). Measured: 6.9–7.3 GFLOPS against 43–44 for tfjs-wasm on
+ * 197×768×3072, from 6.3 with the masks.
  */
 import type { Backend, Data } from './backend.js';
 import { int } from './codegen.js';
 import { matmulScalarSource } from './matmul-scalar.js';
 import { describeMatmul, strides, type MatmulShape } from './matmul-shape.js';
+import { HostBackend } from './host-backend.js';
+import { gemm } from './wasm/gemm.js';
+import { matmulTiles } from './wasm/tiles.js';
 
 export type { MatmulShape };
 
@@ -103,12 +115,20 @@ function relayoutSource(s: MatmulShape): string {
 }`;
 }
 
-export function matmulKernel(backend: Backend, a: Data, b: Data, shape: MatmulShape, tuning: MatmulTuning = MATMUL_TUNING): Data {
+/**
+ * C = op(A)·op(B). On webasm (where SIMD validates) the hand-written
+ * WebAssembly module runs (./wasm/gemm.ts); everywhere else, or when a
+ * `tuning` is given, the gpu.js kernel with those levers.
+ */
+export function matmulKernel(backend: Backend, a: Data, b: Data, shape: MatmulShape, tuning: MatmulTuning | null = null): Data {
   let s = shape;
   if (s.k === 0) return backend.upload(new Float32Array(s.batch * s.m * s.n));
   // a weight shared by the batch: one matmul over all batch rows
   if (s.batch > 1 && s.broadcastB && !s.broadcastA && !s.transA) s = { ...s, m: s.batch * s.m, batch: 1, broadcastB: false };
   const name = `matmul ${describeMatmul(s)}`;
+  const tiles = !tuning && backend.name === 'webasm' && backend instanceof HostBackend ? matmulTiles() : null;
+  if (tiles) return (backend as HostBackend).runNative(name, () => gemm(tiles, a as Float32Array, b as Float32Array, s));
+  tuning ??= MATMUL_TUNING;
   // WebGPU cannot pass an Array(4) result on to the relayout kernel: one output per thread there
   if (backend.name === 'webgpu') {
     return backend.run({ name, source: matmulScalarSource(s), output: [s.n, s.m, s.batch], args: { a: 'Array', b: 'Array' } }, [a, b]);

@@ -1,0 +1,25 @@
+// The ViT shapes the bench times, with seeded random weights (shared by run.mjs and vitb-explain.mjs).
+import { uniformReference } from '@maskgrad/kernels';
+import { VisionTransformer } from '@maskgrad/models';
+
+/** Seeded inputs and weights: the kernels' own counter-based hash, in TypeScript. */
+export const seededFloats = (n, seed, lo = -1, hi = 1) => uniformReference(n, seed, lo, hi);
+
+export const TINY = {
+  layout: 'timm', imageSize: 224, patchSize: 16, numChannels: 3, hiddenSize: 192, numLayers: 12, numHeads: 3, mlpDim: 768,
+  qkvBias: true, layerNormEps: 1e-6, hiddenAct: 'gelu', classToken: true, globalPool: 'token', fcNorm: false, numClasses: 1000,
+  labels: null, imageMean: [0.5, 0.5, 0.5], imageStd: [0.5, 0.5, 0.5],
+};
+/** ViT-B/16's shape (224 px, patch 16, width 768, 12 layers, 12 heads, MLP 3072), random weights. */
+export const BASE = { ...TINY, hiddenSize: 768, numHeads: 12, mlpDim: 3072 };
+
+export function randomVit(config) {
+  const vit = new VisionTransformer(config);
+  let seed = 1;
+  for (const [name, p] of vit.namedParameters()) {
+    const scale = name.endsWith('weight') && p.rank > 1 ? 1 / Math.sqrt(p.shape[p.rank - 1] * (p.rank === 4 ? p.shape[2] * p.shape[3] : 1)) : 0.02;
+    p.assign(seededFloats(p.size, seed++, -scale * 1.7, scale * 1.7));
+    if (name.endsWith('norm1.weight') || name.endsWith('norm2.weight') || name === 'norm.weight') p.assign(new Float32Array(p.size).fill(1));
+  }
+  return vit.freeze();
+}
