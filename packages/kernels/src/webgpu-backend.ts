@@ -11,6 +11,7 @@ import * as gpujs from 'gpu.js';
 import { GPU } from 'gpu.js';
 import { kernelSettings, type Data, type KernelSpec, type MemoryStats } from './backend.js';
 import { QueuedBackend, type QueuedKernel } from './queued-backend.js';
+import { adapterName, describeAdapter, type AdapterDescription, type AdapterInfoLike } from './webgpu-adapter.js';
 
 // GPUBufferUsage / GPUMapMode values, fixed by the WebGPU spec (the globals exist only where WebGPU does)
 const USAGE = { MAP_READ: 0x0001, COPY_SRC: 0x0004, COPY_DST: 0x0008, STORAGE: 0x0080 };
@@ -26,7 +27,7 @@ interface GpuDevice {
   queue: { submit(cmds: unknown[]): void; onSubmittedWorkDone(): Promise<void> };
   onuncapturederror: ((e: { error: { message: string } }) => void) | null;
 }
-interface Context { device: GpuDevice; adapter: { info?: { vendor?: string; architecture?: string; description?: string } }; isLost: boolean }
+interface Context { device: GpuDevice; adapter: { info?: AdapterInfoLike; isFallbackAdapter?: boolean }; isLost: boolean }
 type Handle = { buffer: GpuBuffer; delete(): void };
 /** gpu.js exports these two (src/index.js), its typings do not. */
 const { WebGPUBufferResult, WebGPUContext } = gpujs as unknown as {
@@ -55,10 +56,14 @@ export class WebGPUBackend extends QueuedBackend {
     return new WebGPUBackend(new GPU({ mode: 'webgpu' }), context);
   }
 
-  /** Vendor and architecture of the adapter, as the browser or Dawn reports them. */
+  /** Vendor, architecture and description of the adapter, as the browser or Dawn reports them, and whether it is a software one. */
+  get adapter(): AdapterDescription {
+    return describeAdapter(this.context.adapter);
+  }
+
+  /** The adapter in words ("google swiftshader (SwiftShader driver 5.0.0)"). */
   get adapterInfo(): string {
-    const info = this.context.adapter.info;
-    return info ? [info.vendor, info.architecture, info.description].filter(Boolean).join(' ') || 'unknown adapter' : 'unknown adapter';
+    return this.context.adapter.info ? adapterName(this.adapter) : 'unknown adapter';
   }
 
   /** Every buffer on the device, gpu.js's own (uniforms, uploads, staging, each kernel's last output) included. */
