@@ -12,21 +12,11 @@ import { GPU } from 'gpu.js';
 import { kernelSettings, type Data, type KernelSpec, type MemoryStats } from './backend.js';
 import { QueuedBackend, type QueuedKernel } from './queued-backend.js';
 import { adapterName, describeAdapter, type AdapterDescription, type AdapterInfoLike } from './webgpu-adapter.js';
-
-// GPUBufferUsage / GPUMapMode values, fixed by the WebGPU spec (the globals exist only where WebGPU does)
-const USAGE = { MAP_READ: 0x0001, COPY_SRC: 0x0004, COPY_DST: 0x0008, STORAGE: 0x0080 };
-const MAP_READ = 0x0001;
+import { DeviceDiscipline, USAGE, type DeviceCounters, type GpuBuffer, type GpuDevice, type GpuJsKernel } from './webgpu-device.js';
 
 /** WebGPU's default limit of storage buffers per shader stage, and the output takes one. */
 export const MAX_KERNEL_ARRAYS = 7;
 
-interface GpuBuffer { size: number; destroy(): void; mapAsync(mode: number, offset?: number, size?: number): Promise<void>; getMappedRange(o?: number, s?: number): ArrayBuffer; unmap(): void }
-interface GpuDevice {
-  createBuffer(d: { size: number; usage: number; mappedAtCreation?: boolean }): GpuBuffer;
-  createCommandEncoder(): { copyBufferToBuffer(a: GpuBuffer, ao: number, b: GpuBuffer, bo: number, n: number): void; finish(): unknown };
-  queue: { submit(cmds: unknown[]): void; onSubmittedWorkDone(): Promise<void> };
-  onuncapturederror: ((e: { error: { message: string } }) => void) | null;
-}
 interface Context { device: GpuDevice; adapter: { info?: AdapterInfoLike; isFallbackAdapter?: boolean }; isLost: boolean }
 type Handle = { buffer: GpuBuffer; delete(): void };
 /** gpu.js exports these two (src/index.js), its typings do not. */
@@ -38,11 +28,12 @@ const { WebGPUBufferResult, WebGPUContext } = gpujs as unknown as {
 export class WebGPUBackend extends QueuedBackend {
   readonly name = 'webgpu' as const;
   private readonly context: Context;
+  private readonly discipline: DeviceDiscipline;
 
   private constructor(gpu: GPU, context: Context) {
     super(gpu);
     this.context = context;
-    countDeviceMemory(context.device);
+    this.discipline = DeviceDiscipline.of(context.device);
     const previous = context.device.onuncapturederror;
     context.device.onuncapturederror = (e) => {
       this.unreported ??= new Error(`the WebGPU device reported an error: ${e.error.message}`);
@@ -66,9 +57,14 @@ export class WebGPUBackend extends QueuedBackend {
     return this.context.adapter.info ? adapterName(this.adapter) : 'unknown adapter';
   }
 
-  /** Every buffer on the device, gpu.js's own (uniforms, uploads, staging, each kernel's last output) included. */
+  /** Every buffer on the device, gpu.js's own (uniforms, uploads, staging) and the reuse pool's included. */
   deviceMemory(): MemoryStats {
-    return { ...deviceCounts.get(this.context.device)! };
+    return { ...this.discipline.live };
+  }
+
+  /** Kernels run and the WebGPU calls they cost, cumulative (./webgpu-device.ts): the bench's per-iteration counters are differences. */
+  counters(): DeviceCounters & { kernels: number } {
+    return { kernels: this.stats.kernelCalls, ...this.discipline.counters };
   }
 
   protected check(spec: KernelSpec, args: readonly (Data | number)[]): void {
@@ -78,7 +74,17 @@ export class WebGPUBackend extends QueuedBackend {
   }
 
   protected createKernel(spec: KernelSpec): QueuedKernel {
-    return this.gpu.createKernel(spec.source as never, { ...kernelSettings(spec), pipeline: true, immutable: true } as never) as unknown as QueuedKernel;
+    const kernel = this.gpu.createKernel(spec.source as never, { ...kernelSettings(spec), pipeline: true, immutable: true } as never) as unknown as QueuedKernel;
+    // the device wrapper may swap this kernel's parameters buffer during the call (./webgpu-device.ts)
+    const call = ((...args: unknown[]) => {
+      this.discipline.running = kernel.kernel as GpuJsKernel;
+      try {
+        return kernel(...args);
+      } finally {
+        this.discipline.running = null;
+      }
+    }) as QueuedKernel;
+    return Object.assign(call, { kernel: kernel.kernel, destroy: () => kernel.destroy?.() });
   }
 
   protected toHandle(raw: unknown): unknown {
@@ -86,11 +92,9 @@ export class WebGPUBackend extends QueuedBackend {
   }
 
   protected uploadHandle(values: Float32Array): unknown {
-    const buffer = this.context.device.createBuffer({
-      size: values.byteLength, usage: USAGE.STORAGE | USAGE.COPY_SRC | USAGE.COPY_DST, mappedAtCreation: true,
-    });
-    new Float32Array(buffer.getMappedRange()).set(values);
-    buffer.unmap();
+    // a pooled buffer, written through the queue (ordered after the kernels already recorded that used it)
+    const buffer = this.context.device.createBuffer({ size: values.byteLength, usage: USAGE.STORAGE | USAGE.COPY_SRC | USAGE.COPY_DST });
+    this.context.device.queue.writeBuffer(buffer, 0, values);
     return new WebGPUBufferResult({ buffer, output: [values.length], componentCount: 1, context: this.context });
   }
 
@@ -111,7 +115,7 @@ export class WebGPUBackend extends QueuedBackend {
       const encoder = device.createCommandEncoder();
       encoder.copyBufferToBuffer((handle as Handle).buffer, 0, staging, 0, bytes);
       device.queue.submit([encoder.finish()]);
-      await staging.mapAsync(MAP_READ, 0, bytes);
+      await staging.mapAsync(USAGE.MAP_READ, 0, bytes); // submits the batch first (./webgpu-device.ts)
       const values = new Float32Array(staging.getMappedRange(0, bytes).slice(0));
       staging.unmap();
       return values;
@@ -119,31 +123,4 @@ export class WebGPUBackend extends QueuedBackend {
       staging.destroy();
     }
   }
-}
-
-/** Buffers alive on each device (one device is shared by every backend and gpu.js kernel). */
-const deviceCounts = new WeakMap<GpuDevice, MemoryStats>();
-
-/** Count every device buffer created and destroyed, whoever makes it (the memory test reads this). */
-function countDeviceMemory(device: GpuDevice): void {
-  if (deviceCounts.has(device)) return;
-  const counts = { buffers: 0, bytes: 0 };
-  deviceCounts.set(device, counts);
-  const create = device.createBuffer.bind(device);
-  device.createBuffer = (d) => {
-    const buffer = create(d);
-    counts.buffers++;
-    counts.bytes += d.size;
-    const destroy = buffer.destroy.bind(buffer);
-    let destroyed = false;
-    buffer.destroy = () => {
-      if (!destroyed) {
-        destroyed = true;
-        counts.buffers--;
-        counts.bytes -= d.size;
-      }
-      destroy();
-    };
-    return buffer;
-  };
 }

@@ -1,0 +1,10 @@
+import { setBackend } from '@maskgrad/autograd';
+import { closeNodeWebGPU } from '@maskgrad/kernels';
+import { loadDefaultModel, readImageFile } from '@maskgrad/models/node';
+import { countersPerIteration } from './webgpu-counters.mjs';
+const backend = await setBackend(process.argv[2] ?? 'webgpu');
+const model = loadDefaultModel();
+const x = model.resize(model.pixels(readImageFile(new URL('../examples/images/disc.png', import.meta.url).pathname)));
+const t0 = performance.now();
+console.log(JSON.stringify(await countersPerIteration(backend, model, x, {})), ((performance.now() - t0) / 1000).toFixed(1), 's');
+console.log(globalThis.__why); closeNodeWebGPU();
