@@ -5,24 +5,23 @@
 // gradient and explanation; the same ViT-Tiny and kernels on @tensorflow/tfjs-backend-wasm in the
 // same run, with ratios. Times are medians after a warm-up. On webgpu a timed call ends with
 // backend.flush() (the device finished the work), so device time is included.
-// --backends=webgpu runs where Node can load WebGPU (the 'webgpu' package; glibc >= 2.38); elsewhere
-// it says why. `node bench/browser.mjs` times the browser example on webasm and WebGPU in Chromium.
+// --backends=webgpu runs where Node can load WebGPU (the 'webgpu' package: glibc >= 2.34, Vulkan; see the
+// README's Backends); elsewhere it says why. Its results carry per_iteration (bench/webgpu-counters.mjs). `node bench/browser.mjs` times the browser example on webasm and WebGPU in Chromium.
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import os from 'node:os';
 import {
   UNARY, closeNodeWebGPU, contiguousView, geluKernel, layerNormKernel, mapKernel, matmulKernel, conv2dKernel, softmaxKernel,
-  probeWebAsm, probeWebGPU, uniformReference,
+  probeWebAsm, probeWebGPU,
 } from '@maskgrad/kernels';
 import { backwardSync, noGrad, setBackend, tensor, tidy } from '@maskgrad/autograd';
-import { ImageClassifier, VisionTransformer } from '@maskgrad/models';
+import { ImageClassifier } from '@maskgrad/models';
 import { loadDefaultModel, loadModel, readImageFile } from '@maskgrad/models/node';
 import { explain } from '@maskgrad/perturb';
 import { tfjsVit } from './vit-tfjs.mjs';
+import { BASE, TINY, randomVit, seededFloats } from './vit-configs.mjs';
+import { webgpuPerIteration } from './webgpu-counters.mjs';
 import { gflops, matmulShapes, tfjsMatmul } from './matmul-shapes.mjs';
-
-/** Seeded inputs and weights: the kernels' own counter-based hash, in TypeScript. */
-const seededFloats = (n, seed, lo = -1, hi = 1) => uniformReference(n, seed, lo, hi);
 
 const args = process.argv.slice(2);
 const json = args.includes('--json');
@@ -43,25 +42,6 @@ async function median(fn, runs, warmup = 1) {
   }
   times.sort((a, b) => a - b);
   return times[Math.floor(times.length / 2)];
-}
-
-const TINY = {
-  layout: 'timm', imageSize: 224, patchSize: 16, numChannels: 3, hiddenSize: 192, numLayers: 12, numHeads: 3, mlpDim: 768,
-  qkvBias: true, layerNormEps: 1e-6, hiddenAct: 'gelu', classToken: true, globalPool: 'token', fcNorm: false, numClasses: 1000,
-  labels: null, imageMean: [0.5, 0.5, 0.5], imageStd: [0.5, 0.5, 0.5],
-};
-/** ViT-B/16's shape (224 px, patch 16, width 768, 12 layers, 12 heads, MLP 3072), random weights. */
-const BASE = { ...TINY, hiddenSize: 768, numHeads: 12, mlpDim: 3072 };
-
-function randomVit(config) {
-  const vit = new VisionTransformer(config);
-  let seed = 1;
-  for (const [name, p] of vit.namedParameters()) {
-    const scale = name.endsWith('weight') && p.rank > 1 ? 1 / Math.sqrt(p.shape[p.rank - 1] * (p.rank === 4 ? p.shape[2] * p.shape[3] : 1)) : 0.02;
-    p.assign(seededFloats(p.size, seed++, -scale * 1.7, scale * 1.7));
-    if (name.endsWith('norm1.weight') || name.endsWith('norm2.weight') || name === 'norm.weight') p.assign(new Float32Array(p.size).fill(1));
-  }
-  return vit.freeze();
 }
 
 const pixels = seededFloats(3 * 224 * 224, 99, -1, 1);
@@ -88,6 +68,8 @@ async function benchBackend(name) {
   const backend = await setBackend(name);
   const runs = quick || name === 'cpu' ? 3 : 7;
   const r = {};
+  // WebGPU calls per explainer iteration (kernels, submits, buffers and bind groups created, bytes written and read, mapAsync)
+  if (name === 'webgpu') r.per_iteration = await webgpuPerIteration(backend);
   const up = (n, seed, lo, hi) => backend.upload(seededFloats(n, seed, lo, hi));
   const a = up(197 * 768, 1), b = up(768 * 3072, 2);
   r.matmul_197x768x3072_gflops = gflops({ batch: 1, m: 197, k: 768, n: 3072 }, await median(timedKernel(backend, () => matmulKernel(backend, a, b, { batch: 1, m: 197, k: 768, n: 3072 })), runs));

@@ -28,6 +28,8 @@ export interface CheckScale {
   explainImages: number[];
   /** Explainer iterations the memory test counts over. */
   memoryIterations: number;
+  /** The ViT fixtures compared with PyTorch (logits and input gradient at 224 px). */
+  vitFixtures: string[];
   /** Runs before the first check (e.g. fails saying what to install). */
   require?: () => void;
 }
@@ -66,7 +68,7 @@ export function webgpuChecks(call: SuiteCall, scale: CheckScale): void {
     expect(failed, JSON.stringify(failed, null, 1)).toEqual([]);
   }, 300_000);
 
-  it.each(['vit-tiny-hf-bf16', 'vit-tiny-timm-f16'])('%s: logits within 1e-3 of PyTorch, input-gradient cosine ≥ 0.999', async (name) => {
+  it.each(scale.vitFixtures)('%s: logits within 1e-3 of PyTorch, input-gradient cosine ≥ 0.999', async (name) => {
     const r = await call('vitParity', name);
     console.log(`${name} on webgpu: logits max |Δ| ${r.logitsMaxDiff.toExponential(2)}, gradient cosine ${r.gradCosine.toFixed(6)}, ${r.seconds.toFixed(1)} s`);
     expect(r.logitsMaxDiff).toBeLessThanOrEqual(1e-3);

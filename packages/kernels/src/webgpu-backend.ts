@@ -33,7 +33,9 @@ export class WebGPUBackend extends QueuedBackend {
   private constructor(gpu: GPU, context: Context) {
     super(gpu);
     this.context = context;
-    this.discipline = DeviceDiscipline.of(context.device);
+    // MASKGRAD_WEBGPU_DISCIPLINE=off (Node): gpu.js's own submission, for before/after counts and timings
+    const off = typeof process !== 'undefined' && process.env?.MASKGRAD_WEBGPU_DISCIPLINE === 'off';
+    this.discipline = DeviceDiscipline.of(context.device, !off);
     const previous = context.device.onuncapturederror;
     context.device.onuncapturederror = (e) => {
       this.unreported ??= new Error(`the WebGPU device reported an error: ${e.error.message}`);

@@ -92,7 +92,7 @@ export class DeviceDiscipline {
   private readonly createBuffer: GpuDevice['createBuffer'];
   private readonly realEncoder: () => Encoder;
 
-  private constructor(device: GpuDevice, readonly batch: number) {
+  private constructor(device: GpuDevice, readonly batch: number, readonly reuse: boolean) {
     const queue = device.queue;
     this.submit = queue.submit.bind(queue);
     this.realEncoder = device.createCommandEncoder.bind(device);
@@ -108,12 +108,12 @@ export class DeviceDiscipline {
     queue.submit = (cmds) => {
       const own = cmds.filter((c) => c !== BATCHED);
       if (own.length) {
-        this.flush('own');
+        this.flush();
         this.submit(own);
         this.counters.submits++;
       }
       this.recorded += cmds.length - own.length;
-      if (this.recorded >= this.batch) this.flush('batch');
+      if (this.recorded >= this.batch) this.flush();
     };
     queue.writeBuffer = (buffer, offset, data, dataOffset, size) => {
       let b = buffer;
@@ -121,29 +121,33 @@ export class DeviceDiscipline {
       const bytes = whole ? new Uint8Array(data.buffer, data.byteOffset, data.byteLength) : null;
       if (b.usage & USAGE.UNIFORM) {
         const held = this.uniformBytes.get(b);
-        if (bytes && held && equalBytes(held, bytes)) return;
+        if (this.reuse && bytes && held && equalBytes(held, bytes)) return;
         if (bytes) this.uniformBytes.set(b, bytes.slice());
         else this.uniformBytes.delete(b);
       }
       if (this.pending.has(b) && this.running?.paramsBuffer === b) b = this.rotateParams(this.running, b);
-      if (this.pending.has(b)) this.flush((b.usage & USAGE.UNIFORM) ? 'uniform' : 'write');
+      if (this.pending.has(b)) this.flush();
       // size and dataOffset count elements of a typed array (bytes of an ArrayBuffer)
       const unit = (data as { BYTES_PER_ELEMENT?: number }).BYTES_PER_ELEMENT ?? 1;
       this.counters.bytes_written += size !== undefined ? size * unit : data.byteLength - (dataOffset ?? 0) * unit;
       write(b, offset, data, dataOffset, size);
     };
     queue.onSubmittedWorkDone = () => {
-      this.flush('done');
+      this.flush();
       return workDone();
     };
   }
 
   private static readonly byDevice = new WeakMap<GpuDevice, DeviceDiscipline>();
 
-  /** The discipline of `device`, wrapping it the first time (one device is shared by every backend and kernel). */
-  static of(device: GpuDevice, batch = SUBMIT_BATCH): DeviceDiscipline {
+  /**
+   * The discipline of `device`, wrapping it the first time (one device is
+   * shared by every backend and kernel). `on` false: count only, and do
+   * what gpu.js does (a submit per kernel, nothing reused), for comparison.
+   */
+  static of(device: GpuDevice, on = true): DeviceDiscipline {
     let d = DeviceDiscipline.byDevice.get(device);
-    if (!d) DeviceDiscipline.byDevice.set(device, (d = new DeviceDiscipline(device, batch)));
+    if (!d) DeviceDiscipline.byDevice.set(device, (d = on ? new DeviceDiscipline(device, SUBMIT_BATCH, true) : new DeviceDiscipline(device, 1, false)));
     return d;
   }
 
@@ -171,9 +175,8 @@ export class DeviceDiscipline {
   }
 
   /** Submit what the shared encoder holds. */
-  flush(why = 'other'): void {
+  flush(): void {
     if (!this.encoder) return;
-    (globalThis as any).__why ??= {}; (globalThis as any).__why[why] = ((globalThis as any).__why[why] ?? 0) + 1;
     const encoder = this.encoder;
     this.encoder = null;
     this.recorded = 0;
@@ -220,7 +223,7 @@ export class DeviceDiscipline {
     let destroyed = false;
     buffer.destroy = () => {
       if (destroyed || this.pooled.has(buffer)) return;
-      if (this.pooledBytes + size <= POOL_BYTES) {
+      if (this.reuse && this.pooledBytes + size <= POOL_BYTES) {
         this.pooled.add(buffer);
         this.pooledBytes += size;
         const key = `${size}|${buffer.usage}`;
@@ -236,7 +239,7 @@ export class DeviceDiscipline {
       destroy();
     };
     buffer.mapAsync = (mode, offset, length) => {
-      if (this.pending.has(buffer)) this.flush('map');
+      if (this.pending.has(buffer)) this.flush();
       this.counters.map_async++;
       this.counters.bytes_read += length ?? size - (offset ?? 0);
       return mapAsync(mode, offset, length);
@@ -268,7 +271,7 @@ export class DeviceDiscipline {
     const whole = d.entries.every((e) => e.resource.buffer && e.resource.offset === undefined && e.resource.size === undefined);
     const key = whole ? d.entries.map((e) => `${e.binding}:${this.ids.get(e.resource.buffer!) ?? '?'}`).join(',') : null;
     let byKey = this.groups.get(d.layout);
-    const hit = key && !key.includes('?') ? byKey?.get(key) : undefined;
+    const hit = this.reuse && key && !key.includes('?') ? byKey?.get(key) : undefined;
     if (hit) return hit;
     const group = create(d);
     this.counters.bind_groups_created++;
