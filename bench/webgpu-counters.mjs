@@ -4,7 +4,8 @@
 // after the first (the first compiles kernels and fills the buffer pool).
 import { ImageClassifier } from '@maskgrad/models';
 import { loadDefaultModel, readImageFile } from '@maskgrad/models/node';
-import { tensor } from '@maskgrad/autograd';
+import { setBackend, tensor } from '@maskgrad/autograd';
+import { closeNodeWebGPU } from '@maskgrad/kernels';
 import { explain } from '@maskgrad/perturb';
 import { TINY, randomVit, seededFloats } from './vit-configs.mjs';
 
@@ -31,4 +32,11 @@ export async function webgpuPerIteration(backend, tinyOptions = { method: 'meani
   const vitTiny224 = await countersPerIteration(backend, tiny, image, { target: 0, ...tinyOptions });
   image.dispose();
   return { builtin_64px_extremal_default: builtin64, vit_tiny_224px: { options: tinyOptions, ...vitTiny224 } };
+}
+
+// node bench/webgpu-counters.mjs: print them (MASKGRAD_WEBGPU_DISCIPLINE=off: gpu.js's own submission, for comparison)
+if (import.meta.url === `file://${process.argv[1]}`) {
+  const backend = await setBackend('webgpu');
+  console.log(JSON.stringify({ adapter: backend.adapterInfo, discipline: process.env.MASKGRAD_WEBGPU_DISCIPLINE ?? 'on', ...(await webgpuPerIteration(backend)) }, null, 2));
+  closeNodeWebGPU();
 }

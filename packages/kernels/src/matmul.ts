@@ -26,6 +26,7 @@
 import type { Backend, Data } from './backend.js';
 import { int } from './codegen.js';
 import { matmulScalarSource } from './matmul-scalar.js';
+import { matmulTiledSource } from './matmul-tiled.js';
 import { describeMatmul, strides, type MatmulShape } from './matmul-shape.js';
 
 export type { MatmulShape };
@@ -109,8 +110,9 @@ export function matmulKernel(backend: Backend, a: Data, b: Data, shape: MatmulSh
   // a weight shared by the batch: one matmul over all batch rows
   if (s.batch > 1 && s.broadcastB && !s.broadcastA && !s.transA) s = { ...s, m: s.batch * s.m, batch: 1, broadcastB: false };
   const name = `matmul ${describeMatmul(s)}`;
-  // WebGPU cannot pass an Array(4) result on to the relayout kernel: one output per thread there
+  // WebGPU: 4 columns of one row per thread where N allows (the cells are C row-major), else one output per thread
   if (backend.name === 'webgpu') {
+    if (s.n % 4 === 0) return backend.run({ name, source: matmulTiledSource(s), output: [s.n / 4, s.m, s.batch], vec4: true, args: { a: 'Array', b: 'Array' } }, [a, b]);
     return backend.run({ name, source: matmulScalarSource(s), output: [s.n, s.m, s.batch], args: { a: 'Array', b: 'Array' } }, [a, b]);
   }
   const mb = Math.ceil(s.m / 4);

@@ -70,7 +70,6 @@ export class WebGPUBackend extends QueuedBackend {
   }
 
   protected check(spec: KernelSpec, args: readonly (Data | number)[]): void {
-    if (spec.vec4) throw new Error(`internal: kernel '${spec.name}' returns Array(4), which webgpu cannot pass to the next kernel`);
     const arrays = args.filter((a) => typeof a !== 'number').length;
     if (arrays > MAX_KERNEL_ARRAYS) throw new Error(`internal: kernel '${spec.name}' reads ${arrays} arrays; WebGPU allows ${MAX_KERNEL_ARRAYS} besides its output`);
   }
@@ -89,8 +88,17 @@ export class WebGPUBackend extends QueuedBackend {
     return Object.assign(call, { kernel: kernel.kernel, destroy: () => kernel.destroy?.() });
   }
 
-  protected toHandle(raw: unknown): unknown {
-    return raw;
+  /**
+   * An Array(4) result (4 floats per cell, interleaved) is re-wrapped as a
+   * flat array of 4× the cells, the layout host backends return: gpu.js
+   * refuses Array(n) results as kernel arguments, not the buffer itself.
+   */
+  protected toHandle(raw: unknown, spec: KernelSpec): unknown {
+    if (!spec.vec4) return raw;
+    const cells = raw as Handle & { output: number[] };
+    const flat = new WebGPUBufferResult({ buffer: cells.buffer, output: [cells.output.reduce((p, d) => p * d, 4)], componentCount: 1, context: this.context });
+    cells.delete(); // the buffer stays: `flat` holds a reference to it
+    return flat;
   }
 
   protected uploadHandle(values: Float32Array): unknown {
