@@ -56,7 +56,7 @@ afterAll(async () => {
 describe('maskgrad on WebGPU (Chromium, SwiftShader)', () => {
   const call: SuiteCall = (part, ...args) => page.evaluate(([p, a]) => (window.suite[p] as (...x: unknown[]) => unknown)(...a), [part, args as unknown[]] as const) as never;
   webgpuChecks(call, {
-    explainImages: [0, 1, 2, 3, 4, 5, 6, 7], memoryIterations: 1000, vitFixtures: ['vit-tiny-hf-bf16', 'vit-tiny-timm-f16'], require: requireChromium,
+    explainImages: [0, 1, 2, 3, 4, 5, 6, 7], explainIterations: 100, memoryIterations: 1000, extremalMemoryIterations: 200, vitFixtures: ['vit-tiny-hf-bf16', 'vit-tiny-timm-f16'], require: requireChromium,
   });
 
   it('logged no errors in the page', () => {

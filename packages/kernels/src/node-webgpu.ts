@@ -110,10 +110,12 @@ export function installNodeWebGPU(): Promise<NodeWebGPU> {
 
 /**
  * Let the process exit: Dawn keeps Node alive while navigator.gpu holds it.
- * Call once no more WebGPU work will be done (the CLI does at exit).
+ * Call once no more WebGPU work will be done (the CLI does at exit;
+ * selectBackend does when auto passes WebGPU by).
  */
 export function closeNodeWebGPU(): void {
   if (!isNode || !attempt) return;
   const g = globalThis as { navigator?: { gpu?: unknown } };
   if (g.navigator && 'gpu' in g.navigator) delete g.navigator.gpu;
+  attempt = null; // a later installNodeWebGPU() loads it again
 }

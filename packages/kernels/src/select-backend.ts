@@ -11,7 +11,7 @@
 import { GPU } from 'gpu.js';
 import type { Backend, BackendName } from './backend.js';
 import { HostBackend } from './host-backend.js';
-import { installNodeWebGPU, noAdapterReason } from './node-webgpu.js';
+import { closeNodeWebGPU, installNodeWebGPU, noAdapterReason } from './node-webgpu.js';
 import { ThreadsBackend, threadsSupported } from './threads-backend.js';
 import { adapterName, describeAdapter, softwareSkipReason, type AdapterDescription, type AdapterInfoLike } from './webgpu-adapter.js';
 import { WebGPUBackend } from './webgpu-backend.js';
@@ -178,6 +178,7 @@ export async function selectBackend(requested?: string): Promise<Selection> {
       gpu.reason = `an adapter answered, but the device could not be created: ${errorText(e)}`;
     }
   }
+  closeNodeWebGPU(); // Dawn, loaded to ask, would keep the Node process alive
   const host = selectHostBackend('auto');
   return { ...host, skipped: [gpu, ...host.skipped] };
 }

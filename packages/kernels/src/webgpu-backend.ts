@@ -1,9 +1,9 @@
 /**
  * The webgpu backend: tensors stay in device buffers, kernels run on the
  * asynchronous dataflow queue (./queued-backend.ts), and values reach the
- * host only through read(). Every result is a fresh device buffer (gpu.js
- * pipeline mode, `immutable`), and submission order follows the data
- * dependencies. Compiling a kernel (asynchronous on WebGPU) is part of its
+ * host only through read(). Every result is a device buffer of its own
+ * (gpu.js pipeline mode, `immutable`; reused from a pool once freed, see
+ * ./webgpu-device.ts), and submission order follows the data dependencies. Compiling a kernel (asynchronous on WebGPU) is part of its
  * first launch. Errors the device reports outside any kernel's launch are
  * kept and surface at the next read() or flush().
  */
