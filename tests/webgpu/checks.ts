@@ -156,6 +156,16 @@ export function webgpuChecks(call: SuiteCall, scale: CheckScale): void {
     exactly(m, `${scale.memoryIterations} meaningful iterations`);
   }, 600_000);
 
+  it('batched submission: each call of a kernel sees its own parameters, in one submit', async () => {
+    const r = await call('ordering');
+    console.log(`3 calls of one kernel and 3 reads: ${JSON.stringify(r.counters)}`);
+    expect(r.scaled).toEqual([[2, 4, 6, 8], [3, 6, 9, 12], [5, 10, 15, 20]]);
+    expect(r.counters.kernels).toBe(3);
+    // the three dispatches and the first copy go out together; each later read submits its own copy
+    expect(r.counters.submits).toBeLessThanOrEqual(3);
+    expect(r.counters.map_async).toBe(3);
+  });
+
   it('a kernel that fails surfaces at the next await, naming it; the queue goes on', async () => {
     const r = await call('failingKernel');
     expect(r.message).toMatch(/kernel 'broken \[3\]' failed on webgpu/);

@@ -170,6 +170,31 @@ export function webgpuSuite(files: FixtureFiles) {
     return { message, afterwards: Array.from(await tensor([1, 2, 3], { backend }).mul(2).data()) };
   }
 
+  /**
+   * The submission wrapper's ordering rule: one kernel called with three
+   * different parameters before anything is submitted (each call must see
+   * its own, not the last written), a host upload into a buffer a recorded
+   * kernel reads, and what the calls cost.
+   */
+  async function ordering(): Promise<{ scaled: number[][]; counters: Record<string, number> }> {
+    await ready();
+    const spec = { name: 'scale [4]', source: 'function(a, s) { return a[this.thread.x] * s; }', output: 4, args: { a: 'Array', s: 'Float' } } as const;
+    const zeros = backend.upload(new Float32Array(4));
+    const warm = backend.run(spec, [zeros, 1]); // compiled before counting (a first call runs once compiled, later)
+    await backend.read(warm);
+    backend.release(warm);
+    backend.release(zeros);
+    await backend.flush();
+    const before = backend.counters();
+    const a = backend.upload(Float32Array.from([1, 2, 3, 4]));
+    const outs = [2, 3, 5].map((k) => backend.run(spec, [a, k]));
+    backend.release(a);
+    const scaled = await Promise.all(outs.map(async (o) => Array.from(await backend.read(o))));
+    outs.forEach((o) => backend.release(o));
+    const after = backend.counters();
+    return { scaled, counters: Object.fromEntries(Object.entries(after).map(([k, v]) => [k, v - before[k as keyof typeof before]])) };
+  }
+
   /** The public contract's edges on webgpu: synchronous reads refuse, backends do not mix, nothing fell back to cpu. */
   async function contract(): Promise<{ syncError: string; mixError: string; fallbacks: string[]; item: number }> {
     await ready();
@@ -205,7 +230,7 @@ export function webgpuSuite(files: FixtureFiles) {
     }
   }
 
-  return { init: ready, kernels, gradchecks, vitParity, explainImages, memory, failingKernel, contract, profileExplain };
+  return { init: ready, kernels, gradchecks, vitParity, explainImages, memory, ordering, failingKernel, contract, profileExplain };
 }
 
 export type WebGPUSuite = ReturnType<typeof webgpuSuite>;

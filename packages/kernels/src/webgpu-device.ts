@@ -119,14 +119,14 @@ export class DeviceDiscipline {
       let b = buffer;
       const whole = offset === 0 && dataOffset === undefined && size === undefined && ArrayBuffer.isView(data);
       const bytes = whole ? new Uint8Array(data.buffer, data.byteOffset, data.byteLength) : null;
-      if (b.usage & USAGE.UNIFORM) {
-        const held = this.uniformBytes.get(b);
-        if (this.reuse && bytes && held && equalBytes(held, bytes)) return;
-        if (bytes) this.uniformBytes.set(b, bytes.slice());
-        else this.uniformBytes.delete(b);
-      }
+      const uniform = (b.usage & USAGE.UNIFORM) !== 0;
+      const held = uniform ? this.uniformBytes.get(b) : undefined;
+      if (this.reuse && bytes && held && equalBytes(held, bytes)) return;
+      // after the check, before the bookkeeping: the old buffer keeps the bytes it holds
       if (this.pending.has(b) && this.running?.paramsBuffer === b) b = this.rotateParams(this.running, b);
       if (this.pending.has(b)) this.flush();
+      if (uniform && bytes) this.uniformBytes.set(b, bytes.slice());
+      else if (uniform) this.uniformBytes.delete(b);
       // size and dataOffset count elements of a typed array (bytes of an ArrayBuffer)
       const unit = (data as { BYTES_PER_ELEMENT?: number }).BYTES_PER_ELEMENT ?? 1;
       this.counters.bytes_written += size !== undefined ? size * unit : data.byteLength - (dataOffset ?? 0) * unit;
