@@ -7,8 +7,8 @@
 // (useMatmulThreads), the rows after them on one (the CLI's default); the ViT-B/16 default explanation runs in a
 // process of its own (bench/vitb-explain.mjs: 3 iterations, projected, and its peak RSS). Times are medians after a warm-up. On webgpu a timed call ends with
 // backend.flush() (the device finished the work), so device time is included.
-// --backends=webgpu runs where Node can load WebGPU (the 'webgpu' package; glibc >= 2.38); elsewhere
-// it says why. `node bench/browser.mjs` times the browser example on webasm and WebGPU in Chromium.
+// --backends=webgpu runs where Node can load WebGPU (the 'webgpu' package: glibc >= 2.34, Vulkan; see the
+// README's Backends); elsewhere it says why. Its results carry per_iteration (bench/webgpu-counters.mjs). `node bench/browser.mjs` times the browser example on webasm and WebGPU in Chromium.
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import { execFileSync } from 'node:child_process';
@@ -23,8 +23,9 @@ import { ImageClassifier } from '@maskgrad/models';
 import { loadDefaultModel, loadModel, readImageFile } from '@maskgrad/models/node';
 import { explain } from '@maskgrad/perturb';
 import { tfjsVit } from './vit-tfjs.mjs';
-import { gflops, matmulShapes, tfjsMatmul } from './matmul-shapes.mjs';
 import { BASE, TINY, randomVit, seededFloats } from './vit-configs.mjs';
+import { webgpuPerIteration } from './webgpu-counters.mjs';
+import { gflops, matmulShapes, tfjsMatmul } from './matmul-shapes.mjs';
 
 const args = process.argv.slice(2);
 const json = args.includes('--json');
@@ -71,6 +72,8 @@ async function benchBackend(name) {
   const backend = await setBackend(name);
   const runs = quick || name === 'cpu' ? 3 : 7;
   const r = {};
+  // WebGPU calls per explainer iteration (kernels, submits, buffers and bind groups created, bytes written and read, mapAsync)
+  if (name === 'webgpu') r.per_iteration = await webgpuPerIteration(backend);
   const up = (n, seed, lo, hi) => backend.upload(seededFloats(n, seed, lo, hi));
   const a = up(197 * 768, 1), b = up(768 * 3072, 2);
   r.matmul_197x768x3072_gflops = gflops({ batch: 1, m: 197, k: 768, n: 3072 }, await median(timedKernel(backend, () => matmulKernel(backend, a, b, { batch: 1, m: 197, k: 768, n: 3072 })), runs));

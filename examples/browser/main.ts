@@ -13,6 +13,7 @@
  * collage is drawn on the photo at its size.
  */
 import { backendReport, getBackend, setBackend, type Tensor } from '@maskgrad/autograd';
+import { WebGPUBackend } from '@maskgrad/kernels';
 import type { ImageClassifier, InputGeometry, RgbImage } from '@maskgrad/models';
 import {
   DEFAULTS, afterPhrase, areaChart, areaRule, collage, defaultMaskSize, describeOptions, explain, gamePhrase, heatmapOverlay, maskToRgb8, methodTitle,
@@ -56,13 +57,14 @@ const params = new URLSearchParams(location.search);
 const setState = (s: 'loading' | 'ready' | 'running' | 'done' | 'error') => { document.body.dataset.state = s; };
 const status = (text: string) => { $('status').textContent = text; };
 
-// ---- backend: WebGPU where the browser has an adapter, else WebAssembly (SIMD), else plain JavaScript ----
+// ---- backend: WebGPU where the browser has a hardware adapter, else WebAssembly (SIMD), else plain JavaScript ----
+// (a software adapter, such as SwiftShader, runs slower than WebAssembly: ?backend=webgpu uses it anyway)
 
 /** setBackend must come before the model is built: tensors live on the backend current at creation. */
 async function chooseBackend(): Promise<string> {
   const asked = params.get('backend');
   const backend = await setBackend(asked ?? 'auto');
-  if (asked) return `${backend.name} (from ?backend=${asked})`;
+  if (asked) return `${backend.name} (from ?backend=${asked})${backend instanceof WebGPUBackend ? ` on ${backend.adapterInfo}` : ''}`;
   const { reason, skipped } = backendReport(backend);
   return [`${backend.name} — ${reason}`, ...skipped.map((b) => `(${b.name}: ${b.reason})`)].join(' ');
 }

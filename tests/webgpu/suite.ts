@@ -1,202 +1,24 @@
 /**
- * The WebGPU suite: runs in headless Chromium, where SwiftShader gives a
- * CPU-only machine a WebGPU adapter (tests/webgpu.test.ts serves this page
- * and drives it). Each function runs one part of maskgrad on the webgpu
- * backend and returns plain numbers; the Node side asserts the tolerances
- * and compares with what webasm computes in Node.
+ * The WebGPU suite's page script: the parts (./parts.ts) reading fixtures
+ * over HTTP (served at /fixtures/), left on window.suite for
+ * tests/webgpu.test.ts to call.
  */
-import { backendReport, gradcheck, setBackend, tensor, type Tensor } from '@maskgrad/autograd';
-import { createHostBackend, WebGPUBackend } from '@maskgrad/kernels';
-import { classifierFromCheckpoint, parseHfConfig, parseSafetensors, parseTimmConfig, type ImageClassifier, type RgbImage } from '@maskgrad/models';
-import { explainBatch, type ExplainOptions } from '@maskgrad/perturb';
-import { GRADCHECK_TOLERANCE, gradcheckCases } from '../../packages/autograd/src/gradcheck-cases.js';
-import { KERNEL_CASES, checkError } from '../../packages/kernels/src/kernel-cases.js';
-import { tinyClassifier } from '../../packages/perturb/src/test-model.js';
-import { cosine, maxAbs, maxAbsDiff } from '../compare.js';
-
-let backend: WebGPUBackend;
-let started: ReturnType<typeof init> | null = null;
-/** Every part starts the backend itself, so any one can run alone. */
-const ready = () => (started ??= init());
+import { webgpuSuite, type WebGPUSuite } from './parts.js';
 
 async function fetchOk(url: string): Promise<Response> {
   const res = await fetch(url);
   if (!res.ok) throw new Error(`could not fetch ${url}: HTTP ${res.status}`);
   return res;
 }
-const bytes = async (url: string) => new Uint8Array(await (await fetchOk(url)).arrayBuffer());
-const json = async (url: string) => (await fetchOk(url)).json() as Promise<unknown>;
-
-/** The fixture models (tests/fixtures, served at /fixtures/): which config files each has. */
-const FIXTURES: Record<string, { timm: boolean; preprocessor: boolean }> = {
-  'vit-tiny-hf-bf16': { timm: false, preprocessor: false },
-  'vit-tiny-timm-f16': { timm: true, preprocessor: false },
-  'shapes-vit-hf': { timm: false, preprocessor: true },
-};
-
-async function fixtureModel(name: string): Promise<ImageClassifier> {
-  const base = `/fixtures/${name}/`;
-  const { timm, preprocessor } = FIXTURES[name];
-  const config = timm
-    ? parseTimmConfig(await json(`${base}timm_config.json`), 'timm_config.json')
-    : parseHfConfig(await json(`${base}config.json`), 'config.json', preprocessor ? await json(`${base}preprocessor_config.json`) : undefined);
-  return classifierFromCheckpoint(config, parseSafetensors(await bytes(`${base}model.safetensors`), `${name}/model.safetensors`));
-}
-
-async function init(): Promise<{ backend: string; reason: string; adapter: string }> {
-  const b = await setBackend('webgpu');
-  if (!(b instanceof WebGPUBackend)) throw new Error(`expected the webgpu backend, got ${b.name}`);
-  backend = b;
-  return { backend: b.name, reason: backendReport(b).reason, adapter: b.adapterInfo };
-}
-
-/** Every kernel against its TypeScript reference. */
-async function kernels(): Promise<{ name: string; what: string; error: number; bound: number }[]> {
-  await ready();
-  const out = [];
-  for (const kase of KERNEL_CASES) {
-    for (const c of await kase.run(backend)) out.push({ name: kase.name, what: c.what, ...checkError(c) });
-  }
-  return out;
-}
-
-/** gradcheck of every differentiable op. */
-async function gradchecks(): Promise<{ name: string; ok: boolean; maxError: number; worst: unknown }[]> {
-  await ready();
-  const out = [];
-  for (const [name, fn, inputs] of gradcheckCases(backend)) {
-    const r = await gradcheck(fn, inputs, GRADCHECK_TOLERANCE);
-    out.push({ name, ok: r.ok, maxError: r.maxError, worst: r.worst });
-  }
-  return out;
-}
-
-/** Logits and the target logit's input gradient against PyTorch's reference. */
-async function vitParity(name: string): Promise<{ logitsMaxDiff: number; gradCosine: number; gradMaxDiffOverMax: number; seconds: number }> {
-  await ready();
-  const t0 = performance.now();
-  const model = await fixtureModel(name);
-  const ref = parseSafetensors(await bytes(`/fixtures/${name}/reference.safetensors`), 'reference.safetensors');
-  const target = Number(ref.metadata.target);
-  const x = tensor(ref.read('pixel_values'), [1, 3, 224, 224], { requiresGrad: true });
-  const logits = model.forward(x);
-  const got = await logits.data();
-  await logits.slice(1, target, target + 1).sum().backward();
-  const g = await x.grad!.data();
-  const gw = ref.read('grad_pixel_values_of_target_logit');
-  return {
-    logitsMaxDiff: maxAbsDiff(got, ref.read('logits')),
-    gradCosine: cosine(g, gw),
-    gradMaxDiffOverMax: maxAbsDiff(g, gw) / maxAbs(gw),
-    seconds: (performance.now() - t0) / 1000,
-  };
-}
-
-/** explainBatch on images given as 8-bit RGB (decoded by Node, so both sides see the same pixels). */
-async function explainImages(
-  modelName: string, images: { width: number; height: number; data: number[] }[], options: ExplainOptions,
-): Promise<{ masks: number[][]; histories: [number, number][][]; seconds: number; backend: string }> {
-  await ready();
-  const model = await fixtureModel(modelName);
-  const rgb: RgbImage[] = images.map((im) => ({ width: im.width, height: im.height, data: Uint8Array.from(im.data) }));
-  const t0 = performance.now();
-  const results = await explainBatch(model, model.pixels(rgb), options);
-  return {
-    masks: results.map((r) => Array.from(r.mask.values)),
-    histories: results.map((r) => r.history.map((h): [number, number] => [h.loss, h.probability])),
-    seconds: (performance.now() - t0) / 1000,
-    backend: results[0].backend.name,
-  };
-}
-
-let memoryInputs: { model: ReturnType<typeof tinyClassifier>; x: Tensor } | undefined;
-
-/**
- * Device memory over a long explanation: after each iteration, the live
- * tensor buffers (ours) and every buffer on the device (gpu.js's included).
- */
-async function memory(iterations: number, method: 'meaningful' | 'extremal' = 'meaningful'): Promise<{ tensors: number[]; tensorBytes: number[]; device: number[]; deviceBytes: number[]; seconds: number }> {
-  await ready();
-  // one model and image for every call: nothing of an earlier call is left for the garbage collector to free during this one
-  memoryInputs ??= (() => {
-    const m = tinyClassifier();
-    return { model: m, x: m.pixels([{ width: 8, height: 8, data: Uint8Array.from({ length: 192 }, (_, i) => (i * 37) % 256) }]) };
-  })();
-  const { model, x } = memoryInputs;
-  const out = { tensors: [] as number[], tensorBytes: [] as number[], device: [] as number[], deviceBytes: [] as number[], seconds: 0 };
-  const t0 = performance.now();
-  const options: ExplainOptions = method === 'meaningful'
-    ? { method, iterations, maskSize: 4, blurSigma: 1, maskNoise: 0.1 }
-    : { method, iterations, areas: [0.1, 0.3], blurSigma: 1 };
-  await explainBatch(model, x, {
-    ...options, onProgress: () => {
-      const t = backend.memory();
-      const d = backend.deviceMemory();
-      out.tensors.push(t.buffers);
-      out.tensorBytes.push(t.bytes);
-      out.device.push(d.buffers);
-      out.deviceBytes.push(d.bytes);
-    },
-  });
-  out.seconds = (performance.now() - t0) / 1000;
-  return out;
-}
-
-/** A kernel that fails to compile surfaces at the next await, naming the kernel; later work still runs. */
-async function failingKernel(): Promise<{ message: string; afterwards: number[] }> {
-  await ready();
-  const bad = backend.run({ name: 'broken [3]', source: 'function(a) { return undefinedFunction(a[this.thread.x]); }', output: 3, args: { a: 'Array' } }, [new Float32Array(3)]);
-  let message = '';
-  try {
-    await backend.read(bad);
-  } catch (e) {
-    message = (e as Error).message;
-  }
-  backend.release(bad);
-  return { message, afterwards: Array.from(await tensor([1, 2, 3], { backend }).mul(2).data()) };
-}
-
-/** The public contract's edges on webgpu: synchronous reads refuse, backends do not mix, nothing fell back to cpu. */
-async function contract(): Promise<{ syncError: string; mixError: string; fallbacks: string[]; item: number }> {
-  await ready();
-  const t = tensor([1, 2, 3], { backend });
-  const message = (fn: () => unknown) => {
-    try {
-      fn();
-      return '';
-    } catch (e) {
-      return (e as Error).message;
-    }
-  };
-  const host = createHostBackend('cpu');
-  return {
-    syncError: message(() => t.dataSync()),
-    mixError: message(() => t.add(tensor([1, 2, 3], { backend: host }))),
-    fallbacks: backend.fallbacks(),
-    item: await t.sum().item(),
-  };
-}
-
-/** Per-kernel device time (ms, kernels run one at a time) of an explanation, largest first. */
-async function profileExplain(
-  modelName: string, images: { width: number; height: number; data: number[] }[], options: ExplainOptions,
-): Promise<{ kernel: string; ms: number; calls: number }[]> {
-  await ready();
-  backend.profile = new Map();
-  try {
-    await explainImages(modelName, images, options);
-    return [...backend.profile].map(([kernel, e]) => ({ kernel, ...e })).sort((a, b) => b.ms - a.ms);
-  } finally {
-    backend.profile = null;
-  }
-}
 
 declare global {
   interface Window {
-    suite: typeof suite;
+    suite: WebGPUSuite;
   }
 }
 
-const suite = { init: ready, kernels, gradchecks, vitParity, explainImages, memory, failingKernel, contract, profileExplain };
-window.suite = suite;
+window.suite = webgpuSuite({
+  bytes: async (path) => new Uint8Array(await (await fetchOk(`/fixtures/${path}`)).arrayBuffer()),
+  json: async (path) => (await fetchOk(`/fixtures/${path}`)).json() as Promise<unknown>,
+});
 document.body.dataset.state = 'ready';

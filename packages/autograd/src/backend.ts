@@ -24,9 +24,9 @@ export function getBackend(): Backend {
   return current.backend;
 }
 
-/** Use the named backend from now on ('auto': the best that works here). Resolves with it. */
-export async function setBackend(name: string): Promise<Backend> {
-  current = await selectBackend(name);
+/** Use the named backend from now on ('auto': the best that works here), or a backend already made. Resolves with it. */
+export async function setBackend(name: string | Backend): Promise<Backend> {
+  current = typeof name === 'string' ? await selectBackend(name) : { backend: name, skipped: [], reason: 'chosen by the caller' };
   return current.backend;
 }
 

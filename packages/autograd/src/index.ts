@@ -8,7 +8,7 @@
  */
 import './methods.js';
 
-export { Tensor, type GradFn } from './tensor.js';
+export { Tensor, collectorReleases, type GradFn } from './tensor.js';
 export { tidy, keep } from './tidy.js';
 export { tensor, zeros, ones, full, scalar, randn, rand, type TensorOptions, type RandomOptions } from './create.js';
 export { noGrad, isGradEnabled } from './grad-mode.js';

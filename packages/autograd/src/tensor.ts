@@ -51,10 +51,21 @@ let nextId = 0;
  * is not the collector's to free). Host arrays need no such help: the
  * collector frees them with the last tensor that holds them.
  */
-const collected = new FinalizationRegistry<{ backend: Backend; data: Data }>(({ backend, data }) => backend.release(data));
+const collected = new FinalizationRegistry<{ backend: Backend; data: Data; shape: readonly number[] }>(({ backend, data, shape }) => {
+  collectorReleases.count++;
+  collectorReleases.last = `[${shape.join(', ')}] from ${(data as { kernel?: string }).kernel ?? 'a host array'}`;
+  backend.release(data);
+});
+
+/**
+ * Device tensors the collector freed (never disposed), and the last one's
+ * shape and kernel: a loop that disposes what it makes leaves none, so the memory
+ * tests count exactly whenever the collector runs (STYLE.md, 17).
+ */
+export const collectorReleases = { count: 0, last: '' };
 
 function watch(t: Tensor, data: Data): void {
-  if (t.backend.residency === 'device') collected.register(t, { backend: t.backend, data }, t);
+  if (t.backend.residency === 'device') collected.register(t, { backend: t.backend, data, shape: t.shape }, t);
 }
 
 export class Tensor {

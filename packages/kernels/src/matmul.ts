@@ -7,9 +7,10 @@
  * validates, `matmulKernel` runs a hand-written SIMD module (./wasm/:
  * packed panels, a 4×8 register tile, relaxed-SIMD FMA where the runtime
  * has it, worker threads in Node after useMatmulThreads). The gpu.js kernel
- * below is matmul's definition: it runs on every other backend (webgpu as
- * one output per thread, ./matmul-scalar.ts), on webasm when a `tuning` is
- * passed, and every matmul test case checks both against the reference.
+ * below is matmul's definition: it runs on every other backend (webgpu: 4
+ * columns of one row per thread where N is a multiple of 4,
+ * ./matmul-tiled.ts, else one output per thread, ./matmul-scalar.ts), on
+ * webasm when a `tuning` is passed, and every matmul test case checks both against the reference.
  *
  * The gpu.js kernel is register-blocked for the webasm backend's f32x4 SIMD:
  * a group of 4 SIMD lanes (thread.x = 0..3) computes a 4×4 block of C; lane
@@ -35,6 +36,7 @@
 import type { Backend, Data } from './backend.js';
 import { int } from './codegen.js';
 import { matmulScalarSource } from './matmul-scalar.js';
+import { matmulTiledSource } from './matmul-tiled.js';
 import { describeMatmul, strides, type MatmulShape } from './matmul-shape.js';
 import { HostBackend } from './host-backend.js';
 import { gemm } from './wasm/gemm.js';
@@ -129,8 +131,9 @@ export function matmulKernel(backend: Backend, a: Data, b: Data, shape: MatmulSh
   const tiles = !tuning && backend.name === 'webasm' && backend instanceof HostBackend ? matmulTiles() : null;
   if (tiles) return (backend as HostBackend).runNative(name, () => gemm(tiles, a as Float32Array, b as Float32Array, s));
   tuning ??= MATMUL_TUNING;
-  // WebGPU cannot pass an Array(4) result on to the relayout kernel: one output per thread there
+  // WebGPU: 4 columns of one row per thread where N allows (the cells are C row-major), else one output per thread
   if (backend.name === 'webgpu') {
+    if (s.n % 4 === 0) return backend.run({ name, source: matmulTiledSource(s), output: [s.n / 4, s.m, s.batch], vec4: true, args: { a: 'Array', b: 'Array' } }, [a, b]);
     return backend.run({ name, source: matmulScalarSource(s), output: [s.n, s.m, s.batch], args: { a: 'Array', b: 'Array' } }, [a, b]);
   }
   const mb = Math.ceil(s.m / 4);

@@ -11,8 +11,9 @@
 import { GPU } from 'gpu.js';
 import type { Backend, BackendName } from './backend.js';
 import { HostBackend } from './host-backend.js';
-import { installNodeWebGPU } from './node-webgpu.js';
+import { closeNodeWebGPU, installNodeWebGPU, noAdapterReason } from './node-webgpu.js';
 import { ThreadsBackend, threadsSupported } from './threads-backend.js';
+import { adapterName, describeAdapter, softwareSkipReason, type AdapterDescription, type AdapterInfoLike } from './webgpu-adapter.js';
 import { WebGPUBackend } from './webgpu-backend.js';
 
 export const BACKEND_ORDER: readonly BackendName[] = ['webgpu', 'headlessgl', 'webasm', 'cpu'];
@@ -24,6 +25,8 @@ export interface BackendProbe {
   available: boolean;
   /** Why it is unavailable (or a note about how it runs). */
   reason: string;
+  /** webgpu: the adapter that answered (software: auto skips it). */
+  adapter?: AdapterDescription;
 }
 
 function errorText(e: unknown): string {
@@ -32,7 +35,7 @@ function errorText(e: unknown): string {
 
 const isNode = typeof process !== 'undefined' && !!process.versions?.node;
 
-interface GpuApi { requestAdapter(): Promise<{ info?: { vendor?: string; architecture?: string } } | null> }
+interface GpuApi { requestAdapter(): Promise<{ info?: AdapterInfoLike; isFallbackAdapter?: boolean } | null> }
 
 /**
  * Ask for a real WebGPU adapter: the browser's navigator.gpu, or in Node
@@ -48,9 +51,12 @@ export async function probeWebGPU(): Promise<BackendProbe> {
     }
     if (!api) return { name: 'webgpu', available: false, reason: 'navigator.gpu is absent in this runtime (WebGPU needs a secure context: https or http://127.0.0.1)' };
     const adapter = await api.requestAdapter();
-    if (!adapter) return { name: 'webgpu', available: false, reason: 'navigator.gpu answered, but no adapter was found' };
-    const info = adapter.info ? [adapter.info.vendor, adapter.info.architecture].filter(Boolean).join(' ') : '';
-    return { name: 'webgpu', available: true, reason: `a WebGPU adapter answered${info ? ` (${info})` : ''}` };
+    if (!adapter) return { name: 'webgpu', available: false, reason: isNode ? noAdapterReason() : 'navigator.gpu answered, but no adapter was found' };
+    const described = describeAdapter(adapter);
+    return {
+      name: 'webgpu', available: true, adapter: described,
+      reason: described.software ? softwareSkipReason(described) : `a WebGPU adapter answered (${adapterName(described)})`,
+    };
   } catch (e) {
     return { name: 'webgpu', available: false, reason: `WebGPU failed to start: ${errorText(e)}` };
   }
@@ -157,13 +163,14 @@ export interface Selection {
 
 /**
  * Pick a backend: `requested` (or MASKGRAD_BACKEND) when given and not
- * 'auto', else the first of webgpu → headlessgl → webasm → cpu that works.
+ * 'auto', else the first of webgpu → headlessgl → webasm → cpu that works,
+ * where webgpu counts only on a hardware adapter (./webgpu-adapter.ts).
  */
 export async function selectBackend(requested?: string): Promise<Selection> {
   const want = requestedName(requested);
   if (want !== 'auto') return { backend: await createBackend(want as BackendName), skipped: [], reason: `asked for by name (${requested ? 'backend option' : 'MASKGRAD_BACKEND'})` };
   const gpu = await probeWebGPU();
-  if (gpu.available) {
+  if (gpu.available && !gpu.adapter?.software) {
     try {
       return { backend: await WebGPUBackend.create(), skipped: [], reason: gpu.reason };
     } catch (e) {
@@ -171,6 +178,7 @@ export async function selectBackend(requested?: string): Promise<Selection> {
       gpu.reason = `an adapter answered, but the device could not be created: ${errorText(e)}`;
     }
   }
+  closeNodeWebGPU(); // Dawn, loaded to ask, would keep the Node process alive
   const host = selectHostBackend('auto');
   return { ...host, skipped: [gpu, ...host.skipped] };
 }

@@ -1,9 +1,9 @@
 /**
  * The webgpu backend: tensors stay in device buffers, kernels run on the
  * asynchronous dataflow queue (./queued-backend.ts), and values reach the
- * host only through read(). Every result is a fresh device buffer (gpu.js
- * pipeline mode, `immutable`), and submission order follows the data
- * dependencies. Compiling a kernel (asynchronous on WebGPU) is part of its
+ * host only through read(). Every result is a device buffer of its own
+ * (gpu.js pipeline mode, `immutable`; reused from a pool once freed, see
+ * ./webgpu-device.ts), and submission order follows the data dependencies. Compiling a kernel (asynchronous on WebGPU) is part of its
  * first launch. Errors the device reports outside any kernel's launch are
  * kept and surface at the next read() or flush().
  */
@@ -11,22 +11,13 @@ import * as gpujs from 'gpu.js';
 import { GPU } from 'gpu.js';
 import { kernelSettings, type Data, type KernelSpec, type MemoryStats } from './backend.js';
 import { QueuedBackend, type QueuedKernel } from './queued-backend.js';
-
-// GPUBufferUsage / GPUMapMode values, fixed by the WebGPU spec (the globals exist only where WebGPU does)
-const USAGE = { MAP_READ: 0x0001, COPY_SRC: 0x0004, COPY_DST: 0x0008, STORAGE: 0x0080 };
-const MAP_READ = 0x0001;
+import { adapterName, describeAdapter, type AdapterDescription, type AdapterInfoLike } from './webgpu-adapter.js';
+import { DeviceDiscipline, USAGE, type DeviceCounters, type GpuBuffer, type GpuDevice, type GpuJsKernel } from './webgpu-device.js';
 
 /** WebGPU's default limit of storage buffers per shader stage, and the output takes one. */
 export const MAX_KERNEL_ARRAYS = 7;
 
-interface GpuBuffer { size: number; destroy(): void; mapAsync(mode: number, offset?: number, size?: number): Promise<void>; getMappedRange(o?: number, s?: number): ArrayBuffer; unmap(): void }
-interface GpuDevice {
-  createBuffer(d: { size: number; usage: number; mappedAtCreation?: boolean }): GpuBuffer;
-  createCommandEncoder(): { copyBufferToBuffer(a: GpuBuffer, ao: number, b: GpuBuffer, bo: number, n: number): void; finish(): unknown };
-  queue: { submit(cmds: unknown[]): void; onSubmittedWorkDone(): Promise<void> };
-  onuncapturederror: ((e: { error: { message: string } }) => void) | null;
-}
-interface Context { device: GpuDevice; adapter: { info?: { vendor?: string; architecture?: string; description?: string } }; isLost: boolean }
+interface Context { device: GpuDevice; adapter: { info?: AdapterInfoLike; isFallbackAdapter?: boolean }; isLost: boolean }
 type Handle = { buffer: GpuBuffer; delete(): void };
 /** gpu.js exports these two (src/index.js), its typings do not. */
 const { WebGPUBufferResult, WebGPUContext } = gpujs as unknown as {
@@ -37,11 +28,14 @@ const { WebGPUBufferResult, WebGPUContext } = gpujs as unknown as {
 export class WebGPUBackend extends QueuedBackend {
   readonly name = 'webgpu' as const;
   private readonly context: Context;
+  private readonly discipline: DeviceDiscipline;
 
   private constructor(gpu: GPU, context: Context) {
     super(gpu);
     this.context = context;
-    countDeviceMemory(context.device);
+    // MASKGRAD_WEBGPU_DISCIPLINE=off (Node): gpu.js's own submission, for before/after counts and timings
+    const off = typeof process !== 'undefined' && process.env?.MASKGRAD_WEBGPU_DISCIPLINE === 'off';
+    this.discipline = DeviceDiscipline.of(context.device, !off);
     const previous = context.device.onuncapturederror;
     context.device.onuncapturederror = (e) => {
       this.unreported ??= new Error(`the WebGPU device reported an error: ${e.error.message}`);
@@ -55,37 +49,62 @@ export class WebGPUBackend extends QueuedBackend {
     return new WebGPUBackend(new GPU({ mode: 'webgpu' }), context);
   }
 
-  /** Vendor and architecture of the adapter, as the browser or Dawn reports them. */
-  get adapterInfo(): string {
-    const info = this.context.adapter.info;
-    return info ? [info.vendor, info.architecture, info.description].filter(Boolean).join(' ') || 'unknown adapter' : 'unknown adapter';
+  /** Vendor, architecture and description of the adapter, as the browser or Dawn reports them, and whether it is a software one. */
+  get adapter(): AdapterDescription {
+    return describeAdapter(this.context.adapter);
   }
 
-  /** Every buffer on the device, gpu.js's own (uniforms, uploads, staging, each kernel's last output) included. */
+  /** The adapter in words ("google swiftshader (SwiftShader driver 5.0.0)"). */
+  get adapterInfo(): string {
+    return this.context.adapter.info ? adapterName(this.adapter) : 'unknown adapter';
+  }
+
+  /** Every buffer on the device, gpu.js's own (uniforms, uploads, staging) and the reuse pool's included. */
   deviceMemory(): MemoryStats {
-    return { ...deviceCounts.get(this.context.device)! };
+    return { ...this.discipline.live };
+  }
+
+  /** Kernels run and the WebGPU calls they cost, cumulative (./webgpu-device.ts): the bench's per-iteration counters are differences. */
+  counters(): DeviceCounters & { kernels: number } {
+    return { kernels: this.stats.kernelCalls, ...this.discipline.counters };
   }
 
   protected check(spec: KernelSpec, args: readonly (Data | number)[]): void {
-    if (spec.vec4) throw new Error(`internal: kernel '${spec.name}' returns Array(4), which webgpu cannot pass to the next kernel`);
     const arrays = args.filter((a) => typeof a !== 'number').length;
     if (arrays > MAX_KERNEL_ARRAYS) throw new Error(`internal: kernel '${spec.name}' reads ${arrays} arrays; WebGPU allows ${MAX_KERNEL_ARRAYS} besides its output`);
   }
 
   protected createKernel(spec: KernelSpec): QueuedKernel {
-    return this.gpu.createKernel(spec.source as never, { ...kernelSettings(spec), pipeline: true, immutable: true } as never) as unknown as QueuedKernel;
+    const kernel = this.gpu.createKernel(spec.source as never, { ...kernelSettings(spec), pipeline: true, immutable: true } as never) as unknown as QueuedKernel;
+    // the device wrapper may swap this kernel's parameters buffer during the call (./webgpu-device.ts)
+    const call = ((...args: unknown[]) => {
+      this.discipline.running = kernel.kernel as GpuJsKernel;
+      try {
+        return kernel(...args);
+      } finally {
+        this.discipline.running = null;
+      }
+    }) as QueuedKernel;
+    return Object.assign(call, { kernel: kernel.kernel, destroy: () => kernel.destroy?.() });
   }
 
-  protected toHandle(raw: unknown): unknown {
-    return raw;
+  /**
+   * An Array(4) result (4 floats per cell, interleaved) is re-wrapped as a
+   * flat array of 4× the cells, the layout host backends return: gpu.js
+   * refuses Array(n) results as kernel arguments, not the buffer itself.
+   */
+  protected toHandle(raw: unknown, spec: KernelSpec): unknown {
+    if (!spec.vec4) return raw;
+    const cells = raw as Handle & { output: number[] };
+    const flat = new WebGPUBufferResult({ buffer: cells.buffer, output: [cells.output.reduce((p, d) => p * d, 4)], componentCount: 1, context: this.context });
+    cells.delete(); // the buffer stays: `flat` holds a reference to it
+    return flat;
   }
 
   protected uploadHandle(values: Float32Array): unknown {
-    const buffer = this.context.device.createBuffer({
-      size: values.byteLength, usage: USAGE.STORAGE | USAGE.COPY_SRC | USAGE.COPY_DST, mappedAtCreation: true,
-    });
-    new Float32Array(buffer.getMappedRange()).set(values);
-    buffer.unmap();
+    // a pooled buffer, written through the queue (ordered after the kernels already recorded that used it)
+    const buffer = this.context.device.createBuffer({ size: values.byteLength, usage: USAGE.STORAGE | USAGE.COPY_SRC | USAGE.COPY_DST });
+    this.context.device.queue.writeBuffer(buffer, 0, values);
     return new WebGPUBufferResult({ buffer, output: [values.length], componentCount: 1, context: this.context });
   }
 
@@ -106,7 +125,7 @@ export class WebGPUBackend extends QueuedBackend {
       const encoder = device.createCommandEncoder();
       encoder.copyBufferToBuffer((handle as Handle).buffer, 0, staging, 0, bytes);
       device.queue.submit([encoder.finish()]);
-      await staging.mapAsync(MAP_READ, 0, bytes);
+      await staging.mapAsync(USAGE.MAP_READ, 0, bytes); // submits the batch first (./webgpu-device.ts)
       const values = new Float32Array(staging.getMappedRange(0, bytes).slice(0));
       staging.unmap();
       return values;
@@ -114,31 +133,4 @@ export class WebGPUBackend extends QueuedBackend {
       staging.destroy();
     }
   }
-}
-
-/** Buffers alive on each device (one device is shared by every backend and gpu.js kernel). */
-const deviceCounts = new WeakMap<GpuDevice, MemoryStats>();
-
-/** Count every device buffer created and destroyed, whoever makes it (the memory test reads this). */
-function countDeviceMemory(device: GpuDevice): void {
-  if (deviceCounts.has(device)) return;
-  const counts = { buffers: 0, bytes: 0 };
-  deviceCounts.set(device, counts);
-  const create = device.createBuffer.bind(device);
-  device.createBuffer = (d) => {
-    const buffer = create(d);
-    counts.buffers++;
-    counts.bytes += d.size;
-    const destroy = buffer.destroy.bind(buffer);
-    let destroyed = false;
-    buffer.destroy = () => {
-      if (!destroyed) {
-        destroyed = true;
-        counts.buffers--;
-        counts.bytes -= d.size;
-      }
-      destroy();
-    };
-    return buffer;
-  };
 }

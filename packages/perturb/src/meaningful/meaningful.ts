@@ -15,7 +15,8 @@ import type { ExplainResult } from '../result.js';
 
 /** The perturbation P for images [N, 3, H, W] (a constant of the objective: no graph through x). */
 export function baselineOf(x: Tensor, o: ResolvedMeaningfulOptions): Tensor {
-  return noGrad(() => {
+  // tidy: the blur's taps and intermediates are disposed here, not left for the collector
+  return tidy(() => noGrad(() => {
     if (o.perturbation === 'blur') return gaussianBlur(x, o.blurSigma);
     if (o.perturbation === 'constant') {
       const color = o.constantColor
@@ -26,7 +27,7 @@ export function baselineOf(x: Tensor, o: ResolvedMeaningfulOptions): Tensor {
     // noise: x + η, η ~ N(0, σ²) drawn once per run from a stream away from the mask-noise seeds
     const seed = (o.seed * 2 + 16_000_001) % (2 ** 24 - 2);
     return x.add(randn(x.shape, { seed, std: o.noiseStd, backend: x.backend })).clamp(0, 1);
-  });
+  }));
 }
 
 /** Seeds for iteration i: distinct, below 2^24, two consecutive values each. */
