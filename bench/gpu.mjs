@@ -11,7 +11,7 @@
 // (SwiftShader: VK_ICD_FILENAMES=/usr/lib/chromium/vk_swiftshader_icd.json); its times mean nothing.
 // It uses the adapter that answers, even a software one, and prints which it was.
 import os from 'node:os';
-import { backwardSync, noGrad, setBackend, tensor, tidy } from '@maskgrad/autograd';
+import { noGrad, setBackend, tensor, tidy } from '@maskgrad/autograd';
 import { closeNodeWebGPU, probeWebGPU } from '@maskgrad/kernels';
 import { ImageClassifier } from '@maskgrad/models';
 import { PRESETS, explain } from '@maskgrad/perturb';
@@ -58,7 +58,7 @@ const forward = async () => {
 };
 const forwardGrad = (n) => async () => {
   const x = tensor(seededFloats(n * 3 * side * side, 99, -1, 1), [n, 3, side, side], { requiresGrad: true });
-  tidy(() => backwardSync(model.forward(x).slice(1, 7, 8).sum()));
+  tidy(() => model.forward(x).slice(1, 7, 8).sum().backward());
   await x.grad.data();
   x.dispose();
 };
