@@ -81,6 +81,16 @@ describe('maskgrad help, version, info', () => {
     expect(r.stdout.trim()).toBe(pkg.version);
   });
 
+  it('auto asks Dawn in a child process: nothing of Dawn\'s own stderr reaches the user unless --backend webgpu loads it here', () => {
+    // with SwiftShader's driver named (a software adapter: auto passes it by) and without (Dawn refuses lavapipe, if installed)
+    for (const extra of [{}, { VK_ICD_FILENAMES: '/usr/lib/chromium/vk_swiftshader_icd.json' }]) {
+      const env = { ...process.env, NO_COLOR: '1', ...extra };
+      const r = spawnSync(process.execPath, [BIN, 'classify', IMG0, '--model', MODEL], { cwd: ROOT, env, encoding: 'utf8', timeout: 60_000 });
+      expect(r.status).toBe(0);
+      expect(r.stderr).not.toMatch(/XDG_RUNTIME_DIR|Vulkan|Dawn|BackendType/);
+    }
+  });
+
   it('info lists every backend with a reason, and the one auto selects', () => {
     const human = maskgrad('info');
     expect(human.status).toBe(0);

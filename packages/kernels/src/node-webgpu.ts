@@ -9,6 +9,13 @@
  * On Linux Dawn runs on Vulkan: it dlopens libvulkan.so.1, which loads the
  * drivers (ICD files) it finds. When no adapter answers, noAdapterReason()
  * says which of those is missing, in words a user can act on.
+ *
+ * Dawn writes its warnings (a Vulkan driver it refuses, XDG_RUNTIME_DIR
+ * unset) straight to the process's stderr, where JavaScript cannot catch
+ * them. So `auto` first asks in a child process (probeDawnInChild), whose
+ * stderr is discarded, and loads Dawn in this process only where that child
+ * found a hardware adapter: a user on a machine without a GPU sees no Dawn
+ * output from a command that then runs on webasm.
  */
 const isNode = typeof process !== 'undefined' && !!process.versions?.node;
 
@@ -72,6 +79,54 @@ export function noAdapterReason(): string {
   if (!icds.length) return `no Vulkan driver: no ICD file in ${folders.join(', ')} (install your GPU's Vulkan driver, e.g. NVIDIA's, which puts nvidia_icd.json there${swiftshader})`;
   const lavapipe = icds.some((f) => /lvp_icd/.test(f)) ? ' (Mesa\'s lavapipe 22.x is refused: "Vulkan shaderUniform*ArrayDynamicIndexing required")' : '';
   return `Dawn refused every Vulkan driver found: ${icds.map((f) => f.split('/').pop()).join(', ')} in ${[...new Set(icds.map((f) => f.slice(0, f.lastIndexOf('/'))))].join(', ')}${lavapipe}${swiftshader}`;
+}
+
+/** What a child process found: Dawn's load error, or the adapter's info (null: none answered). */
+export type DawnChildProbe = { loaded: false; reason: string } | { loaded: true; adapter: Record<string, unknown> | null };
+
+/** The child's script: load Dawn from MASKGRAD_DAWN_URL, ask for an adapter, print one JSON line. */
+const CHILD_PROBE = `
+let out;
+try {
+  const { create } = await import(process.env.MASKGRAD_DAWN_URL);
+  const a = await create([]).requestAdapter();
+  const i = a?.info ?? {};
+  out = { loaded: true, adapter: a ? { vendor: i.vendor, architecture: i.architecture, device: i.device, description: i.description, isFallbackAdapter: i.isFallbackAdapter ?? a.isFallbackAdapter } : null };
+} catch (e) {
+  out = { loaded: false, error: String(e && e.message || e) };
+}
+process.stdout.write(JSON.stringify(out) + '\\n');
+process.exit(0);
+`;
+
+/**
+ * Load Dawn and ask for an adapter in a child Node process (about 0.3 s),
+ * so that Dawn's stderr output stays there. null where that cannot be done
+ * (not Node, or the child gave no answer): the caller probes in-process.
+ */
+export function probeDawnInChild(): DawnChildProbe | null {
+  if (!isNode) return null;
+  const builtin = (id: string) => (process as { getBuiltinModule?(id: string): unknown }).getBuiltinModule?.(id);
+  const cp = builtin('node:child_process') as { spawnSync(cmd: string, args: string[], o: object): { stdout?: string; status: number | null } } | undefined;
+  const mod = builtin('node:module') as { createRequire(from: string): { resolve(id: string): string } } | undefined;
+  const url = builtin('node:url') as { pathToFileURL(p: string): URL } | undefined;
+  if (!cp || !mod || !url) return null;
+  let dawn: string;
+  try {
+    dawn = url.pathToFileURL(mod.createRequire(import.meta.url).resolve('webgpu')).href;
+  } catch (e) {
+    return { loaded: false, reason: loadFailure(e) };
+  }
+  const r = cp.spawnSync(process.execPath, ['--input-type=module', '-e', CHILD_PROBE], {
+    encoding: 'utf8', timeout: 60_000, stdio: ['ignore', 'pipe', 'ignore'], env: { ...process.env, MASKGRAD_DAWN_URL: dawn },
+  });
+  const line = (r.stdout ?? '').trim().split('\n').pop() ?? '';
+  try {
+    const j = JSON.parse(line) as { loaded: boolean; error?: string; adapter?: Record<string, unknown> | null };
+    return j.loaded ? { loaded: true, adapter: j.adapter ?? null } : { loaded: false, reason: loadFailure(new Error(j.error)) };
+  } catch {
+    return null;
+  }
 }
 
 type Adapter = { requestDevice(d?: unknown): Promise<object> } & Record<string, unknown>;

@@ -11,7 +11,7 @@
 import { GPU } from 'gpu.js';
 import type { Backend, BackendName } from './backend.js';
 import { HostBackend } from './host-backend.js';
-import { closeNodeWebGPU, installNodeWebGPU, noAdapterReason } from './node-webgpu.js';
+import { closeNodeWebGPU, installNodeWebGPU, noAdapterReason, probeDawnInChild } from './node-webgpu.js';
 import { ThreadsBackend, threadsSupported } from './threads-backend.js';
 import { adapterName, describeAdapter, softwareSkipReason, type AdapterDescription, type AdapterInfoLike } from './webgpu-adapter.js';
 import { WebGPUBackend } from './webgpu-backend.js';
@@ -40,10 +40,19 @@ interface GpuApi { requestAdapter(): Promise<{ info?: AdapterInfoLike; isFallbac
 /**
  * Ask for a real WebGPU adapter: the browser's navigator.gpu, or in Node
  * the 'webgpu' package (Dawn), installed as navigator.gpu when it loads.
+ * `isolated` (Node): ask in a child process first, and load Dawn here only
+ * for a hardware adapter (./node-webgpu.ts says why).
  */
-export async function probeWebGPU(): Promise<BackendProbe> {
+export async function probeWebGPU(options: { isolated?: boolean } = {}): Promise<BackendProbe> {
   try {
     let api = (globalThis as { navigator?: { gpu?: GpuApi } }).navigator?.gpu;
+    if (!api && isNode && options.isolated) {
+      const child = probeDawnInChild();
+      if (child && !child.loaded) return { name: 'webgpu', available: false, reason: child.reason };
+      if (child && !child.adapter) return { name: 'webgpu', available: false, reason: noAdapterReason() };
+      const described = child?.adapter ? describeAdapter({ info: child.adapter as AdapterInfoLike }) : null;
+      if (described?.software) return { name: 'webgpu', available: true, adapter: described, reason: softwareSkipReason(described) };
+    }
     if (!api && isNode) {
       const installed = await installNodeWebGPU();
       if (!installed.ok) return { name: 'webgpu', available: false, reason: installed.reason };
@@ -111,7 +120,9 @@ export function probeWebAsmThreads(): BackendProbe {
 
 /** Probe every backend, in selection order (the opt-in ones after). */
 export async function probeBackends(): Promise<BackendProbe[]> {
-  return [await probeWebGPU(), probeHeadlessGL(), probeWebAsm(), CPU_PROBE, probeWebAsmThreads()];
+  const gpu = await probeWebGPU({ isolated: true });
+  closeNodeWebGPU();
+  return [gpu, probeHeadlessGL(), probeWebAsm(), CPU_PROBE, probeWebAsmThreads()];
 }
 
 export function isBackendName(s: string): s is BackendName {
@@ -169,7 +180,7 @@ export interface Selection {
 export async function selectBackend(requested?: string): Promise<Selection> {
   const want = requestedName(requested);
   if (want !== 'auto') return { backend: await createBackend(want as BackendName), skipped: [], reason: `asked for by name (${requested ? 'backend option' : 'MASKGRAD_BACKEND'})` };
-  const gpu = await probeWebGPU();
+  const gpu = await probeWebGPU({ isolated: true });
   if (gpu.available && !gpu.adapter?.software) {
     try {
       return { backend: await WebGPUBackend.create(), skipped: [], reason: gpu.reason };
