@@ -103,8 +103,17 @@ process.exit(0);
  * Load Dawn and ask for an adapter in a child Node process (about 0.3 s),
  * so that Dawn's stderr output stays there. null where that cannot be done
  * (not Node, or the child gave no answer): the caller probes in-process.
+ * Asked once per process.
  */
 export function probeDawnInChild(): DawnChildProbe | null {
+  if (childProbe === undefined) childProbe = askChild();
+  return childProbe;
+}
+
+/** The child's answer, once per process: drivers and devices do not change while it runs. */
+let childProbe: DawnChildProbe | null | undefined;
+
+function askChild(): DawnChildProbe | null {
   if (!isNode) return null;
   const builtin = (id: string) => (process as { getBuiltinModule?(id: string): unknown }).getBuiltinModule?.(id);
   const cp = builtin('node:child_process') as { spawnSync(cmd: string, args: string[], o: object): { stdout?: string; status: number | null } } | undefined;
