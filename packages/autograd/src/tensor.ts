@@ -51,8 +51,9 @@ let nextId = 0;
  * is not the collector's to free). Host arrays need no such help: the
  * collector frees them with the last tensor that holds them.
  */
-const collected = new FinalizationRegistry<{ backend: Backend; data: Data; shape: readonly number[] }>(({ backend, data, shape }) => {
+const collected = new FinalizationRegistry<{ backend: Backend; data: Data; shape: readonly number[]; id: number }>(({ backend, data, shape, id }) => {
   collectorReleases.count++;
+  if (id >= collectorReleases.from) collectorReleases.since++;
   collectorReleases.last = `[${shape.join(', ')}] from ${(data as { kernel?: string }).kernel ?? 'a host array'}`;
   backend.release(data);
 });
@@ -62,10 +63,21 @@ const collected = new FinalizationRegistry<{ backend: Backend; data: Data; shape
  * shape and kernel: a loop that disposes what it makes leaves none, so the memory
  * tests count exactly whenever the collector runs (STYLE.md, 17).
  */
-export const collectorReleases = { count: 0, last: '' };
+export const collectorReleases = {
+  count: 0,
+  last: '',
+  /** Of those, the ones made after mark() (earlier garbage, collected late, is not the run's). */
+  since: 0,
+  from: Infinity,
+  /** Start counting `since` from the next tensor made. */
+  mark(): void {
+    this.from = nextId;
+    this.since = 0;
+  },
+};
 
 function watch(t: Tensor, data: Data): void {
-  if (t.backend.residency === 'device') collected.register(t, { backend: t.backend, data, shape: t.shape }, t);
+  if (t.backend.residency === 'device') collected.register(t, { backend: t.backend, data, shape: t.shape, id: t.id }, t);
 }
 
 export class Tensor {
