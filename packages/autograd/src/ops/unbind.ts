@@ -10,7 +10,6 @@
  */
 import { concatKernel } from '@maskgrad/kernels';
 import { zeros } from '../create.js';
-import { isGradEnabled } from '../grad-mode.js';
 import { viewResult } from '../record.js';
 import { Tensor, type Joint } from '../tensor.js';
 import * as U from './untracked.js';
@@ -36,7 +35,7 @@ export function unbind(x: Tensor, axis = 0): Tensor[] {
       grads[i] = g;
       return [join(grads)];
     });
-    if (isGradEnabled() && piece.gradFn) piece.gradFn.joint = { ...joint, index: i };
+    if (piece.gradFn) piece.gradFn.joint = { ...joint, index: i };
     return piece;
   });
 }
