@@ -56,6 +56,22 @@ function accumulate(leaf: Tensor, g: Tensor): void {
   leaf.grad = keep(sum);
 }
 
+/**
+ * For each unbind in the graph, its pieces' gradients as the walk reaches them, and how many of its
+ * pieces in `order` are still to come (a piece with no gradient still counts as reached).
+ */
+function heldJoints(order: readonly Tensor[]): Map<object, { grads: (Tensor | null)[]; left: number }> {
+  const joints = new Map<object, { grads: (Tensor | null)[]; left: number }>();
+  for (const t of order) {
+    const j = t.gradFn?.joint;
+    if (!j) continue;
+    const held = joints.get(j.id) ?? { grads: new Array<Tensor | null>(j.count).fill(null), left: 0 };
+    held.left++;
+    joints.set(j.id, held);
+  }
+  return joints;
+}
+
 /** A tensor of its own sharing `t`'s data (no copy): every gradient the walk holds is disposed exactly once. */
 const own = (t: Tensor) => U.view(t, t.shape, t.strides, t.offset);
 
@@ -74,13 +90,25 @@ export function backward(root: Tensor, grad?: Tensor, opts: BackwardOptions = {}
   const order = topologicalOrder(root);
   // each node's gradient so far (owned by the walk: disposed once handed on or replaced)
   const grads = new Map<Tensor, Tensor>();
+  const joints = heldJoints(order);
   noGrad(() => {
     grads.set(root, grad ? own(grad) : ones(root.shape, { backend: root.backend }));
     for (let i = order.length - 1; i >= 0; i--) {
       const node = order[i];
-      const g = grads.get(node);
-      if (!g) continue;
+      const joint = node.gradFn?.joint;
+      let g = grads.get(node);
       grads.delete(node);
+      if (joint) {
+        // an unbind piece: hold its gradient until the last piece of its joint is reached
+        const held = joints.get(joint.id)!;
+        held.grads[joint.index] = g ?? null;
+        if (--held.left > 0) {
+          if (!opts.retainGraph) node.gradFn = null;
+          continue;
+        }
+        g = held.grads.find((h) => h !== null) ?? undefined;
+      }
+      if (!g) continue;
       if (!node.gradFn) {
         accumulate(node, g);
         g.dispose();
@@ -88,7 +116,8 @@ export function backward(root: Tensor, grad?: Tensor, opts: BackwardOptions = {}
       }
       const { inputs, name } = node.gradFn;
       const needs = inputs.map((t) => t.requiresGrad);
-      const rule = node.gradFn.backward;
+      const held = joint ? joints.get(joint.id)!.grads : null;
+      const rule = held ? () => [joint!.join(held)] : node.gradFn.backward;
       const inputGrads = tidy(() => runRule(name, () => rule(g, needs))); // the rule's temporaries go here
       const handed = new Set<Tensor>();
       inputs.forEach((input, k) => {
@@ -110,6 +139,7 @@ export function backward(root: Tensor, grad?: Tensor, opts: BackwardOptions = {}
         }
       });
       g.dispose(); // handed to the inputs: this node's gradient is done
+      held?.forEach((h) => h !== g && h?.dispose()); // the joint's other pieces' gradients
       if (!opts.retainGraph) node.gradFn = null;
     }
   });

@@ -58,6 +58,11 @@ export function gradcheckCases(backend: Backend): GradcheckCase[] {
     ['matmul transposed view', (a, b) => a.matmul(b.transpose()), [r([3, 4], 10), r([5, 4], 11)]],
     ['permute reshape', (a) => a.permute([2, 0, 1]).reshape([4, 6]).mul(r([4, 6], 3)), [r([2, 3, 4], 12)]],
     ['expand slice', (a) => a.expand([3, 2, 4]).slice(2, 1, 3).mul(r([3, 2, 2], 4)), [r([2, 4], 13)]],
+    // pieces used twice, once not at all, and the middle of a permuted view (backward.ts joins them)
+    ['unbind joint', (a) => {
+      const [p, , q] = a.permute([1, 0, 2]).unbind(1);
+      return p.mul(q).add(q.mul(r([3, 4], 30)));
+    }, [r([3, 3, 4], 31)]],
     ['concat', (a, b) => a.concat([b], 1).mul(r([2, 5], 5)), [r([2, 2], 14), r([2, 3], 15)]],
     ['gather', (a) => a.gather(1, [2, 0, 2]), [r([2, 3], 16)]],
     ['flip', (a) => a.flip(0).mul(r([3, 2], 6)), [r([3, 2], 17)]],

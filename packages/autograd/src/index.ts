@@ -24,6 +24,7 @@ export { sum, mean, max, argmax, sumTo } from './ops/reduce.js';
 export { softmax, logSoftmax } from './ops/softmax.js';
 export { matmul } from './ops/matmul.js';
 export { reshape, permute, transpose, expand, slice, squeeze, unsqueeze, contiguous } from './ops/movement.js';
+export { unbind } from './ops/unbind.js';
 export { concat } from './ops/concat.js';
 export { lerp } from './ops/lerp.js';
 export { gather } from './ops/gather.js';

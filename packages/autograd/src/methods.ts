@@ -19,6 +19,7 @@ import { reduceMethods } from './ops/reduce.js';
 import { resizeMethods } from './ops/resize.js';
 import { softmaxMethods } from './ops/softmax.js';
 import { unaryMethods } from './ops/unary.js';
+import { unbindMethods } from './ops/unbind.js';
 import { Tensor } from './tensor.js';
 
 const backwardMethods = {
@@ -31,11 +32,13 @@ const backwardMethods = {
 
 const METHODS = [
   binaryMethods, unaryMethods, reduceMethods, softmaxMethods, matmulMethods, movementMethods, concatMethods,
-  flipMethods, gatherMethods, padMethods, conv2dMethods, resizeMethods, layerNormMethods, backwardMethods,
+  flipMethods, gatherMethods, padMethods, conv2dMethods, resizeMethods, layerNormMethods, unbindMethods,
+  backwardMethods,
 ] as const;
 for (const methods of METHODS) Object.assign(Tensor.prototype, methods);
 
 /** Every chainable method of Tensor, as the ops files define them. */
 export type TensorMethods = typeof binaryMethods & typeof unaryMethods & typeof reduceMethods & typeof softmaxMethods
   & typeof matmulMethods & typeof movementMethods & typeof concatMethods & typeof flipMethods & typeof gatherMethods
-  & typeof padMethods & typeof conv2dMethods & typeof resizeMethods & typeof layerNormMethods & typeof backwardMethods;
+  & typeof padMethods & typeof conv2dMethods & typeof resizeMethods & typeof layerNormMethods & typeof unbindMethods
+  & typeof backwardMethods;

@@ -42,6 +42,18 @@ export interface GradFn {
    * `needs[i]` is false: gradients are computed only where they are used).
    */
   backward(grad: Tensor, needs: readonly boolean[]): (Tensor | null)[];
+  /** Set on the pieces of one unbind (ops/unbind.ts): the walk joins their gradients in one step. */
+  joint?: Joint;
+}
+
+/** Views of one input whose gradients join into one (a concat) rather than being summed. */
+export interface Joint {
+  /** Shared by the pieces of one unbind. */
+  id: object;
+  index: number;
+  count: number;
+  /** The input's gradient from the pieces' gradients (null: that piece got none). */
+  join(grads: readonly (Tensor | null)[]): Tensor;
 }
 
 let nextId = 0;

@@ -3,7 +3,7 @@ import { matmulReference } from '../matmul.js';
 import type { MatmulShape } from '../matmul-shape.js';
 import { maxAbsDiff, seededFloats } from '../testing.js';
 import { sleb, uleb } from './emit.js';
-import { KC, LocalTiles, defaultGemmVariant, gemm } from './gemm.js';
+import { KC, LocalTiles, PACK_CACHE_MAX_ROWS, defaultGemmVariant, gemm } from './gemm.js';
 import { gemmVariantValidates, type GemmVariant } from './gemm-module.js';
 
 const SHAPES: MatmulShape[] = [
@@ -65,6 +65,19 @@ describe('the WebAssembly SIMD matmul', () => {
     }
     const w2 = Float32Array.from(w, (v) => -v);
     expect(maxAbsDiff(gemm(runner, x, w2, fwd), matmulReference(x, w2, fwd))).toBeLessThan(1e-5);
+  });
+
+  it('packs afresh, correctly, for products of PACK_CACHE_MAX_ROWS rows or more', () => {
+    const runner = new LocalTiles(defaultGemmVariant()!);
+    const w = seededFloats(40 * 70, 8);
+    const m = PACK_CACHE_MAX_ROWS;
+    const x = seededFloats(m * 70, 9);
+    const fwd: MatmulShape = { batch: 1, m, k: 70, n: 40, transB: true };
+    for (let i = 0; i < 3; i++) expect(maxAbsDiff(gemm(runner, x, w, fwd), matmulReference(x, w, fwd))).toBeLessThan(1e-5);
+    // a small product after the large ones still packs this w itself, not a stale panel
+    const small: MatmulShape = { ...fwd, m: 9 };
+    const xs = x.subarray(0, 9 * 70);
+    for (let i = 0; i < 3; i++) expect(maxAbsDiff(gemm(runner, xs, w, small), matmulReference(xs, w, small))).toBeLessThan(1e-5);
   });
 
   it('grows its memory for a larger product after a small one', () => {

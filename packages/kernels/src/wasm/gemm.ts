@@ -117,19 +117,31 @@ function pack(src: Float32Array, off: number, kStride: number, laneStride: numbe
 /**
  * Packed B̃ panels of operands seen more than once (a model's weights: every
  * forward reads W as Bᵀ, every input gradient reads it as B). Packing reads
- * B with a stride of a row (or of k) per step and costs about as much as the
- * product itself, so it is done once per array and layout and then only
- * copied (a memcpy). An array is cached on its second use, so a one-off
- * activation costs no extra memory; entries die with their array
- * (WeakMap). A cached array must not be written afterwards: maskgrad's
- * kernels always write fresh arrays, and parameters are replaced, not
- * written in place, when they change.
+ * B with a stride of a row (or of k) per step: k·n strided reads against the
+ * product's m·k·n multiply-adds, a real share when A has few rows, so there
+ * it is done once per array and layout and then only copied (a memcpy). An
+ * array is cached on its second use, so a one-off activation costs no extra
+ * memory; entries die with their array (WeakMap). A cached array must not be
+ * written afterwards: maskgrad's kernels always write fresh arrays, and
+ * parameters are replaced, not written in place, when they change.
  */
 const packedB = new WeakMap<Float32Array, Map<string, Float32Array>>();
 const seenOnce = new WeakSet<Float32Array>();
 
+/**
+ * Products with at least this many rows of A pack B afresh and cache nothing: packing is then
+ * under 1/512 of the work, and the cache would hold every weight twice (ViT-B/16's default
+ * explanation, 6 images · 197 tokens = 1182 rows: 0.74 GB of its peak RSS, no time saved;
+ * README, Speed). One 224 px image (197 rows) and the 64 px models keep it.
+ */
+export const PACK_CACHE_MAX_ROWS = 512;
+
 function packB(b: Float32Array, off: number, kStride: number, laneStride: number, n: number,
-  blocks: KBlock[], mem: Float32Array, at: number, floats: number): void {
+  blocks: KBlock[], mem: Float32Array, at: number, floats: number, m: number): void {
+  if (m >= PACK_CACHE_MAX_ROWS) {
+    pack(b, off, kStride, laneStride, n, NR, blocks, mem, at);
+    return;
+  }
   const key = `${off}|${kStride}|${laneStride}|${n}|${blocks.length}|${blocks[blocks.length - 1].padded}`;
   const cached = packedB.get(b)?.get(key);
   if (cached) {
@@ -164,7 +176,7 @@ export function gemm(runner: TileRunner, a: Float32Array, b: Float32Array, s: Ma
   const out = new Float32Array(batch * m * n);
   for (let bt = 0; bt < batch; bt++) {
     if (bt === 0 || !s.broadcastA) pack(a, bt * st.aBatch, st.aK, st.aRow, m, mr, blocks, mem, aAt);
-    if (bt === 0 || !s.broadcastB) packB(b, bt * st.bBatch, st.bK, st.bCol, n, blocks, mem, bAt, bFloats);
+    if (bt === 0 || !s.broadcastB) packB(b, bt * st.bBatch, st.bK, st.bCol, n, blocks, mem, bAt, bFloats, m);
     let aOff = aAt;
     let bOff = bAt;
     blocks.forEach(({ padded }, i) => {

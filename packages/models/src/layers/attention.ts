@@ -41,9 +41,9 @@ export class Attention extends Module {
     const d = this.headDim;
     let q: Tensor, k: Tensor, v: Tensor;
     if (this.qkv) {
-      // [N, T, 3D] → [3, N, heads, T, d]
-      const qkv = this.qkv.forward(x).reshape([n, t, 3, h, d]).permute([2, 0, 3, 1, 4]);
-      [q, k, v] = [0, 1, 2].map((i) => qkv.slice(0, i, i + 1).reshape([n, h, t, d]));
+      // [N, T, 3D] → [3, N, heads, T, d], unbound into three views: their gradients
+      // come back as one concat (ops/unbind.ts), not three zero-padded ones summed
+      [q, k, v] = this.qkv.forward(x).reshape([n, t, 3, h, d]).permute([2, 0, 3, 1, 4]).unbind(0);
     } else {
       const split = (y: Tensor) => y.reshape([n, t, h, d]).permute([0, 2, 1, 3]);
       [q, k, v] = [split(this.q!.forward(x)), split(this.k!.forward(x)), split(this.v!.forward(x))];
