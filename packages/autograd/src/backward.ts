@@ -13,7 +13,9 @@
  * a node's gradient is disposed as soon as its rule has handed it to the
  * inputs; a partial sum is disposed when a new one replaces it. What is
  * live during the walk is therefore the gradients of the nodes not yet
- * reached (the frontier), not every gradient of the graph.
+ * reached (the frontier), not every gradient of the graph. The pieces of
+ * one unbind (a `joint`) are the exception: their gradients are held until
+ * the last piece is reached, then joined by one concat (./ops/unbind.ts).
  */
 import { ones } from './create.js';
 import { noGrad } from './grad-mode.js';
