@@ -22,9 +22,12 @@ export function fixtureData(n) {
   return { images, boxes, ref };
 }
 
-/** n generated shapes of a seed (packages/models/src/data/shapes.ts) and their boxes. */
-export function shapesData(n, seed) {
-  const samples = models.makeShapesDataset(n, seed);
+/**
+ * n generated shapes of a seed (packages/models/src/data/shapes.ts) and their boxes; variant
+ * 'heldout' is the generator variant kept out of all tuning.
+ */
+export function shapesData(n, seed, variant = 'standard') {
+  const samples = models.makeShapesDataset(n, seed, { variant });
   return { images: samples.map((s) => s.image), boxes: samples.map(({ box: [x0, y0, x1, y1] }) => ({ x0, y0, x1, y1 })), ref: null };
 }
 

@@ -1,4 +1,7 @@
 // npm run train [-- --train 48000 --epochs 4 --budget-min 33 --out DIR]
+//   architecture: --patch 16 --hidden 64 --layers 4 --heads 4 --mlp-ratio 2 --layout hf|timm --pool token|avg
+//   (--layout timm saves timm_config.json and timm key names; --pool avg is timm's global average pooling
+//   with fc_norm, timm layout only); data: --difficulty 0,0.5 --train-seed 1001 --test-seed 2002; --seed 1
 // Trains the built-in model: a small ViT on the procedural "shapes" task, from scratch, with
 // maskgrad's own autodiff on the CPU. Generates a training set and a held-out test set (other
 // seed), trains with AdamW + warm-up + cosine decay, measures accuracy on the 1000 test images and
@@ -31,7 +34,7 @@ const hp = {
   testSeed: arg('test-seed', 2002),
   trainImages: arg('train', 48000),
   testImages: arg('test', 1000),
-  difficulty: [...DEFAULT_DIFFICULTY],
+  difficulty: arg('difficulty', DEFAULT_DIFFICULTY.join(',')).split(',').map(Number),
   epochs: arg('epochs', 4),
   batchSize: arg('batch', 32),
   lr: arg('lr', 2e-3),
@@ -42,11 +45,20 @@ const hp = {
   hflip: true,
   timeBudgetMinutes: arg('budget-min', 33),
 };
+const layout = arg('layout', 'hf');
+const globalPool = arg('pool', 'token');
+const usage = (m) => { console.error(`train: ${m}`); process.exit(2); };
+if (layout !== 'hf' && layout !== 'timm') usage(`--layout must be hf or timm, got '${layout}'`);
+if (globalPool !== 'token' && globalPool !== 'avg') usage(`--pool must be token or avg, got '${globalPool}'`);
+if (globalPool === 'avg' && layout !== 'timm') usage('--pool avg needs --layout timm (the Hugging Face ViT pools the class token)');
+if (!(hp.difficulty.length === 2 && hp.difficulty.every((d) => d >= 0 && d <= 1) && hp.difficulty[0] <= hp.difficulty[1])) {
+  usage(`--difficulty wants lo,hi with 0 ≤ lo ≤ hi ≤ 1, got '${hp.difficulty.join(',')}'`);
+}
 const config = {
-  layout: 'hf', imageSize: 64, patchSize: arg('patch', 16), numChannels: 3, hiddenSize: arg('hidden', 64),
-  numLayers: arg('layers', 4), numHeads: 4, mlpDim: 2 * arg('hidden', 64), qkvBias: true, layerNormEps: 1e-12,
-  hiddenAct: 'gelu', classToken: true, globalPool: 'token', fcNorm: false, numClasses: SHAPE_CLASSES.length,
-  labels: [...SHAPE_CLASSES], imageMean: [0.5, 0.5, 0.5], imageStd: [0.5, 0.5, 0.5],
+  layout, imageSize: 64, patchSize: arg('patch', 16), numChannels: 3, hiddenSize: arg('hidden', 64),
+  numLayers: arg('layers', 4), numHeads: arg('heads', 4), mlpDim: arg('mlp-ratio', 2) * arg('hidden', 64), qkvBias: true,
+  layerNormEps: layout === 'timm' ? 1e-6 : 1e-12, hiddenAct: 'gelu', classToken: true, globalPool, fcNorm: globalPool === 'avg',
+  numClasses: SHAPE_CLASSES.length, labels: [...SHAPE_CLASSES], imageMean: [0.5, 0.5, 0.5], imageStd: [0.5, 0.5, 0.5],
 };
 const outDir = arg('out', `${root}packages/models/assets/shapes-vit`);
 const minAccuracy = arg('min-accuracy', 0.95);
@@ -61,16 +73,16 @@ let t = performance.now();
 const train = { images: [], labels: [] };
 for (let i = 0; i < hp.trainImages; i++) {
   const label = i % SHAPE_CLASSES.length;
-  train.images.push(makeShape(mixSeed(hp.trainSeed, i), { label }).image);
+  train.images.push(makeShape(mixSeed(hp.trainSeed, i), { label, difficulty: hp.difficulty }).image);
   train.labels.push(label);
 }
-const test = makeShapesDataset(hp.testImages, hp.testSeed);
+const test = makeShapesDataset(hp.testImages, hp.testSeed, { difficulty: hp.difficulty });
 log(`generated ${train.images.length} training and ${test.length} test images in ${fmtTime((performance.now() - t) / 1000)}`);
 
 const vit = new VisionTransformer(config);
 initViTWeights(vit, hp.seed);
-log(`ViT: image ${config.imageSize}, patch ${config.patchSize}, width ${config.hiddenSize}, ${config.numLayers} layers, ` +
-  `${config.numHeads} heads, MLP ${config.mlpDim}: ${vit.parameterCount()} parameters`);
+log(`ViT (${layout} layout, ${globalPool} pooling): image ${config.imageSize}, patch ${config.patchSize}, width ${config.hiddenSize}, ` +
+  `${config.numLayers} layers, ${config.numHeads} heads, MLP ${config.mlpDim}: ${vit.parameterCount()} parameters`);
 
 let window = [];
 let windowStart = performance.now();
@@ -113,7 +125,7 @@ const training = {
   },
   hyperParameters: { ...hp, optimizer: 'AdamW', loss: 'cross-entropy', init: 'truncated normal std 0.02 (transformers ViT)' },
   model: {
-    imageSize: config.imageSize, patchSize: config.patchSize, hiddenSize: config.hiddenSize, numLayers: config.numLayers,
+    layout, globalPool, imageSize: config.imageSize, patchSize: config.patchSize, hiddenSize: config.hiddenSize, numLayers: config.numLayers,
     numHeads: config.numHeads, mlpDim: config.mlpDim, parameters: vit.parameterCount(),
   },
   epochs: Number(((result.steps * hp.batchSize) / hp.trainImages).toFixed(3)),

@@ -25,7 +25,9 @@ export {
 } from './limits.js';
 export { CheckpointError, HubError, ImageError, NonFiniteError, formatFileError, type NonFiniteDetails, type NonFiniteNames } from './errors.js';
 export { IMAGENET_LABELS } from './imagenet-labels.js';
-export { DEFAULT_DIFFICULTY, SHAPE_CLASSES, makeShape, makeShapesDataset, type ShapeClass, type ShapeOptions, type ShapeSample } from './data/shapes.js';
+export {
+  DEFAULT_DIFFICULTY, SHAPE_CLASSES, SHAPE_VARIANTS, makeShape, makeShapesDataset, type ShapeClass, type ShapeOptions, type ShapeSample, type ShapeVariant,
+} from './data/shapes.js';
 export { mixSeed, mulberry32, type Random } from './data/prng.js';
 export {
   evaluateAccuracy, initViTWeights, learningRate, trainClassifier,

@@ -2,7 +2,7 @@
 // that stand out from their backgrounds, and images that really differ from one another.
 import { describe, expect, it } from 'vitest';
 import { mixSeed, mulberry32, normals, shuffle } from './prng.js';
-import { DEFAULT_DIFFICULTY, makeShape, makeShapesDataset, SHAPE_CLASSES, type ShapeSample } from './shapes.js';
+import { DEFAULT_DIFFICULTY, makeShape, makeShapesDataset, SHAPE_CLASSES, type ShapeSample, type ShapeVariant } from './shapes.js';
 
 const N = 60;
 const data = makeShapesDataset(N, 7);
@@ -135,5 +135,26 @@ describe('makeShapesDataset', () => {
     expect(disc.mask[Math.round((disc.box[1] + disc.box[3]) / 2) * 64 + Math.round((disc.box[0] + disc.box[2]) / 2)]).toBe(1);
     expect(makeShape(5, { size: 32 }).image.data.length).toBe(32 * 32 * 3);
     expect(() => makeShape(1, { label: 5 })).toThrow(/label 5/);
+  });
+
+  it("the held-out variant: another draw of the same classes, smaller objects, the standard stream untouched", () => {
+    const same = (a: Uint8Array, b: Uint8Array) => Buffer.from(a).equals(Buffer.from(b));
+    expect(same(makeShape(31, { variant: 'standard' }).image.data, makeShape(31).image.data)).toBe(true);
+    const held = makeShapesDataset(200, 9, { variant: 'heldout' });
+    const standard = makeShapesDataset(200, 9);
+    // the object's mask spans its box; the box is inside the image
+    for (const s of held) {
+      const [x0, , x1] = s.box;
+      expect(x0).toBeGreaterThanOrEqual(0);
+      expect(x1).toBeLessThan(64);
+      expect(s.mask.reduce((a, m) => a + m, 0)).toBeGreaterThan(0);
+      expect(same(s.image.data, standard[held.indexOf(s)]!.image.data)).toBe(false);
+    }
+    // radius 12–30% of the side against 16–34%: smaller objects on average, and some smaller than any standard one
+    const area = (set: ShapeSample[]) => set.map((s) => s.mask.reduce((a, m) => a + m, 0));
+    const mean = (v: number[]) => v.reduce((a, b) => a + b, 0) / v.length;
+    expect(mean(area(held))).toBeLessThan(0.8 * mean(area(standard)));
+    expect(Math.min(...area(held))).toBeLessThan(Math.min(...area(standard)));
+    expect(() => makeShape(1, { variant: 'other' as ShapeVariant })).toThrow(/variant 'other'/);
   });
 });

@@ -37,7 +37,35 @@ export interface ShapeOptions {
    * from it. Default [0, 0.5]: the task of the built-in model.
    */
   difficulty?: number | readonly [number, number];
+  /**
+   * Which generator draws the image (default 'standard': the built-in
+   * model's task). 'heldout' is another distribution of the same classes,
+   * kept out of all tuning so that explanations and the detector can be
+   * judged on images nobody tuned them on: backgrounds the standard
+   * generator never draws (concentric rings around a random centre, soft
+   * blobs), smaller objects (radius 12–30% of the side instead of 16–34%),
+   * stronger shading (±30 levels) and a wider range of pixel noise (σ 1–16).
+   */
+  variant?: ShapeVariant;
 }
+
+export type ShapeVariant = 'standard' | 'heldout';
+export const SHAPE_VARIANTS: readonly ShapeVariant[] = ['standard', 'heldout'];
+
+/** What differs between the generator variants. */
+interface VariantSpec {
+  backgrounds: readonly BackgroundKind[];
+  radius: readonly [number, number];
+  shade: number;
+  noise: readonly [number, number];
+}
+
+type BackgroundKind = 'gradient' | 'stripes' | 'checker' | 'noise' | 'rings' | 'blobs';
+
+const VARIANTS: Record<ShapeVariant, VariantSpec> = {
+  standard: { backgrounds: ['gradient', 'stripes', 'checker', 'noise'], radius: [0.16, 0.34], shade: 15, noise: [2, 12] },
+  heldout: { backgrounds: ['rings', 'blobs'], radius: [0.12, 0.3], shade: 30, noise: [1, 16] },
+};
 
 export const DEFAULT_DIFFICULTY: readonly [number, number] = [0, 0.5];
 
@@ -84,10 +112,9 @@ const clamp255 = (x: number): number => (x < 0 ? 0 : x > 255 ? 255 : x);
  * contrast (up to ~70 levels per channel) is kept below the object's, so
  * the object is always the most salient thing in the image.
  */
-function drawBackground(rng: Random, size: number): { pixels: Float32Array; palette: [Rgb, Rgb] } {
+function drawBackground(rng: Random, size: number, kinds: readonly BackgroundKind[]): { pixels: Float32Array; palette: [Rgb, Rgb] } {
   const c0 = randomColour(rng);
   const c1 = c0.map((c) => clamp255(c + (rng() < 0.5 ? -1 : 1) * uniform(rng, 15, 55))) as Rgb;
-  const kinds = ['gradient', 'stripes', 'checker', 'noise'] as const;
   const kind = kinds[randomInt(rng, 0, kinds.length - 1)]!;
   const angle = uniform(rng, 0, 2 * Math.PI);
   const [ca, sa] = [Math.cos(angle), Math.sin(angle)];
@@ -98,6 +125,11 @@ function drawBackground(rng: Random, size: number): { pixels: Float32Array; pale
   const grid = randomInt(rng, 2, 6);
   const lattice = Float32Array.from({ length: (grid + 1) * (grid + 1) }, () => rng());
   const smooth = (t: number) => t * t * (3 - 2 * t);
+  // the held-out variant's textures; drawn only for its kinds, so the standard stream is unchanged
+  const centre = kind === 'rings' ? [uniform(rng, 0, size), uniform(rng, 0, size)] : [0, 0];
+  const blobs = kind === 'blobs'
+    ? Array.from({ length: randomInt(rng, 3, 6) }, () => [uniform(rng, 0, size), uniform(rng, 0, size), uniform(rng, 0.1, 0.3) * size])
+    : [];
 
   const mix = (x: number, y: number): number => {
     switch (kind) {
@@ -117,6 +149,10 @@ function drawBackground(rng: Random, size: number): { pixels: Float32Array; pale
         const bottom = at(ix, iy + 1) * (1 - fx) + at(ix + 1, iy + 1) * fx;
         return top * (1 - fy) + bottom * fy;
       }
+      case 'rings':
+        return 0.5 + 0.5 * Math.sin((2 * Math.PI * Math.hypot(x - centre[0]!, y - centre[1]!)) / period + phase);
+      case 'blobs':
+        return Math.min(1, blobs.reduce((a, [bx, by, br]) => a + Math.exp(-((x - bx!) ** 2 + (y - by!) ** 2) / (2 * br! * br!)), 0));
     }
   };
 
@@ -164,7 +200,9 @@ export function makeShape(seed: number, opts: ShapeOptions = {}): ShapeSample {
   const inside = INSIDE[SHAPE_CLASSES[label]!];
   if (!inside) throw new Error(`makeShape: label ${label} is not a class index in [0, ${SHAPE_CLASSES.length})`);
 
-  const { pixels, palette } = drawBackground(rng, size);
+  const spec = VARIANTS[opts.variant ?? 'standard'];
+  if (!spec) throw new Error(`makeShape: variant '${opts.variant}' is not one of ${SHAPE_VARIANTS.join(', ')}`);
+  const { pixels, palette } = drawBackground(rng, size, spec.backgrounds);
   const colour = contrastingColour(rng, palette);
   // difficulty d < 1 pulls the colours toward a plain dark background and a white object
   const d = typeof opts.difficulty === 'number' ? opts.difficulty : uniform(rng, ...(opts.difficulty ?? DEFAULT_DIFFICULTY));
@@ -173,8 +211,8 @@ export function makeShape(seed: number, opts: ShapeOptions = {}): ShapeSample {
     for (let c = 0; c < 3; c++) colour[c] = EASY_OBJECT + d * (colour[c]! - EASY_OBJECT);
   }
 
-  // the object: radius 16–34% of the side, fully inside the image, any rotation
-  const r = uniform(rng, 0.16, 0.34) * size;
+  // the object: radius 16–34% of the side (standard), fully inside the image, any rotation
+  const r = uniform(rng, ...spec.radius) * size;
   const extent = 1.1 * r;
   const cx = uniform(rng, extent, size - 1 - extent);
   const cy = uniform(rng, extent, size - 1 - extent);
@@ -185,10 +223,10 @@ export function makeShape(seed: number, opts: ShapeOptions = {}): ShapeSample {
     const dy = (y - cy) / r;
     return inside(dx * cosT + dy * sinT, -dx * sinT + dy * cosT);
   };
-  // a gentle shading across the object (±15 levels), so its colour is not one flat value
+  // a gentle shading across the object (±15 levels, standard), so its colour is not one flat value
   const shadeAngle = uniform(rng, 0, 2 * Math.PI);
-  const [shx, shy] = [Math.cos(shadeAngle) * 15, Math.sin(shadeAngle) * 15];
-  const noise = normals(rng, size * size * 3, uniform(rng, 2, 12));
+  const [shx, shy] = [Math.cos(shadeAngle) * spec.shade, Math.sin(shadeAngle) * spec.shade];
+  const noise = normals(rng, size * size * 3, uniform(rng, ...spec.noise));
 
   const mask = new Uint8Array(size * size);
   const data = new Uint8Array(size * size * 3);

@@ -101,14 +101,31 @@ describe('saveModel', () => {
     expect(Buffer.from(first.buffer).equals(Buffer.from((await randomVit(config, 4).stateDict()).get('head.weight')!.data.buffer))).toBe(true);
   });
 
-  it('refuses models the Hugging Face ViT layout cannot hold, and bad extra file names', async () => {
-    const timm = tinyConfig({ layout: 'timm', globalPool: 'avg', fcNorm: true });
-    await expect(saveModel({ vit: randomVit(timm, 5), config: timm }, join(root, 'timm'))).rejects.toThrow(CheckpointError);
-    await expect(saveModel({ vit: randomVit(timm, 5), config: timm }, join(root, 'timm'))).rejects.toThrow(/layout: expected 'hf'/);
+  it('saves a timm-layout model (fused qkv, average pooling, fc_norm) in timm\'s layout, and it loads back the same', async () => {
+    const config = tinyConfig({ layout: 'timm', globalPool: 'avg', fcNorm: true, mlpDim: 24, labels: ['a', 'b', 'c'] });
+    const vit = randomVit(config, 5);
+    const dir = join(root, 'timm');
+    await saveModel({ vit, config }, dir, { 'training.json': { steps: 1 } });
+    expect(readdirSync(dir).sort()).toEqual(['model.safetensors', 'timm_config.json', 'training.json']);
+    expect(JSON.parse(readFileSync(join(dir, 'timm_config.json'), 'utf8'))).toMatchObject({
+      embed_dim: 8, depth: 2, num_heads: 2, mlp_ratio: 3, global_pool: 'avg', fc_norm: true, num_classes: 3, labels: ['a', 'b', 'c'],
+    });
+    const st = parseSafetensors(readFileSync(join(dir, 'model.safetensors')));
+    expect(st.tensors.get('blocks.1.attn.qkv.weight')?.shape).toEqual([24, 8]);
+    expect(st.tensors.has('fc_norm.weight')).toBe(true);
+    const loaded = loadModel(dir);
+    expect(loaded.config).toMatchObject({ layout: 'timm', globalPool: 'avg', fcNorm: true, mlpDim: 24, layerNormEps: 1e-6 });
+    expect(loaded.labels).toEqual(['a', 'b', 'c']);
+    const a = noGrad(() => vit.forward(input)).dataSync();
+    const b = noGrad(() => loaded.forward(input)).dataSync();
+    expect([...b]).toEqual([...a]);
+  });
+
+  it('refuses bad extra file names', async () => {
     const config = tinyConfig();
     await expect(saveModel({ vit: randomVit(config, 6), config }, join(root, 'bad'), { 'config.json': {} })).rejects.toThrow(/config\.json/);
+    await expect(saveModel({ vit: randomVit(config, 6), config }, join(root, 'bad'), { 'timm_config.json': {} })).rejects.toThrow(/timm_config\.json/);
     await expect(saveModel({ vit: randomVit(config, 6), config }, join(root, 'bad'), { '../x.json': {} })).rejects.toThrow(CheckpointError);
-    expect(existsSync(join(root, 'timm'))).toBe(false);
     expect(existsSync(join(root, 'bad'))).toBe(false);
   });
 });

@@ -1,8 +1,10 @@
 /**
- * Node-only: save a ViT classifier as a Hugging Face checkpoint folder —
- * config.json (ViTForImageClassification), preprocessor_config.json and
- * model.safetensors (F32, transformers 5 key names) — that loadModel (and
- * transformers) read back. The folder appears whole or not at all: it is
+ * Node-only: save a ViT classifier as a checkpoint folder that loadModel
+ * reads back: a Hugging Face one — config.json (ViTForImageClassification),
+ * preprocessor_config.json and model.safetensors (F32, transformers 5 key
+ * names) — or, for a timm-layout model (fused qkv, optional average pooling
+ * and fc_norm), timm_config.json (timm's constructor arguments) and
+ * model.safetensors with timm's key names. The folder appears whole or not at all: it is
  * written next to its destination under a temporary name, then renamed.
  */
 import { existsSync, fsyncSync, closeSync, mkdirSync, openSync, renameSync, rmSync, writeSync } from 'node:fs';
@@ -72,8 +74,40 @@ export function hfPreprocessorJson(config: ViTConfig): Record<string, unknown> {
   };
 }
 
-/** What transformers' ViTForImageClassification cannot express. */
+const TIMM_ACT: Record<HiddenAct, string> = { gelu: 'gelu', gelu_tanh: 'gelu_tanh', relu: 'relu' };
+
+/** timm_config.json: timm VisionTransformer's constructor arguments, plus labels and the normalization (parseTimmConfig). */
+export function timmConfigJson(config: ViTConfig, labels: readonly string[]): Record<string, unknown> {
+  return {
+    img_size: config.imageSize,
+    patch_size: config.patchSize,
+    in_chans: config.numChannels,
+    embed_dim: config.hiddenSize,
+    depth: config.numLayers,
+    num_heads: config.numHeads,
+    mlp_ratio: config.mlpDim / config.hiddenSize,
+    qkv_bias: config.qkvBias,
+    class_token: config.classToken,
+    global_pool: config.globalPool,
+    fc_norm: config.fcNorm,
+    act_layer: TIMM_ACT[config.hiddenAct],
+    layer_norm_eps: config.layerNormEps,
+    num_classes: config.numClasses,
+    labels: [...labels],
+    image_mean: [...config.imageMean],
+    image_std: [...config.imageStd],
+  };
+}
+
+/** What transformers' ViTForImageClassification cannot express (timm-layout models are saved in timm's layout). */
 function checkSavable(config: ViTConfig, target: string): void {
+  if (config.layout === 'timm') {
+    // timm builds the MLP as int(embed_dim × mlp_ratio)
+    if (Math.trunc(config.hiddenSize * (config.mlpDim / config.hiddenSize)) !== config.mlpDim) {
+      throw new CheckpointError({ file: target, key: 'mlpDim', expected: 'hiddenSize × a ratio timm can write back', found: `${config.mlpDim}` });
+    }
+    return;
+  }
   const fail = (key: string, expected: string, found: string): never => {
     throw new CheckpointError({
       file: target, key, expected, found,
@@ -116,7 +150,8 @@ export async function saveModel(model: ImageClassifier | ModelToSave, dir: strin
   if (labels.length !== config.numClasses) {
     throw new CheckpointError({ file: target, key: 'labels', expected: `${config.numClasses} names (numClasses)`, found: `${labels.length}` });
   }
-  const reserved = ['config.json', 'preprocessor_config.json', 'model.safetensors'];
+  const timm = config.layout === 'timm';
+  const reserved = ['config.json', 'preprocessor_config.json', 'timm_config.json', 'model.safetensors'];
   for (const name of Object.keys(extra)) {
     if (reserved.includes(name) || basename(name) !== name || name.startsWith('.')) {
       throw new CheckpointError({ file: target, key: name, expected: 'a plain file name other than the checkpoint files', found: `'${name}'` });
@@ -124,10 +159,12 @@ export async function saveModel(model: ImageClassifier | ModelToSave, dir: strin
   }
 
   const tensors: Record<string, SafetensorsWriteEntry> = {};
-  for (const [name, p] of vit.namedParameters()) tensors[checkpointKey(name, 'hf')] = { shape: [...p.shape], data: await p.data() };
+  for (const [name, p] of vit.namedParameters()) tensors[checkpointKey(name, timm ? 'timm' : 'hf')] = { shape: [...p.shape], data: await p.data() };
+  const configFiles: [string, Uint8Array][] = timm
+    ? [['timm_config.json', asBytes(timmConfigJson(config, labels))]]
+    : [['config.json', asBytes(hfConfigJson(config, labels))], ['preprocessor_config.json', asBytes(hfPreprocessorJson(config))]];
   const files: [string, Uint8Array][] = [
-    ['config.json', asBytes(hfConfigJson(config, labels))],
-    ['preprocessor_config.json', asBytes(hfPreprocessorJson(config))],
+    ...configFiles,
     ['model.safetensors', writeSafetensors(tensors, { format: 'pt' })],
     ...Object.entries(extra).map(([name, value]): [string, Uint8Array] => [name, asBytes(value)]),
   ];
