@@ -145,7 +145,8 @@ const training = {
 };
 
 if (testAccuracy < minAccuracy) {
-  const rejected = `${os.tmpdir()}/shapes-vit-rejected`;
+  // beside --out and named for this run: two runs at once must not replace each other's model
+  const rejected = `${outDir.replace(/\/+$/, '')}.rejected-${process.pid}`;
   await saveModel(classifier, rejected, { 'training.json': training });
   log(`test accuracy ${testAccuracy} is below ${minAccuracy}: NOT replacing ${outDir}; saved to ${rejected} instead`);
   process.exit(1);
