@@ -55,6 +55,7 @@ export async function explainExtremalBatch(
       baseline: run.baseline[i],
       areas,
       chosenArea: chosen,
+      sweep: run.sweep[i],
     };
   });
 }
