@@ -36,7 +36,7 @@ export { riseSaliency, riseMask, type RiseOptions } from './baselines/rise.js';
 export { perturbationSaliency, regionOfExplanation, saliencyOfExplanation, type PerturbationSaliencyOptions } from './baselines/perturbation.js';
 export { maskedProbabilities, type SaliencyFn, type MaskedSample } from './baselines/saliency.js';
 export {
-  areaAboveHalf, centerOfMass, centroidHit, curve, curveImage, curveMask, energyInBox, insideBox, meanValue, peakPoint, pointingHit, readable, readerRegion,
+  areaAboveHalf, borderShare, centerOfMass, centroidHit, curve, curveImage, curveMask, energyInBox, insideBox, meanValue, peakPoint, pointingHit, readable, readerRegion,
   salienceOrder, stepCounts, trapezoidAuc, READER_COVERAGE, READER_PRECISION, TIE_TOLERANCE,
   type Box, type Curve, type CurveKind, type Point, type ReaderRegion, type Scorer,
 } from './eval/metrics.js';
