@@ -5,13 +5,15 @@
  * m_a (smooth by construction, ./mask-generator.ts) is optimized
  * (./optimize.ts: the objective and its loop); every area of every image is
  * one row of one batch. Then each mask is scored with its region kept and
- * deleted, and the sweep is made monotone where a restart can (./monotone.ts).
+ * deleted; smaller areas are added where the object is small (./adapt.ts),
+ * and the sweep is made monotone where a restart can (./monotone.ts).
  */
 import { noGrad, tidy, type Tensor } from '@maskgrad/autograd';
 import { checkFinite } from '../finite.js';
 import { targetProbability, type Classifier } from '../objective.js';
 import type { ProgressEvent } from '../options.js';
 import { maskGeometry, maskWeights } from './mask-generator.js';
+import { extendSweep } from './adapt.js';
 import { repairSweep, sweepNotes, type SweepNote, type SweepRow } from './monotone.js';
 import { measureRows, optimizeRows, type RowHistory, type Setting } from './optimize.js';
 import type { ResolvedExtremalOptions } from './options.js';
@@ -32,7 +34,7 @@ export interface AreaResult {
 }
 
 export interface ExtremalRun {
-  /** Per image, its areas in the order given. */
+  /** Per image, its areas ascending: the options' areas, and any smaller ones the sweep added (./adapt.ts). */
   areas: AreaResult[][];
   /** Per image: where its sweep still falls from one area to the next (empty when monotone). */
   sweep: SweepNote[][];
@@ -46,10 +48,12 @@ export interface ExtremalRun {
 /**
  * Optimize every area of every image of x [N, 3, H, W] (pixels in [0, 1])
  * for its target; then measure each area's mask with the region kept and
- * deleted, and repair the sweep where it falls.
+ * deleted, add smaller areas where the smallest already keeps the share
+ * (./adapt.ts; only when `before`, the images' probabilities, is given), and
+ * repair the sweep where it falls.
  */
 export async function runExtremal(
-  model: Classifier, x: Tensor, targets: readonly number[], o: ResolvedExtremalOptions, onProgress?: (p: ProgressEvent) => void,
+  model: Classifier, x: Tensor, targets: readonly number[], o: ResolvedExtremalOptions, onProgress?: (p: ProgressEvent) => void, before?: readonly number[],
 ): Promise<ExtremalRun> {
   const [n, , h, w] = x.shape;
   const a = o.areas.length;
@@ -70,6 +74,7 @@ export async function runExtremal(
     const rows: SweepRow[][] = Array.from({ length: n }, (_, i) => o.areas.map((area, j) => ({
       area, measured: measured[i * a + j], history: history[i * a + j], restarted: false,
     })));
+    if (before) await extendSweep(s, rows, targets, before);
     await repairSweep(s, rows, targets);
     const { probabilityPerturbed, baseline } = await measureBaseline(model, pyramids, targets, w * h);
     const areas = rows.map((r) => r.map(({ area, measured: m, history: hh, restarted }) => ({

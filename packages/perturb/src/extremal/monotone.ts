@@ -60,16 +60,17 @@ export interface SweepRow {
 }
 
 /**
- * Repair the sweep in place: rows[i][j] is image i's area j (areas ascending), targets[i] its
- * class. Each area j that falls more than the tolerance below area j − 1 is optimized again from
- * area j − 1's parameters (all such images in one batch), and replaced if that does better.
+ * Repair the sweep in place: rows[i][j] is image i's area j (ascending; images may have different
+ * areas), targets[i] its class. Each area j that falls more than the tolerance below area j − 1
+ * is optimized again from area j − 1's parameters (all such images in one batch), and replaced if
+ * that does better.
  */
 export async function repairSweep(s: Setting, rows: SweepRow[][], targets: readonly number[]): Promise<void> {
-  const areas = s.o.areas;
-  for (let j = 1; j < areas.length; j++) {
-    const bad = rows.flatMap((r, i) => (sweepDrop(r[j - 1].measured, r[j].measured, s.o.game) > SWEEP_TOLERANCE ? [i] : []));
+  const longest = Math.max(...rows.map((r) => r.length));
+  for (let j = 1; j < longest; j++) {
+    const bad = rows.flatMap((r, i) => (j < r.length && sweepDrop(r[j - 1].measured, r[j].measured, s.o.game) > SWEEP_TOLERANCE ? [i] : []));
     if (bad.length === 0) continue;
-    const plan = { owner: bad, targets: bad.map((i) => targets[i]), areas: bad.map(() => areas[j]) };
+    const plan = { owner: bad, targets: bad.map((i) => targets[i]), areas: bad.map((i) => rows[i][j].area) };
     const cells = s.geometry.grid ** 2;
     const init = new Float32Array(bad.length * cells);
     bad.forEach((i, r) => init.set(rows[i][j - 1].measured.params, r * cells));
@@ -82,7 +83,7 @@ export async function repairSweep(s: Setting, rows: SweepRow[][], targets: reado
     }
     bad.forEach((i, r) => {
       if (sweepDrop(rows[i][j - 1].measured, measured[r], s.o.game) < sweepDrop(rows[i][j - 1].measured, rows[i][j].measured, s.o.game)) {
-        rows[i][j] = { area: areas[j], measured: measured[r], history: history[r], restarted: true };
+        rows[i][j] = { area: rows[i][j].area, measured: measured[r], history: history[r], restarted: true };
       }
     });
   }
