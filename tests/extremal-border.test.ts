@@ -22,7 +22,7 @@ describe('the extremal explanation leaves the border alone', () => {
     const o = resolveOptions({ method: 'extremal' }, side);
     if (o.method !== 'extremal') throw new Error('unreachable');
     const sigma = o.maskSigma;
-    const central = makeShapesDataset(40, 6006).filter(({ box: [x0, y0, x1, y1] }) => Math.min(x0, y0, side - 1 - x1, side - 1 - y1) >= 2 * sigma).slice(0, 4);
+    const central = makeShapesDataset(200, 6006).filter(({ box: [x0, y0, x1, y1] }) => Math.min(x0, y0, side - 1 - x1, side - 1 - y1) >= 2 * sigma).slice(0, 4);
     expect(central.length).toBe(4);
     const px = central.map((s) => model.resize(model.pixels(s.image)));
     const results = await explainBatch(model, px[0].concat(px.slice(1), 0), {});
