@@ -15,19 +15,13 @@ import type { ProgressEvent } from '../options.js';
 import { maskGeometry, maskWeights } from './mask-generator.js';
 import { extendSweep } from './adapt.js';
 import { repairSweep, sweepNotes, type SweepNote, type SweepRow } from './monotone.js';
-import { measureRows, optimizeRows, type RowHistory, type Setting } from './optimize.js';
+import { measureRows, optimizeRows, type RowHistory, type ScoredMask, type Setting } from './optimize.js';
 import type { ResolvedExtremalOptions } from './options.js';
 import { blurPyramid, fullyPerturbed } from './pyramid.js';
 
 /** One optimized area of one image. */
-export interface AreaResult {
+export interface AreaResult extends ScoredMask {
   area: number;
-  /** Target probability with only this region kept (the rest perturbed), and with it perturbed. */
-  probabilityKept: number;
-  probabilityDeleted: number;
-  /** The mask downsampled to the parameter grid, and at the image size; 1 marks the region. */
-  mask: { width: number; height: number; values: Float32Array };
-  upsampledMask: { width: number; height: number; values: Float32Array };
   history: RowHistory;
   /** Whether this mask comes from a second run started from the next smaller area's mask (./monotone.ts). */
   restarted: boolean;

@@ -144,13 +144,18 @@ export async function optimizeRows(
   }
 }
 
-/** One row's final mask, scored without flipping. */
-export interface MeasuredRow {
+/** A final mask and its scores, without flipping. */
+export interface ScoredMask {
+  /** Target probability with only this region kept (the rest perturbed), and with it perturbed. */
   probabilityKept: number;
   probabilityDeleted: number;
-  /** The mask on the parameter grid and at the image size; 1 marks the region. */
+  /** The mask downsampled to the parameter grid, and at the image size; 1 marks the region. */
   mask: { width: number; height: number; values: Float32Array };
   upsampledMask: { width: number; height: number; values: Float32Array };
+}
+
+/** One row's final mask, as a restart and the result need it. */
+export interface MeasuredRow extends ScoredMask {
   /** The parameters themselves (a restart from this mask starts here). */
   params: Float32Array;
   /** Φ with the region kept (preservation, dual) or deleted (deletion), [3, H, W]. */
