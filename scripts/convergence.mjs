@@ -7,8 +7,8 @@
  * the shipped defaults at each iteration budget (the area weight's growth is
  * spread over each run, so every budget ends at the same constraint), and
  * measures what a reader sees (the reported mask's readable region; energy in
- * the box and pointing of the saliency map, the mean of the masks over the
- * areas, as evaluate() does), the probability the reported region keeps, and
+ * the box and pointing of the saliency map, the mean of the masks of the
+ * areas up to the reported one, as evaluate() does), the probability the reported region keeps, and
  * how far each budget's masks are from the longest budget's (mean |ΔM| over
  * every area's mask). Also records, for the default budget, the reward and
  * the area penalty at every iteration.
@@ -56,7 +56,7 @@ for (const iterations of budgets) {
   const t = performance.now();
   const results = await explainInBatches(model, x, { iterations }, 8);
   const seconds = (performance.now() - t) / 1000;
-  // as evaluate() scores them: the readable region of the reported mask, energy and pointing of the saliency (the mean over the areas)
+  // as evaluate() scores them: the readable region of the reported mask, energy and pointing of the saliency (the mean of the masks up to the reported area)
   const per = results.map((r, i) => {
     const s = saliencyOfExplanation(r);
     const region = readerRegion(r.upsampledMask.values, side, side, boxes[i], true);

@@ -60,7 +60,7 @@ function fail(message) {
  */
 const base = {
   game: 'dual', areas: [0.1, 0.2, 0.3], iterations: 50, lr: 0.1, blurSigma64: 20, levels: 8, maskStep64: 2, maskSigma64: 6,
-  maskInit: 1, areaWeight: 300, areaWeightGrowth: 16.4, reward: 'simple', flip: false, keepShare: 0.9,
+  maskInit: 1, areaWeight: 300, areaWeightGrowth: 16.4, reward: 'simple', flip: false, keepShare: 0.9, halvings: 0,
 };
 const GRIDS = {
   // the last round, around the shipped defaults (README, "Choosing the defaults")
@@ -114,19 +114,19 @@ const mean = (v) => v.reduce((a, b) => a + b, 0) / v.length;
 /**
  * The reader's measures at each share: the readable region of the mask the
  * rule reports; energy in box and pointing of the saliency map (the mean of
- * the masks over the areas, which the share does not change; pointing of the
- * reported mask alone as 'pointing (mask)').
+ * the masks of the areas up to the reported one, so the share changes it too;
+ * pointing of the reported mask alone as 'pointing (mask)').
  */
 function scoreShares(results, boxes, side) {
-  const maps = results.map((r) => saliencyOfExplanation(r));
   return SHARES.map((share) => {
     const per = results.map((r, i) => {
       const k = chooseArea(r.areas, r.probabilityBefore, r.options.game, share);
+      const map = saliencyOfExplanation({ ...r, chosenArea: k });
       const m = r.areas[k].upsampledMask.values;
       const region = readerRegion(m, side, side, boxes[i], true);
       return {
-        energy: energyInBox(maps[i], side, side, boxes[i]), readable: readable(region) ? 1 : 0, coverage: region.coverage, precision: region.precision,
-        pointing: insideBox(peakPoint(maps[i], side, side), boxes[i]) ? 1 : 0, maskPointing: insideBox(peakPoint(m, side, side), boxes[i]) ? 1 : 0,
+        energy: energyInBox(map, side, side, boxes[i]), readable: readable(region) ? 1 : 0, coverage: region.coverage, precision: region.precision,
+        pointing: insideBox(peakPoint(map, side, side), boxes[i]) ? 1 : 0, maskPointing: insideBox(peakPoint(m, side, side), boxes[i]) ? 1 : 0,
         area: mean(Array.from(m)), chosen: r.areas[k].area,
       };
     });

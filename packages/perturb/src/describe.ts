@@ -15,7 +15,8 @@ export function methodTitle(o: Pick<ResolvedOptions, 'method'>): string {
 /** Every setting that shapes the mask, as one sentence. */
 export function describeOptions(o: ResolvedOptions): string {
   if (o.method === 'extremal') {
-    return `${o.game} game, areas ${o.areas.join(', ')} (reported: the smallest area ${o.game === 'deletion' ? `whose deletion removes ${Math.round(100 * o.keepShare)}%` : `that keeps ${Math.round(100 * o.keepShare)}%`} of the probability), ` +
+    const halved = o.halvings > 0 ? ` and, while an image's smallest area keeps that share, its half (up to ${o.halvings}×)` : '';
+    return `${o.game} game, areas ${o.areas.join(', ')}${halved} (reported: the smallest area ${o.game === 'deletion' ? `whose deletion removes ${Math.round(100 * o.keepShare)}%` : `that keeps ${Math.round(100 * o.keepShare)}%`} of the probability), ` +
       `${o.iterations} iterations of Adam at lr ${o.lr}, a blur pyramid of ${o.levels} levels up to σ ${px(o.blurSigma)}, ` +
       `mask cells every ${px(o.maskStep)} smoothed with σ ${px(o.maskSigma)}, area weight ${o.areaWeight} growing ×${o.areaWeightGrowth} over the run, ` +
       `${o.reward} reward, ${o.flip ? 'left–right flip every other step' : 'no flip'}, parameters starting at ${o.maskInit}`;

@@ -22,11 +22,13 @@ interface Where {
   iterations?: number;
   /** Rows per image (extremal: one per area); 1 by default. */
   rowsPerImage?: number;
+  /** Each row's image, where rows are not image-major (the extremal sweep's restarted rows). */
+  images?: readonly number[];
 }
 
 function stop(what: string, value: number, row: number, where: Where, hint: string, checkWeights: boolean): never {
   throw new NonFiniteError({
-    what, value, image: Math.floor(row / (where.rowsPerImage ?? 1)), iteration: where.iteration, iterations: where.iterations, hint, checkWeights,
+    what, value, image: where.images?.[row] ?? Math.floor(row / (where.rowsPerImage ?? 1)), iteration: where.iteration, iterations: where.iterations, hint, checkWeights,
   });
 }
 

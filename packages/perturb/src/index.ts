@@ -9,7 +9,9 @@ export { baselineOf, explainMeaningfulBatch } from './meaningful/meaningful.js';
 export { iterate, type IterationPlan } from './iterate.js';
 export { resolveTarget } from './target.js';
 export { chooseArea, explainExtremalBatch } from './extremal/result.js';
-export { runExtremal, reward, type AreaResult, type ExtremalRun } from './extremal/extremal.js';
+export { runExtremal, type AreaResult, type ExtremalRun } from './extremal/extremal.js';
+export { reward } from './extremal/optimize.js';
+export { SWEEP_TOLERANCE, sweepDrop, sweepNotes, type SweepNote } from './extremal/monotone.js';
 export { maskBump, maskGeometry, maskSamples, maskWeights, smoothMask, MASK_COLDNESS, type MaskGeometry, type MaskWeights } from './extremal/mask-generator.js';
 export { applyPyramid, blurPyramid, fullyPerturbed } from './extremal/pyramid.js';
 export { areaPenalty, areaReference, areaSteps } from './extremal/area.js';
@@ -34,7 +36,7 @@ export { riseSaliency, riseMask, type RiseOptions } from './baselines/rise.js';
 export { perturbationSaliency, regionOfExplanation, saliencyOfExplanation, type PerturbationSaliencyOptions } from './baselines/perturbation.js';
 export { maskedProbabilities, type SaliencyFn, type MaskedSample } from './baselines/saliency.js';
 export {
-  areaAboveHalf, centerOfMass, centroidHit, curve, curveImage, curveMask, energyInBox, insideBox, meanValue, peakPoint, pointingHit, readable, readerRegion,
+  areaAboveHalf, borderShare, centerOfMass, centroidHit, curve, curveImage, curveMask, energyInBox, insideBox, meanValue, peakPoint, pointingHit, readable, readerRegion,
   salienceOrder, stepCounts, trapezoidAuc, READER_COVERAGE, READER_PRECISION, TIE_TOLERANCE,
   type Box, type Curve, type CurveKind, type Point, type ReaderRegion, type Scorer,
 } from './eval/metrics.js';

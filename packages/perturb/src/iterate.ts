@@ -17,6 +17,8 @@ export interface IterationPlan {
   terms: readonly Term[];
   /** Rows of the readback per image (extremal: one per area). */
   rowsPerImage?: number;
+  /** Each readback row's image, where rows are not image-major. */
+  images?: readonly number[];
   /** The checked readback of iteration i: rows of `width`. */
   record(values: Float32Array, width: number, i: number): void;
 }
@@ -49,7 +51,7 @@ export async function iterate(plan: IterationPlan): Promise<void> {
       readback.dispose();
     }
     const width = readback.shape[1]!;
-    checkTerms(values, width, plan.terms, { iteration: i, iterations: plan.iterations, rowsPerImage: plan.rowsPerImage });
+    checkTerms(values, width, plan.terms, { iteration: i, iterations: plan.iterations, rowsPerImage: plan.rowsPerImage, images: plan.images });
     plan.record(values, width, i);
     await yieldNowAndThen();
   }

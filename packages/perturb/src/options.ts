@@ -134,7 +134,7 @@ export const PRESETS: Record<PresetName, { summary: string; options: (side: numb
 /** The options that belong to one method only (given for the other, they are an error). */
 export const METHOD_ONLY_OPTIONS = {
   meaningful: ['perturbation', 'maskSize', 'constantColor', 'noiseStd', 'l1', 'tv', 'tvBeta', 'maskNoise', 'jitter', 'seed'],
-  extremal: ['areas', 'levels', 'maskStep', 'maskSigma', 'areaWeight', 'areaWeightGrowth', 'reward', 'flip', 'keepShare'],
+  extremal: ['areas', 'levels', 'maskStep', 'maskSigma', 'areaWeight', 'areaWeightGrowth', 'reward', 'flip', 'keepShare', 'halvings'],
 } as const satisfies Record<Method, readonly (keyof ExplainOptions)[]>;
 
 /** The method options ask for: their own, their preset's, or the default. */

@@ -109,12 +109,13 @@ table { border-collapse: collapse; } th, td { text-align: left; padding: 2px 12p
 <p class="prob" id="probabilities">p('${escape(r.label)}') before: <b>${pct(r.probabilityBefore)}</b> &nbsp;→&nbsp; ${afterPhrase(r.options.game)}: <b>${pct(r.probabilityAfter)}</b>; the whole image perturbed: ${pct(r.probabilityPerturbed)}</p>${note === null ? '' : `\n<p id="note">Note: ${escape(note)}</p>`}
 ${img('collage.png', 'original | mask | saliency overlay | perturbed')}
 ${r.areas ? `<h2>Every area</h2>
-<p id="area-rule">One mask per area, optimized together. Reported: ${escape(areaRule(r))}.</p>
+<p id="area-rule">One mask per area, optimized together; an area that kept less than the next smaller one is optimized again from that smaller mask. Reported: ${escape(areaRule(r))}.</p>
 ${areaChart(r)}
 ${img('areas.png', `the masks of areas ${r.areas.map((a) => a.area).join(', ')}, smallest first`)}
 <table id="area-table"><tr><th>area</th><th>p, only the region kept</th><th>p, the region perturbed</th></tr>
-${r.areas.map((a, i) => `<tr${i === r.chosenArea ? ' class="chosen"' : ''}><td>${a.area}${i === r.chosenArea ? ' (reported)' : ''}</td><td>${pct(a.probabilityKept)}</td><td>${pct(a.probabilityDeleted)}</td></tr>`).join('\n')}
-</table>` : ''}
+${r.areas.map((a, i) => `<tr${i === r.chosenArea ? ' class="chosen"' : ''}><td>${a.area}${i === r.chosenArea ? ' (reported)' : ''}${a.restarted ? ' (restarted from the smaller mask)' : ''}</td><td>${pct(a.probabilityKept)}</td><td>${pct(a.probabilityDeleted)}</td></tr>`).join('\n')}
+</table>
+${(r.sweep ?? []).map((n) => `<p class="sweep-note">Not monotone: ${escape(n.why)}.</p>`).join('\n')}` : ''}
 <h2>Images</h2>
 ${img('heatmap.png', 'saliency over the image')}${img('mask.png', r.method === 'extremal' ? 'mask (white: the region found)' : 'mask (white kept, black perturbed)')}${img('perturbed.png', 'perturbed image Φ(x; M)')}${img('blurred.png', r.method === 'extremal' ? 'the strongest blur of the pyramid' : 'the perturbation P')}
 <h2>Optimization</h2>

@@ -4,6 +4,7 @@
  */
 import type { BackendReport } from '@maskgrad/autograd';
 import type { AreaResult } from './extremal/extremal.js';
+import type { SweepNote } from './extremal/monotone.js';
 import type { Method, ResolvedOptions } from './options.js';
 
 export interface MaskImage {
@@ -39,4 +40,6 @@ export interface ExplainResult {
   areas?: AreaResult[];
   /** extremal: the index in `areas` of the reported mask (the rule: chooseArea in extremal/result.ts). */
   chosenArea?: number;
+  /** extremal: where the kept probability still falls from one area to the next larger one, and why (empty when the sweep is monotone). */
+  sweep?: SweepNote[];
 }

@@ -138,3 +138,16 @@ describe('meaningful perturbation as a saliency', () => {
     expect(pres[1].length).toBe(64);
   });
 });
+
+describe('extremal perturbation as a saliency', () => {
+  it('the mean of the masks up to the reported area; the larger areas are left out', async () => {
+    const x = seededTensor([1, 3, 8, 8], 5, 0, 1);
+    await perturbationSaliency(tinyClassifier(), x, [1], { iterations: 3, areas: [0.2, 0.4, 0.6], onResults: ([r]) => {
+      for (const chosen of [0, 1, 2]) {
+        const s = saliencyOfExplanation({ ...r, chosenArea: chosen });
+        const used = r.areas!.slice(0, chosen + 1);
+        s.forEach((v, i) => expect(Math.abs(v - used.reduce((t, a) => t + a.upsampledMask.values[i], 0) / used.length)).toBeLessThan(1e-6));
+      }
+    } });
+  });
+});

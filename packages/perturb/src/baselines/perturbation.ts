@@ -1,9 +1,14 @@
 /**
  * A perturbation method's explanation as a saliency map, at the image
  * size, higher = more important:
- *   extremal (every game): S = the mean of the masks over the areas, so a
- *     pixel kept at every area scores 1 (TorchRay's pointing benchmark sums
- *     the masks over the areas; the mean ranks the same)
+ *   extremal (every game): S = the mean of the masks of the areas up to the
+ *     reported one, so a pixel kept at each of them scores 1 (TorchRay's
+ *     pointing benchmark sums the masks over all areas). The larger areas
+ *     are left out: the reported area already keeps the class, so what a
+ *     larger mask adds is where the area constraint had to put mass the
+ *     class did not need, and it lands where the perturbation changes least,
+ *     the uniform background along the image border (src/eval/README.md,
+ *     "Border discs")
  *   meaningful, deletion game:     S = 1 − M   (what had to be deleted to destroy the class)
  *   meaningful, preservation game: S = M       (what had to be kept to keep it)
  * and the region a reader sees in it (regionOfExplanation): for the extremal
@@ -23,8 +28,9 @@ export interface PerturbationSaliencyOptions extends Omit<ExplainOptions, 'targe
 export function saliencyOfExplanation(r: ExplainResult): Float32Array {
   const up = r.upsampledMask.values;
   if (r.method === 'extremal' && r.areas && r.areas.length > 0) {
+    const used = r.areas.slice(0, (r.chosenArea ?? r.areas.length - 1) + 1);
     const s = new Float32Array(up.length);
-    for (const a of r.areas) a.upsampledMask.values.forEach((v, i) => (s[i] += v / r.areas!.length));
+    for (const a of used) a.upsampledMask.values.forEach((v, i) => (s[i] += v / used.length));
     return s;
   }
   return r.options.method === 'meaningful' && r.options.game === 'deletion' ? up.map((v) => 1 - v) : up.slice();

@@ -20,7 +20,7 @@ import { gaussianBlur } from '../blur.js';
 import type { Classifier } from '../objective.js';
 import { OptionError, resolveOptions, type ExplainOptions } from '../options.js';
 import {
-  areaAboveHalf, centerOfMass, curveMask, energyInBox, insideBox, meanValue, peakPoint, readable, readerRegion, salienceOrder, stepCounts, trapezoidAuc,
+  areaAboveHalf, borderShare, centerOfMass, curveMask, energyInBox, insideBox, meanValue, peakPoint, readable, readerRegion, salienceOrder, stepCounts, trapezoidAuc,
   type Box, type CurveKind, type Point,
 } from './metrics.js';
 
@@ -90,6 +90,10 @@ export interface MethodScores {
   readable: number;
   /** perturbation methods: whether the fully perturbed image loses the class (p < ½·p(x)), 1/0; null for the others. */
   erases: number | null;
+  /** Share of the map's mass within σ of the image border (σ: the extremal mask's smoothing): borderShare. */
+  border: number;
+  /** extremal: whether the area sweep still falls by more than SWEEP_TOLERANCE somewhere (1/0; the summary counts images); null for the others. */
+  sweepFalls: number | null;
 }
 
 export interface MethodSummary extends MethodScores {
@@ -120,6 +124,8 @@ export interface ImageRecord {
   /** In model-input pixels. */
   box: Box;
   methods: Partial<Record<MethodName, MethodRecord>>;
+  /** extremal: where its area sweep still falls, and why (ExplainResult.sweep's notes). */
+  sweep?: string[];
 }
 
 export interface EvalResult {
@@ -161,6 +167,7 @@ export async function evaluate(model: EvalModel, images: readonly RgbImage[], bo
   const curveBlurSigma = options.curveBlurSigma ?? (CURVE_BLUR_AT224 * side) / 224;
   resolveOptions({ method: 'meaningful', blurSigma: curveBlurSigma }, side); // the same range check as the explanation's blur
   const counts = stepCounts(side * side, steps);
+  const borderMargin = resolvedExtremal.method === 'extremal' ? resolvedExtremal.maskSigma : 0;
   const batchSize = options.batchSize ?? 8;
   const forwardBatch = options.forwardBatch ?? 32;
   const seconds: Partial<Record<MethodName, number>> = {};
@@ -192,11 +199,13 @@ export async function evaluate(model: EvalModel, images: readonly RgbImage[], bo
     const maps: Partial<Record<MethodName, Float32Array[]>> = {};
     const perturbed: Partial<Record<MethodName, number[]>> = {};
     const regions: Partial<Record<MethodName, Float32Array[]>> = {};
+    let notes: string[][] = [];
     for (const m of methods) {
       const t = now();
       const onResults = (rs: ExplainResult[]) => {
         perturbed[m] = rs.map((r) => r.probabilityPerturbed);
         regions[m] = rs.map(regionOfExplanation);
+        if (m === 'extremal') notes = rs.map((r) => (r.sweep ?? []).map((n) => n.why));
       };
       maps[m] = await saliency(m, model, x, targets, options, optionsOf[m] ?? {}, forwardBatch, onResults);
       seconds[m] = (seconds[m] ?? 0) + now() - t;
@@ -232,6 +241,7 @@ export async function evaluate(model: EvalModel, images: readonly RgbImage[], bo
       const record: ImageRecord = {
         index, target: targets[k], label: model.labels[targets[k]], probability: ends[k], baselineProbability: ends[n + k], box, methods: {},
         perturbedProbability: Object.fromEntries(Object.entries(perturbed).map(([m, ps]) => [m, ps![k]])),
+        ...(methods.includes('extremal') ? { sweep: notes[k] } : {}),
       };
       methods.forEach((m, mi) => {
         const s = maps[m]![k];
@@ -254,6 +264,7 @@ export async function evaluate(model: EvalModel, images: readonly RgbImage[], bo
           energy: energyInBox(s, side, side, box),
           readerCoverage: region.coverage, readerPrecision: region.precision, readable: readable(region) ? 1 : 0,
           erases: pP === undefined ? null : pP < 0.5 * ends[k] ? 1 : 0,
+          border: borderShare(s, side, side, borderMargin), sweepFalls: m === 'extremal' ? Math.min(1, notes[k].length) : null,
           peak, centroid, areaAboveHalf: half, readerArea: region.area, deletionCurve, insertionCurve,
         };
       });
@@ -264,11 +275,12 @@ export async function evaluate(model: EvalModel, images: readonly RgbImage[], bo
   const summary: Partial<Record<MethodName, MethodSummary>> = {};
   for (const m of methods) {
     const rs = records.map((r) => r.methods[m]!);
-    const avg = (key: Exclude<keyof MethodScores, 'erases'>) => mean(rs.map((r) => r[key]));
+    const avg = (key: Exclude<keyof MethodScores, 'erases' | 'sweepFalls'>) => mean(rs.map((r) => r[key]));
     summary[m] = {
       pointing: avg('pointing'), pointingCentroid: avg('pointingCentroid'), deletionAuc: avg('deletionAuc'), insertionAuc: avg('insertionAuc'),
       meanArea: avg('meanArea'), energy: avg('energy'), readerCoverage: avg('readerCoverage'), readerPrecision: avg('readerPrecision'),
-      readable: avg('readable'), erases: rs[0].erases === null ? null : mean(rs.map((r) => r.erases ?? 0)),
+      readable: avg('readable'), erases: rs[0].erases === null ? null : mean(rs.map((r) => r.erases ?? 0)), border: avg('border'),
+      sweepFalls: rs[0].sweepFalls === null ? null : rs.reduce((t, r) => t + (r.sweepFalls ?? 0), 0),
       seconds: seconds[m]!, secondsPerImage: seconds[m]! / images.length,
     };
   }

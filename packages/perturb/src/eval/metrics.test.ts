@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
-  areaAboveHalf, centerOfMass, centroidHit, curve, curveImage, meanValue, peakPoint, pointingHit, salienceOrder, stepCounts, trapezoidAuc,
+  areaAboveHalf, borderShare, centerOfMass, centroidHit, curve, curveImage, meanValue, peakPoint, pointingHit, salienceOrder, stepCounts, trapezoidAuc,
   type Box, type Scorer,
 } from './metrics.js';
 
@@ -138,5 +138,16 @@ describe('deletion and insertion AUC', () => {
     expect(del[0].auc).toBeLessThan(del[1].auc);
     expect(ins[0].auc).toBeGreaterThan(ins[1].auc);
     expect(del[0].fractions.length).toBe(17);
+  });
+});
+
+describe('borderShare', () => {
+  it('the share of the mass within the margin of the border; a constant map gives the strip\'s area', () => {
+    const s = new Float32Array(64); // 8×8
+    s[0] = 1; // a corner pixel: in the strip
+    s[3 * 8 + 3] = 3; // a central pixel: not within 2 px of any edge
+    expect(borderShare(s, 8, 8, 2)).toBeCloseTo(0.25, 6);
+    expect(borderShare(s, 8, 8, 4)).toBeCloseTo(1, 6);
+    expect(borderShare(new Float32Array(64).fill(0.5), 8, 8, 2)).toBeCloseTo(48 / 64, 6);
   });
 });

@@ -9,6 +9,7 @@
  *   energy pointing                      the share of the map's mass inside the box (Wang et al., Score-CAM, 2020)
  *   reader region                        the pixels a reader sees as marked (≥ 0.5): how much of the
  *                                        box they cover, and how much of them lies inside it
+ *   border share                         the share of the map's mass near the image border
  */
 
 /** An object box in pixels, corners inclusive: x0 ≤ x ≤ x1, y0 ≤ y ≤ y1. */
@@ -130,6 +131,26 @@ export function energyInBox(saliency: ArrayLike<number>, width: number, height: 
     if (insideBox({ x: i % width, y: Math.floor(i / width) }, box)) inside += w;
   }
   return total > 0 ? inside / total : boxArea(box) / saliency.length;
+}
+
+/**
+ * The share of the map's mass (w = s − min s) on pixels within `margin` px of the image border
+ * (min(x, y, W−1−x, H−1−y) < margin). A map that marks only a central object puts none there; a
+ * constant map gives the strip's share of the image. The extremal masks' smoothing σ is the
+ * margin the evaluation uses: the border discs were that wide.
+ */
+export function borderShare(saliency: ArrayLike<number>, width: number, height: number, margin: number): number {
+  checkSize(saliency, width, height);
+  const { min } = extent(saliency);
+  let strip = 0, total = 0, pixels = 0;
+  for (let i = 0; i < saliency.length; i++) {
+    const x = i % width, y = Math.floor(i / width);
+    const near = Math.min(x, y, width - 1 - x, height - 1 - y) < margin;
+    const w = saliency[i] - min;
+    total += w;
+    if (near) { strip += w; pixels++; }
+  }
+  return total > 0 ? strip / total : pixels / saliency.length;
 }
 
 function boxArea(box: Box): number {

@@ -3,7 +3,7 @@ import { noGrad, tensor } from '@maskgrad/autograd';
 import { explain, explainBatch } from '../explain.js';
 import { resolveOptions } from '../options.js';
 import { seededTensor, tinyClassifier } from '../test-model.js';
-import { reward } from './extremal.js';
+import { reward } from './optimize.js';
 import { blurPyramid, fullyPerturbed } from './pyramid.js';
 import { chooseArea } from './result.js';
 

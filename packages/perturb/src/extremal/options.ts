@@ -29,6 +29,8 @@ export interface ExtremalOptions {
   flip?: boolean;
   /** The reported area: the smallest whose region alone keeps this share of the original probability. */
   keepShare?: number;
+  /** How many times the sweep may add half its smallest area for an image whose smallest area already keeps the share (small objects). */
+  halvings?: number;
 }
 
 export interface ResolvedExtremalOptions {
@@ -48,6 +50,7 @@ export interface ResolvedExtremalOptions {
   reward: Reward;
   flip: boolean;
   keepShare: number;
+  halvings: number;
 }
 
 export const EXTREMAL_DEFAULTS = {
@@ -72,6 +75,8 @@ export const EXTREMAL_DEFAULTS = {
   reward: 'simple' as Reward,
   flip: false,
   keepShare: 0.9,
+  /** Adapt the areas to small objects: see extremal/adapt.ts. */
+  halvings: 0,
 };
 
 export interface ExtremalInput extends ExtremalOptions {
@@ -84,6 +89,9 @@ export interface ExtremalInput extends ExtremalOptions {
 
 /** The mask's smoothing σ over the cells' spacing, at most (the mask generator's window grows with it, squared). */
 export const MAX_SIGMA_PER_STEP = 6;
+
+/** Halvings of the smallest area at most (each is one more run for the images it concerns). */
+export const MAX_HALVINGS = 4;
 
 /** Areas per image: each is one more image of the batch, every step. */
 export const MAX_AREAS = 8;
@@ -121,6 +129,7 @@ export function resolveExtremal(o: ExtremalInput, side: number): ResolvedExtrema
     reward: checkChoice('reward', o.reward ?? d.reward, ['simple', 'contrastive'] as const),
     flip: o.flip ?? d.flip,
     keepShare: checkNumber('keepShare', o.keepShare ?? d.keepShare, (x) => x > 0 && x <= 1, 'a number in (0, 1]'),
+    halvings: checkNumber('halvings', o.halvings ?? d.halvings, (x) => isWhole(x) && x >= 0 && x <= MAX_HALVINGS, `a whole number from 0 to ${MAX_HALVINGS}`),
   };
   if (typeof r.flip !== 'boolean') throw new OptionError('flip', r.flip, 'true or false');
   // each mask pixel reads (2·(1 + ⌈σ/step⌉) + 1)² cells, and a weight per cell and pixel is held

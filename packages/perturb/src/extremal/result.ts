@@ -7,6 +7,7 @@ import { backendReport, type Tensor } from '@maskgrad/autograd';
 import type { Classifier } from '../objective.js';
 import type { ProgressEvent } from '../options.js';
 import type { ExplainResult } from '../result.js';
+import { keepsShare } from './adapt.js';
 import { runExtremal, type AreaResult } from './extremal.js';
 import type { ExtremalGame, ResolvedExtremalOptions } from './options.js';
 
@@ -21,7 +22,7 @@ import type { ExtremalGame, ResolvedExtremalOptions } from './options.js';
 export function chooseArea(areas: readonly Pick<AreaResult, 'probabilityKept' | 'probabilityDeleted'>[], p0: number, game: ExtremalGame, share: number): number {
   const deletion = game === 'deletion';
   const score = (r: (typeof areas)[number]) => (deletion ? -r.probabilityDeleted : r.probabilityKept);
-  const enough = areas.findIndex((r) => (deletion ? r.probabilityDeleted <= (1 - share) * p0 : r.probabilityKept >= share * p0));
+  const enough = areas.findIndex((r) => keepsShare(r, p0, game, share));
   if (enough >= 0) return enough;
   let best = 0;
   areas.forEach((r, i) => { if (score(r) > score(areas[best])) best = i; });
@@ -33,7 +34,7 @@ export async function explainExtremalBatch(
   model: Classifier, x: Tensor, targets: readonly number[], before: readonly number[], o: ResolvedExtremalOptions,
   onProgress?: (p: ProgressEvent) => void,
 ): Promise<ExplainResult[]> {
-  const run = await runExtremal(model, x, targets, o, onProgress);
+  const run = await runExtremal(model, x, targets, o, onProgress, before);
   const backend = backendReport(x.backend);
   return targets.map((target, i) => {
     const areas = run.areas[i];
@@ -55,6 +56,7 @@ export async function explainExtremalBatch(
       baseline: run.baseline[i],
       areas,
       chosenArea: chosen,
+      sweep: run.sweep[i],
     };
   });
 }

@@ -55,7 +55,9 @@ interface OnPhoto {
  * `mask.values` is the mask a reader sees (low resolution, in [0, 1]); for
  * the extremal perturbation `area` is its area, and `areas` lists every area
  * tried with the probability when only its region is kept and when it is
- * perturbed, and its low-resolution mask.
+ * perturbed, its low-resolution mask and whether it was restarted from the
+ * next smaller area's mask; `sweep` says where the kept probability still
+ * falls from one area to the next, and why (empty when monotone).
  */
 export function resultJson(r: ExplainResult, source?: string, geometry?: InputGeometry): unknown {
   const low = (m: { width: number; height: number; values: Float32Array }) => ({ width: m.width, height: m.height, values: Array.from(m.values) });
@@ -73,7 +75,8 @@ export function resultJson(r: ExplainResult, source?: string, geometry?: InputGe
     // the photo → input path: mask pixel (u, v) covers photo x = (u + crop.left + ½)·source.width / resized.width − ½
     ...(geometry ? { geometry: { ...geometry, scale: { x: geometry.resized.width / geometry.source.width, y: geometry.resized.height / geometry.source.height } } } : {}),
     ...(r.areas ? {
-      areas: r.areas.map((a) => ({ area: a.area, probabilityKept: a.probabilityKept, probabilityDeleted: a.probabilityDeleted, mask: low(a.mask) })),
+      areas: r.areas.map((a) => ({ area: a.area, probabilityKept: a.probabilityKept, probabilityDeleted: a.probabilityDeleted, restarted: a.restarted, mask: low(a.mask) })),
+      sweep: r.sweep ?? [],
     } : {}),
     options: r.options,
     backend: r.backend,
