@@ -58,4 +58,5 @@ export {
   trainDetector, validateDetector, type Calibration, type DetectOptions, type Detection, type Detector, type DetectorErrorDetails, type TrainDetectorOptions,
 } from './detect/detector.js';
 export { deletionOptions, denoiseByDeletion, psnr } from './detect/denoise.js';
+export { adaptiveAttack, type AdaptiveAttackOptions, type AdaptiveAttackResult } from './detect/adaptive.js';
 export { photoSampling, renderOnPhoto, sampleOnPhoto, type PhotoSampling } from './photo-render.js';
