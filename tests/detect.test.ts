@@ -118,4 +118,25 @@ describe('maskgrad detect', () => {
     expect(file.status).toBe(2);
     expect(file.stderr).toContain('needs a model folder holding detector.json');
   });
+
+  it('attack --adaptive: the detector\'s verdict on the saved PNG, explained afresh; its flags need --adaptive', () => {
+    const out = join(tmp, 'adaptive');
+    const r = maskgrad('attack', clean, '--adaptive', '--steps', '10', '--refresh', '5', '--out', out, '--json');
+    expect(r.status, r.stderr).toBe(0);
+    const doc = JSON.parse(r.stdout) as { steps: number; succeededAfterPngRoundTrip: boolean; linfDistance: number; adaptive: { detectorScore: number; threshold: number; detected: boolean; undetectedAndSucceeded: boolean; explanations: number } };
+    expect(doc.steps).toBe(10);
+    expect(doc.linfDistance).toBeLessThanOrEqual(8 / 255 + 1e-6);
+    expect(doc.adaptive.explanations).toBe(3); // steps 0, 5, 10
+    expect(doc.adaptive.detected).toBe(doc.adaptive.detectorScore >= doc.adaptive.threshold);
+    expect(doc.adaptive.undetectedAndSucceeded).toBe(!doc.adaptive.detected && doc.succeededAfterPngRoundTrip);
+    // the verdict is the one `maskgrad detect` gives on the written PNG
+    const d = JSON.parse(maskgrad('detect', join(out, 'adversarial.png'), '--json').stdout) as DetectJson;
+    expect(d.results[0].score).toBeCloseTo(doc.adaptive.detectorScore, 6);
+    for (const bad of [['--refresh', '3'], ['--adaptive', '--method', 'fgsm'], ['--adaptive', '--target', 'disc']]) {
+      const e = maskgrad('attack', clean, ...bad, '--out', join(tmp, 'nope'));
+      expect(e.status).toBe(2);
+      expect(e.stderr).toMatch(/--adaptive/);
+      expect(existsSync(join(tmp, 'nope'))).toBe(false);
+    }
+  });
 });

@@ -52,7 +52,7 @@ const OPTIONS: OptionSpec = {
 const EXAMPLE = 'maskgrad detect adversarial.png --model ./my-shapes-vit';
 
 /** <model>/detector.json, read and checked; its absence or damage is a usage error that says what to do. */
-function readDetector(model: string): { path: string; detector: Detector } {
+export function readDetector(model: string): { path: string; detector: Detector } {
   if (existsSync(model) && !statSync(model).isDirectory()) {
     throw new UsageError(`--model ${model} is a file; 'maskgrad detect' needs a model folder holding detector.json. For example: ${EXAMPLE}`);
   }

@@ -91,7 +91,11 @@ function objective(model: Classifier, d: Detector, x: Tensor, m: Tensor, regular
 
 function resolve(o: AdaptiveAttackOptions): Required<AdaptiveAttackOptions> {
   if (!(typeof o.eps === 'number' && o.eps > 0 && o.eps <= 1)) throw new OptionError('eps', o.eps, 'a number in (0, 1], e.g. 8/255');
-  const r = { steps: 50, refresh: 10, detectorWeight: 1, confidence: 2, batchSize: 16, ...o, stepSize: o.stepSize ?? (2.5 * o.eps) / (o.steps ?? 50) };
+  const steps = o.steps ?? 50;
+  const r = {
+    eps: o.eps, steps, refresh: o.refresh ?? 10, detectorWeight: o.detectorWeight ?? 1, confidence: o.confidence ?? 2, batchSize: o.batchSize ?? 16,
+    stepSize: o.stepSize ?? (2.5 * o.eps) / steps,
+  };
   if (!(Number.isInteger(r.steps) && r.steps >= 1 && r.steps <= 10_000)) throw new OptionError('steps', r.steps, 'a whole number from 1 to 10000');
   if (!(Number.isInteger(r.refresh) && r.refresh >= 1)) throw new OptionError('refresh', r.refresh, 'a whole number ≥ 1');
   if (!(r.stepSize > 0 && r.stepSize <= 1)) throw new OptionError('stepSize', r.stepSize, 'a number in (0, 1]');
