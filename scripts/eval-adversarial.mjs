@@ -40,7 +40,7 @@ import { join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { getBackend, tensor } from '@maskgrad/autograd';
-import { adaptiveRows, robustnessRows } from './adversarial/robustness.mjs';
+import { adaptiveRows, robustnessMarkdown, robustnessRows } from './adversarial/robustness.mjs';
 import * as models from '@maskgrad/models/node';
 import {
   attack, collage, denoiseByDeletion, detectorScores, explainFeatures, explainOptionsOf, FEATURE_NAMES, gaussianBlur, maskToRgb8, stackRows,
@@ -393,29 +393,7 @@ const md = [
   `| test split (${args.data} generator, seed ${seed}), classified right | ${share(Math.round(detection[8].falsePositiveRate * detection[8].test.clean), detection[8].test.clean)} | |`,
   `| held-out generator variant (seed ${HELDOUT_SEED}), never tuned on | **${share(heldoutAlarms.flagged, heldoutAlarms.images)}** | ${share(heldoutAlarms.flaggedRight, heldoutAlarms.classifiedRight)} |`,
   '',
-  ...(robustness.length === 0 ? [] : [
-    `## Attacks the detector was not trained on (first ${robustness[0].attacked} test images; the shipped 8/255 detector)`,
-    '',
-    '| attack | success after 8-bit rounding | median L2 / max L∞ of the successes | ROC AUC vs the test clean images | TPR at the calibrated threshold |',
-    '|---|---:|---:|---:|---:|',
-    ...robustness.map((r) => `| ${r.attack} | ${share(r.succeeded, r.attacked)} | ${f3(r.medianL2)} / ${f3(r.maxLinf)} | **${f3(r.auc)}** | ${f3(r.tpr)} |`),
-    '',
-    `PGD: step 2.5·ε/steps; a restart runs only on the images no earlier run has fooled (the per-image best is kept). ` +
-    'The TPR is measured at the threshold calibrated on clean images (above), i.e. at the stated false-positive rate.',
-    '',
-  ]),
-  ...(adaptive.length === 0 ? [] : [
-    `## Adaptive attacker (first ${adaptive[0].attacked} test images)`,
-    '',
-    '| ε | steps (explained afresh every) | explanations | attack success after 8-bit rounding | **succeeded and undetected** | detected, of the successes |',
-    '|---|---:|---:|---:|---:|---:|',
-    ...adaptive.map((r) => `| ${r.eps}/255 | ${r.steps} (${r.refresh}) | ${r.explanations} | ${share(r.succeeded, r.attacked)} | **${share(r.undetected, r.attacked)}** | ${share(r.detectedOfSucceeded, r.succeeded)} |`),
-    '',
-    'PGD on max(Z_y − max_{i≠y} Z_i, −2) + the detector\'s logit; the explanation\'s masks held fixed between fresh explanations (BPDA: ' +
-    'the explainer\'s own Adam steps would need second derivatives). Per image the best explained iterate is kept; the verdict is a fresh explanation of the rounded image.',
-    '',
-  ]),
-  '',
+  ...robustnessMarkdown(robustness, adaptive, { share, f3 }),
   '## De-noising (test split): is the clean label back, and how far is the image from the clean one?',
   '',
   `| method | ${EPS.map((e) => `${e}/255: clean label back | PSNR (dB)`).join(' | ')} | clean images: label kept | PSNR (dB) |`,
