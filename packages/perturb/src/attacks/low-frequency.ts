@@ -28,7 +28,7 @@ export interface LowFrequencyOptions {
 /** x + upsample(δ), clipped to [0, 1]. */
 const apply = (x0: Tensor, delta: Tensor) => x0.add(resizeBilinear(delta, x0.shape[2], x0.shape[3])).clamp(0, 1);
 
-/** Attack a batch of images [N, 3, H, W] in [0, 1]; returns x' and the coarse δ. */
+/** Attack a batch of images [N, 3, H, W] in [0, 1]; returns x', the clean labels and the loss per step. */
 export async function lowFrequencyAttack(model: Classifier, x: Tensor, options: LowFrequencyOptions): Promise<{ adversarial: Tensor; cleanLabels: number[]; losses: number[] }> {
   const { eps } = options;
   if (!(typeof eps === 'number' && eps > 0 && eps <= 1)) throw new OptionError('eps', eps, 'a number in (0, 1], e.g. 8/255');
