@@ -1,12 +1,19 @@
 #!/usr/bin/env node
 /**
- * npm run eval:adversarial -- [--model <dir>] [--images N] [--seed S] [--explain <json>] [--batch B] [--out <dir>] [--save]
+ * npm run eval:adversarial -- [--model <dir>] [--data standard|heldout] [--images N] [--seed S] [--explain <json>] [--batch B]
+ *   [--fpr R] [--strong-images N] [--pgd-steps N] [--restarts N] [--cw-steps N] [--cw-search N]
+ *   [--adaptive-images N] [--adaptive-steps N] [--adaptive-eps 8,2] [--out <dir>] [--save]
  *
  * Adversarial images (issue 6): can the explanation tell them apart, and can
  * the explainer's blur undo them? Uses the BUILT packages (npm run build first).
  *
  *   data     --images generated shapes (default 200, held-out seed 4004; training used 1001/2002),
- *            the clean images the model classifies correctly
+ *            the clean images the model classifies correctly; the test half drawn by the --data
+ *            generator variant (standard, or heldout: kept out of all tuning)
+ *   calibrate the threshold at --fpr (default 5%) false positives on the clean images of a
+ *            calibration split (standard generator, seed 6006, --images/2 images, none in training)
+ *   held-out clean false alarms at that threshold on --images/2 clean images of the held-out
+ *            generator variant (seed 7007): what a user meets on images unlike the training data
  *   attack   untargeted PGD, 10 steps of ε/4 from a seeded random start, ε = 8/255 and 2/255,
  *            rounded to 8 bits (what a PNG holds); the adversarial set keeps only successful
  *            attacks (label changed after rounding), the usual protocol
@@ -16,18 +23,24 @@
  *            image's clean and adversarial versions are on the same side
  *   detect   logistic regression on the explanation's features (src/detect), trained per ε on the
  *            train split; test ROC AUC, and the best single feature (chosen, with its sign, on train)
+ *   strong   on the first --strong-images test images: PGD with --pgd-steps and --restarts at 8/255
+ *            and 2/255, Carlini–Wagner L2, low-frequency PGD (scripts/adversarial/robustness.mjs):
+ *            ROC AUC against the test clean images and the TPR at the calibrated threshold
+ *   adaptive on the first --adaptive-images test images: the attack that knows the detector
+ *            (BPDA through the explanation): success-and-undetected rate
  *   denoise  on the test split: global blur vs blurring the deletion game's region, label restored
  *            and PSNR to the clean image; on clean images, how often the label survives
  *
  * Writes out/eval-adversarial/{results.md, results.json, clean-vs-adversarial.png}. --save also
  * writes the ε = 8/255 detector (trained on the train split) to <model dir>/detector.json and
- * copies the figure to docs/images/. About 6 min on 2 CPU cores with 200 images.
+ * copies the figure to docs/images/. Time on 2 CPU cores: see src/detect/README.md.
  */
 import { copyFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { getBackend, tensor } from '@maskgrad/autograd';
+import { adaptiveRows, robustnessMarkdown, robustnessRows } from './adversarial/robustness.mjs';
 import * as models from '@maskgrad/models/node';
 import {
   attack, collage, denoiseByDeletion, detectorScores, explainFeatures, explainOptionsOf, FEATURE_NAMES, gaussianBlur, maskToRgb8, stackRows,
@@ -35,7 +48,10 @@ import {
 } from '@maskgrad/perturb/node';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
-const USAGE = 'usage: npm run eval:adversarial -- [--model <dir>] [--images N] [--seed S] [--explain <json of explain options>] [--batch B] [--out <dir>] [--save]';
+const USAGE = 'usage: npm run eval:adversarial -- [--model <dir>] [--data standard|heldout] [--images N] [--seed S] [--explain <json of explain options>] [--batch B] ' +
+  '[--fpr R] [--strong-images N] [--pgd-steps N] [--restarts N] [--cw-steps N] [--cw-search N] [--adaptive-images N] [--adaptive-steps N] [--adaptive-eps 8,2] [--out <dir>] [--save]';
+const CALIBRATION_SEED = 6006; // clean images for the threshold, standard generator, never trained on
+const HELDOUT_SEED = 7007; // clean images of the held-out generator variant, never tuned on
 const EPS = [8, 2]; // in 1/255
 const PGD = { method: 'pgd', steps: 10, randomStart: true };
 const LOGISTIC = { l2: 0.001, lr: 0.05, steps: 1000 };
@@ -62,7 +78,10 @@ try {
   ({ values: args } = parseArgs({
     options: {
       model: { type: 'string' }, images: { type: 'string', default: '200' }, seed: { type: 'string', default: '4004' },
-      explain: { type: 'string' }, batch: { type: 'string', default: '16' }, out: { type: 'string', default: join(root, 'out/eval-adversarial') },
+      explain: { type: 'string' }, batch: { type: 'string', default: '16' }, data: { type: 'string', default: 'standard' }, fpr: { type: 'string', default: '0.05' },
+      'strong-images': { type: 'string', default: '40' }, 'pgd-steps': { type: 'string', default: '100' }, restarts: { type: 'string', default: '2' },
+      'cw-steps': { type: 'string', default: '50' }, 'cw-search': { type: 'string', default: '2' },
+      'adaptive-images': { type: 'string', default: '12' }, 'adaptive-steps': { type: 'string', default: '50' }, 'adaptive-eps': { type: 'string', default: '8' }, out: { type: 'string', default: join(root, 'out/eval-adversarial') },
       save: { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
     },
   }));
@@ -81,6 +100,15 @@ const whole = (name, min) => {
 const count = whole('images', 4);
 const seed = whole('seed', 0);
 const batch = whole('batch', 1);
+if (!models.SHAPE_VARIANTS.includes(args.data)) fail(`--data must be one of ${models.SHAPE_VARIANTS.join(', ')}, got '${args.data}'`);
+const fpr = Number(args.fpr);
+if (!(fpr >= 0 && fpr < 1)) fail(`--fpr must be a false-positive rate in [0, 1), e.g. 0.05, got '${args.fpr}'`);
+const adaptiveEps = args['adaptive-eps'].split(',').map(Number);
+if (adaptiveEps.some((e) => !(Number.isInteger(e) && e >= 1 && e <= 255))) fail(`--adaptive-eps must be a comma-separated list of budgets in 1/255, e.g. 8,2, got '${args['adaptive-eps']}'`);
+const settings = {
+  strongImages: whole('strong-images', 0), pgdSteps: whole('pgd-steps', 1), restarts: whole('restarts', 1), cwSteps: whole('cw-steps', 1), cwSearch: whole('cw-search', 1), cwConfidence: 2,
+  adaptiveImages: whole('adaptive-images', 0), adaptiveSteps: whole('adaptive-steps', 1), adaptiveRefresh: 10, adaptiveEps,
+};
 /** --explain: a JSON object of explain options (a number, an array or bad JSON is refused). */
 function explainFlag(text) {
   if (text === undefined) return {};
@@ -120,7 +148,12 @@ try {
 const explainOptions = explainOptionsOf({ explainOptions: resolved });
 const paperSigma = (10 * side) / 224; // Fong & Vedaldi's blur, σ 10 px at 224
 const backend = getBackend().name;
-const samples = models.makeShapesDataset(count, seed, { size: side });
+const trainCut = Math.floor(count / 2);
+// the train half always from the standard generator; the test half from --data's
+const samples = [
+  ...models.makeShapesDataset(count, seed, { size: side }).slice(0, trainCut),
+  ...models.makeShapesDataset(count, seed, { size: side, variant: args.data }).slice(trainCut),
+];
 const plane = 3 * side * side;
 const stack = (planes) => {
   const data = new Float32Array(planes.length * plane);
@@ -131,9 +164,8 @@ const allPixels = await model.pixels(samples.map((s) => s.image)).data();
 const cleanPlanes = samples.map((_, i) => allPixels.slice(i * plane, (i + 1) * plane));
 const predicted = await predict(model, stack(cleanPlanes));
 const kept = samples.map((s, i) => i).filter((i) => predicted[i] === samples[i].label);
-const trainCut = Math.floor(count / 2);
 const isTrain = (i) => i < trainCut;
-console.error(`eval:adversarial: ${count} shapes (seed ${seed}), ${kept.length} classified right, model ${modelDir}, backend ${backend}`);
+console.error(`eval:adversarial: ${count} shapes (seed ${seed}, test half ${args.data}), ${kept.length} classified right, model ${modelDir}, backend ${backend}`);
 console.error(`eval:adversarial: explain ${JSON.stringify(resolved)}`);
 
 // ---- attack: PGD at each ε, rounded to 8 bits; keep the successful ones ----
@@ -167,7 +199,17 @@ const explainAll = async (name, planes) => timed('explain', async () => {
 const clean = await explainAll('clean', kept.map((i) => cleanPlanes[i]));
 const cleanOf = new Map(kept.map((i, k) => [i, k]));
 for (const e of EPS) sets[e].explained = await explainAll(`ε ${e}/255`, sets[e].planes);
-const explanations = kept.length + EPS.reduce((s, e) => s + sets[e].success.length, 0);
+/** Clean images of another seed or generator variant, all of them (a false alarm is one whatever the model answers). */
+async function cleanSet(name, n, seedOf, variant) {
+  const set = models.makeShapesDataset(n, seedOf, { size: side, variant });
+  const px = await model.pixels(set.map((t) => t.image)).data();
+  const planes = set.map((_, i) => px.slice(i * plane, (i + 1) * plane));
+  const right = (await predict(model, stack(planes))).map((p, i) => p === set[i].label);
+  return { planes, right, explained: await explainAll(name, planes), description: `makeShapesDataset(${n}, ${seedOf}${variant === 'standard' ? '' : `, { variant: '${variant}' }`}), all ${n} clean images` };
+}
+const calibration = await cleanSet('calibration (clean)', trainCut, CALIBRATION_SEED, 'standard');
+const heldout = await cleanSet('held-out variant (clean)', trainCut, HELDOUT_SEED, 'heldout');
+const explanations = kept.length + EPS.reduce((s, e) => s + sets[e].success.length, 0) + 2 * trainCut;
 
 // ---- detection: per ε, train on the train split, score the test split ----
 /** Features and labels (1 adversarial) of one side of the split. */
@@ -198,7 +240,10 @@ const detection = {};
 for (const e of EPS) {
   const train = split(e, true);
   const test = split(e, false);
-  const { detector, losses } = await timed('train', () => trainDetector(train.features, train.labels, { ...LOGISTIC, explainOptions: resolved, imageSize: side }));
+  const { detector, losses } = await timed('train', () => trainDetector(train.features, train.labels, {
+    ...LOGISTIC, explainOptions: resolved, imageSize: side,
+    calibration: { features: calibration.explained.features, falsePositiveRate: fpr, data: `${calibration.description}, model ${relative(root, modelDir) || modelDir}` },
+  }));
   const scores = detectorScores(detector, test.features);
   detection[e] = {
     detector, train: { clean: train.clean, adversarial: train.adversarial }, test: { clean: test.clean, adversarial: test.adversarial },
@@ -208,11 +253,32 @@ for (const e of EPS) {
   };
   log(`ε ${e}/255: detector test AUC ${detection[e].testAuc.toFixed(3)}; best single feature ${detection[e].best.name} ${detection[e].best.testAuc.toFixed(3)}`);
 }
-const shipped = detection[8].detector; // trained at ε 8/255 on the train split
+const shipped = detection[8].detector; // trained at ε 8/255 on the train split, calibrated on the calibration split
+/** Clean false alarms of the shipped detector on the held-out variant: all images, and those the model classifies right. */
+const heldoutScores = detectorScores(shipped, heldout.explained.features);
+const flaggedAll = heldoutScores.filter((v) => v >= shipped.threshold).length;
+const rightIdx = heldout.right.map((r, i) => (r ? i : -1)).filter((i) => i >= 0);
+const heldoutAlarms = {
+  images: heldoutScores.length, flagged: flaggedAll, rate: flaggedAll / heldoutScores.length,
+  classifiedRight: rightIdx.length, flaggedRight: rightIdx.filter((i) => heldoutScores[i] >= shipped.threshold).length,
+  calibrationRate: shipped.calibration.measuredFalsePositiveRate,
+};
+log(`held-out variant: ${flaggedAll}/${heldoutScores.length} clean images flagged at the calibrated threshold ${shipped.threshold.toFixed(3)}`);
 const transfer = EPS.filter((e) => e !== 8).map((e) => {
   const test = split(e, false);
   return { eps: e, testAuc: safeAuc(detectorScores(shipped, test.features), test.labels), ...test };
 });
+
+// ---- attacks the detector was not trained on, and the adaptive attacker (test split) ----
+const testClean = kept.filter((i) => !isTrain(i));
+const robustCtx = {
+  model, stack, plane, batch, explainOptions, detector: shipped, timed, log, settings,
+  clean: { planes: testClean.map((i) => cleanPlanes[i]), labels: testClean.map((i) => predicted[i]), scores: detectorScores(shipped, testClean.map((i) => clean.features[cleanOf.get(i)])) },
+};
+const robustness = settings.strongImages > 0 ? await robustnessRows(robustCtx) : [];
+const adaptive = settings.adaptiveImages > 0 ? await adaptiveRows(robustCtx) : [];
+// the explanations timed under 'explain': the strong attacks' successes and the adaptive verdicts too
+const explainedInAll = explanations + robustness.reduce((t, r) => t + r.succeeded, 0) + adaptive.reduce((t, r) => t + r.attacked, 0);
 
 // ---- de-noising, on the test split: does the clean label come back, at what PSNR? ----
 async function predictPlanes(planes) {
@@ -301,23 +367,33 @@ const denoiseRows = denoising.map((r) => `| ${r.method} | ${EPS.map((e) => cell(
 const md = [
   '# Adversarial images: detection from the explanation, and de-noising',
   '',
-  `Model ${relative(root, modelDir)}; ${count} generated shapes (seed ${seed}), ${kept.length} classified right; images 0–${trainCut - 1} train, ${trainCut}–${count - 1} test. ` +
+  `Model ${relative(root, modelDir) || modelDir}; ${count} generated shapes (seed ${seed}; test half from the ${args.data} generator), ${kept.length} classified right; images 0–${trainCut - 1} train, ${trainCut}–${count - 1} test. ` +
   `PGD, untargeted, ${PGD.steps} steps of ε/4 from a random start, rounded to 8 bits; only successful attacks are adversarial examples. ` +
-  `Backend ${backend}, ${total.toFixed(0)} s in all (${explanations} explanations, ${(seconds.explain / explanations).toFixed(2)} s each).`,
+  `Backend ${backend}, ${total.toFixed(0)} s in all (${explainedInAll} explanations, ${(seconds.explain / explainedInAll).toFixed(2)} s each).`,
   `Regenerate: \`${command}\``,
   '',
   `Explain options (every image, clean or adversarial): ${JSON.stringify(resolved)}`,
   '',
   '## Detection (test split)',
   '',
-  '| ε | attack success | train clean / adv | test clean / adv | detector ROC AUC | TPR / FPR at threshold | best single feature (chosen on train) | its ROC AUC |',
+  '| ε | attack success | train clean / adv | test clean / adv | detector ROC AUC | TPR / FPR at the calibrated threshold | best single feature (chosen on train) | its ROC AUC |',
   '|---|---:|---:|---:|---:|---:|---|---:|',
   ...detectionRows,
   ...transferRows,
   '',
   `Logistic regression on ${FEATURE_NAMES.length} standardized features (L2 ${LOGISTIC.l2}, Adam lr ${LOGISTIC.lr}, ${LOGISTIC.steps} full-batch steps), one per ε; ` +
-  `threshold at the best Youden J on the train split (8/255: ${shipped.threshold.toFixed(3)}). "−name": lower values mean adversarial.`,
+  `threshold set for ${(100 * fpr).toFixed(1)}% false positives on the calibration split's clean images (${calibration.description}; 8/255: ${shipped.threshold.toFixed(3)}, ` +
+  `${(100 * shipped.calibration.measuredFalsePositiveRate).toFixed(1)}% flagged there). "−name": lower values mean adversarial.`,
   '',
+  '## Clean false alarms off the training data',
+  '',
+  '| clean images | flagged at the shipped threshold | of those the model classifies right |',
+  '|---|---:|---:|',
+  `| calibration split (standard generator, seed ${CALIBRATION_SEED}) | ${share(Math.round(shipped.calibration.measuredFalsePositiveRate * calibration.planes.length), calibration.planes.length)} | |`,
+  `| test split (${args.data} generator, seed ${seed}), classified right | ${share(Math.round(detection[8].falsePositiveRate * detection[8].test.clean), detection[8].test.clean)} | |`,
+  `| held-out generator variant (seed ${HELDOUT_SEED}), never tuned on | **${share(heldoutAlarms.flagged, heldoutAlarms.images)}** | ${share(heldoutAlarms.flaggedRight, heldoutAlarms.classifiedRight)} |`,
+  '',
+  ...robustnessMarkdown(robustness, adaptive, { share, f3 }),
   '## De-noising (test split): is the clean label back, and how far is the image from the clean one?',
   '',
   `| method | ${EPS.map((e) => `${e}/255: clean label back | PSNR (dB)`).join(' | ')} | clean images: label kept | PSNR (dB) |`,
@@ -341,7 +417,8 @@ const json = {
     const { detector, testScores, testLabels, ...rest } = detection[e];
     return [`${e}/255`, { ...rest, threshold: detector.threshold, weights: Object.fromEntries(detector.featureNames.map((n, j) => [n, detector.weights[j]])), testScores, testLabels }];
   })),
-  transfer: transfer.map(({ features, ...t }) => t), denoising, figure: fig.rows,
+  transfer: transfer.map(({ features, ...t }) => t), denoising, figure: fig.rows, data: args.data,
+  calibration: shipped.calibration, heldoutCleanFalseAlarms: { ...heldoutAlarms, seed: HELDOUT_SEED, scores: heldoutScores }, settings, robustness, adaptive,
 };
 writeFileSync(join(outDir, 'results.json'), `${JSON.stringify(json, null, 2)}\n`);
 const figurePath = join(outDir, 'clean-vs-adversarial.png');
@@ -353,7 +430,8 @@ if (args.save) {
     command, backend, model: relative(root, modelDir), data: `makeShapesDataset(${count}, ${seed}), images 0–${trainCut - 1} (train split)`,
     attack: `PGD ε 8/255, ${PGD.steps} steps of ε/4, random start, 8-bit rounding, successful attacks only`,
     trainImages: detection[8].train, testImages: detection[8].test, testAuc: { '8/255': detection[8].testAuc, ...Object.fromEntries(transfer.map((t) => [`${t.eps}/255`, t.testAuc])) },
-    threshold: 'best Youden J on the train split', logistic: LOGISTIC,
+    threshold: `${(100 * fpr).toFixed(1)}% false positives on the calibration split (see calibration)`, logistic: LOGISTIC,
+    heldoutCleanFalseAlarms: `${heldoutAlarms.flagged}/${heldoutAlarms.images} (makeShapesDataset(${heldoutAlarms.images}, ${HELDOUT_SEED}, { variant: 'heldout' }))`,
   };
   writeFileSync(join(modelDir, 'detector.json'), serializeDetector(shipped));
 }

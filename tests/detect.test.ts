@@ -29,6 +29,7 @@ interface DetectJson {
   detector: string;
   backend: string;
   threshold: number;
+  calibration: { falsePositiveRate: number; measuredFalsePositiveRate: number; images: number; data: string } | null;
   explainOptions: Record<string, unknown>;
   results: { image: string; score: number; adversarial: boolean; index: number; label: string; probability: number }[];
 }
@@ -63,9 +64,11 @@ describe('maskgrad detect', () => {
     expect(r.status, r.stderr).toBe(0);
     const doc = JSON.parse(r.stdout) as DetectJson;
     expect(r.stderr).toMatch(/^iteration 40\/40 /m); // progress on stderr (asked for with MASKGRAD_PROGRESS=1: a line per 10%)
-    const shipped = JSON.parse(readFileSync(SHIPPED, 'utf8')) as { threshold: number; explainOptions: Record<string, unknown> };
+    const shipped = JSON.parse(readFileSync(SHIPPED, 'utf8')) as { threshold: number; calibration: unknown; explainOptions: Record<string, unknown> };
     expect(doc.detector).toBe(SHIPPED);
     expect(doc.threshold).toBe(shipped.threshold);
+    expect(doc.calibration).toEqual(shipped.calibration); // the shipped threshold is calibrated on clean images
+    expect(doc.calibration?.falsePositiveRate).toBe(0.05);
     expect(doc.explainOptions).toEqual(shipped.explainOptions); // the stored options, not today's defaults
     expect(doc.results.map((x) => x.image)).toEqual([clean, adversarial]);
     for (const x of doc.results) {
@@ -82,9 +85,10 @@ describe('maskgrad detect', () => {
   it('human output: the verdicts on stdout, one line per image; the detector on stderr; --quiet drops the progress', () => {
     const r = maskgrad('detect', adversarial, '--quiet');
     expect(r.status, r.stderr).toBe(0);
-    expect(r.stdout).toMatch(/adversarial\.png: (ADVERSARIAL|clean) \(score [01]\.\d{3}, threshold [01]\.\d{3}\); the model says '\w+'/);
+    expect(r.stdout).toMatch(/adversarial\.png: (ADVERSARIAL|clean) \(score [01]\.\d{3}, threshold [01]\.\d{3}: 5\.0% false alarms on clean images\); the model says '\w+'/);
     expect(r.stderr).not.toMatch(/ADVERSARIAL|clean \(score/);
     expect(r.stderr).toContain(`detector ${SHIPPED}`);
+    expect(r.stderr).toMatch(/threshold set for 5\.0% false alarms on \d+ clean calibration images/);
     expect(r.stderr).not.toMatch(/^iteration \d+\/\d+/m);
   });
 
@@ -113,5 +117,26 @@ describe('maskgrad detect', () => {
     const file = maskgrad('detect', clean, '--model', join(dir, 'model.safetensors'));
     expect(file.status).toBe(2);
     expect(file.stderr).toContain('needs a model folder holding detector.json');
+  });
+
+  it('attack --adaptive: the detector\'s verdict on the saved PNG, explained afresh; its flags need --adaptive', () => {
+    const out = join(tmp, 'adaptive');
+    const r = maskgrad('attack', clean, '--adaptive', '--steps', '10', '--refresh', '5', '--out', out, '--json');
+    expect(r.status, r.stderr).toBe(0);
+    const doc = JSON.parse(r.stdout) as { steps: number; succeededAfterPngRoundTrip: boolean; linfDistance: number; adaptive: { detectorScore: number; threshold: number; detected: boolean; undetectedAndSucceeded: boolean; explanations: number } };
+    expect(doc.steps).toBe(10);
+    expect(doc.linfDistance).toBeLessThanOrEqual(8 / 255 + 1e-6);
+    expect(doc.adaptive.explanations).toBe(3); // steps 0, 5, 10
+    expect(doc.adaptive.detected).toBe(doc.adaptive.detectorScore >= doc.adaptive.threshold);
+    expect(doc.adaptive.undetectedAndSucceeded).toBe(!doc.adaptive.detected && doc.succeededAfterPngRoundTrip);
+    // the verdict is the one `maskgrad detect` gives on the written PNG
+    const d = JSON.parse(maskgrad('detect', join(out, 'adversarial.png'), '--json').stdout) as DetectJson;
+    expect(d.results[0].score).toBeCloseTo(doc.adaptive.detectorScore, 6);
+    for (const bad of [['--refresh', '3'], ['--adaptive', '--method', 'fgsm'], ['--adaptive', '--target', 'disc']]) {
+      const e = maskgrad('attack', clean, ...bad, '--out', join(tmp, 'nope'));
+      expect(e.status).toBe(2);
+      expect(e.stderr).toMatch(/--adaptive/);
+      expect(existsSync(join(tmp, 'nope'))).toBe(false);
+    }
   });
 });

@@ -19,7 +19,9 @@ export { EXTREMAL_DEFAULTS, resolveExtremal } from './extremal/options.js';
 export { areaRule, defaultsMarkdown, describeOptions, gamePhrase, methodTitle, presetSummary } from './describe.js';
 export { objective, l1Term, tvTerm, composite, shift, targetProbability, meanPerImage, type Classifier, type ObjectiveInputs, type ObjectiveValue } from './objective.js';
 export { gaussianBlur, gaussianTaps } from './blur.js';
-export { attack, predict, quantize8, resolveAttackOptions, type AttackOptions, type AttackResult } from './attack.js';
+export { attack, attackOutcome, predict, quantize8, resolveAttackOptions, type AttackOptions, type AttackResult } from './attack.js';
+export { carliniWagnerL2, type CarliniWagnerOptions, type CarliniWagnerResult } from './attacks/cw.js';
+export { lowFrequencyAttack, type LowFrequencyOptions } from './attacks/low-frequency.js';
 export { areaChart, base64, lineChart, reportHtml, type ReportInput } from './report.js';
 export { collage, stackRows, colormap, heatmapOverlay, maskToRgb8, planarToRgb8, upscale, type Rgb8 } from './render.js';
 export {
@@ -52,10 +54,11 @@ export {
   type ExplainedFeatures, type Explanation, type Features,
 } from './detect/features.js';
 export { fitLogistic, fitStandardizer, logisticLogits, logisticLoss, logisticProbabilities, standardize, type LogisticFit, type LogisticOptions, type Standardizer } from './detect/logistic.js';
-export { rocAuc, rocCurve, youdenThreshold, type RocPoint } from './detect/roc.js';
+export { rocAuc, rocCurve, thresholdAtFalsePositiveRate, youdenThreshold, type RocPoint } from './detect/roc.js';
 export {
-  DETECTOR_FORMAT, DETECTOR_VERSION, DetectorError, detectAdversarial, detectorScores, explainOptionsOf, parseDetector, serializeDetector,
-  trainDetector, validateDetector, type DetectOptions, type Detection, type Detector, type DetectorErrorDetails, type TrainDetectorOptions,
+  DETECTOR_FORMAT, DETECTOR_VERSION, DetectorError, describeCalibration, detectAdversarial, detectorScores, explainOptionsOf, parseDetector, serializeDetector,
+  trainDetector, validateDetector, type Calibration, type DetectOptions, type Detection, type Detector, type DetectorErrorDetails, type TrainDetectorOptions,
 } from './detect/detector.js';
 export { deletionOptions, denoiseByDeletion, psnr } from './detect/denoise.js';
+export { adaptiveAttack, type AdaptiveAttackOptions, type AdaptiveAttackResult } from './detect/adaptive.js';
 export { photoSampling, renderOnPhoto, sampleOnPhoto, type PhotoSampling } from './photo-render.js';

@@ -11,9 +11,10 @@ import { UsageError } from '../errors.js';
 import type { Io } from '../io.js';
 import { modelFolder } from '../download-progress.js';
 import { useBackend } from '../model.js';
+import { readDetector } from './detect.js';
 import { checkReplaceable } from '../output-folders.js';
 
-export const summary = 'make an adversarial image (FGSM or PGD) and check it survives PNG';
+export const summary = 'make an adversarial image (FGSM, PGD, or adaptive against the detector) and check it survives PNG';
 
 export const help = `Usage: maskgrad attack <image> [--model <dir>] [--out <dir>] [options]
 
@@ -36,6 +37,15 @@ Options:
   --no-random-start    PGD starts at the image instead of a random point of the eps-ball
   --target <N|label>   targeted attack: make the model say this class
   --seed <N>           random start seed (default 0)
+  --adaptive           attack the model and its adversarial detector together
+                       (the model folder's detector.json): PGD on the margin of
+                       the clean class plus the detector's logit, through the
+                       explanation with its masks held fixed between fresh
+                       explanations (BPDA); default 50 steps of 2.5·eps/steps,
+                       and reports the detector's verdict on the saved PNG
+  --refresh <N>        --adaptive: explain afresh every N steps (default 10)
+  --detector-weight <x>
+                       --adaptive: weight of the detector's logit (default 1)
   --backend <name>     auto, webgpu, headlessgl, webasm, cpu or webasm-threads (default auto)
   --json               print the result as one JSON document on stdout
   -h, --help           show this help
@@ -55,6 +65,9 @@ const OPTIONS: OptionSpec = {
   'no-random-start': { type: 'boolean' },
   target: { type: 'string' },
   seed: { type: 'string' },
+  adaptive: { type: 'boolean' },
+  refresh: { type: 'string' },
+  'detector-weight': { type: 'string' },
   backend: { type: 'string' },
   json: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
@@ -91,6 +104,15 @@ export async function run(args: readonly string[], io: Io): Promise<number> {
     seed: numberFlag(values, 'seed', 'attack'),
   };
   const backendName = choiceFlag(values, 'backend', BACKEND_CHOICES);
+  const adaptive = values.adaptive === true;
+  if (!adaptive && (values.refresh !== undefined || values['detector-weight'] !== undefined)) {
+    throw new UsageError("--refresh and --detector-weight belong to --adaptive; add --adaptive or leave them out. See 'maskgrad attack --help'.");
+  }
+  if (adaptive && (options.method !== 'pgd' || values.target !== undefined || values['no-random-start'] === true)) {
+    throw new UsageError("--adaptive is an untargeted PGD from the image itself: leave out --method fgsm, --target and --no-random-start. See 'maskgrad attack --help'.");
+  }
+  const refresh = wholeFlag(values, 'refresh', 'attack', 1, 10_000);
+  const detectorWeight = numberFlag(values, 'detector-weight', 'attack');
   readImageFile(images[0]);
   const configPath = stringFlag(values, 'config');
   const folder = await modelFolder(model, io, false);
@@ -98,11 +120,15 @@ export async function run(args: readonly string[], io: Io): Promise<number> {
   const target = stringFlag(values, 'target');
   if (target !== undefined) options.target = resolveTarget(target, labelsFor(config));
   resolveAttackOptions(options);
+  const detector = adaptive ? readDetector(folder).detector : undefined;
+  if (detector && detector.imageSize !== config.imageSize) {
+    throw new UsageError(`the model's detector.json was trained for ${detector.imageSize} px inputs but the model takes ${config.imageSize} px; train one: npm run eval:adversarial -- --model ${model} --save`);
+  }
   checkReplaceable(out, [out], ['adversarial.png', 'clean.png', 'result.json']);
 
   const backend = await useBackend(backendName);
   const classifier = loadModel(folder, { config: configPath });
-  const r = await attackImage(images[0], classifier, out, options);
+  const r = await attackImage(images[0], classifier, out, options, detector && { detector, refresh, detectorWeight });
   if (values.json) {
     io.stdout.write(`${JSON.stringify({ ...r, out, backend }, null, 2)}\n`);
   } else {
@@ -110,6 +136,8 @@ export async function run(args: readonly string[], io: Io): Promise<number> {
     io.stdout.write(
       `${r.image}: ${p(r.clean)} → ${p(r.adversarial)} with ${r.method} eps ${r.eps.toFixed(4)}; attack ${r.succeeded ? 'succeeded' : 'failed'}\n` +
       `  after the 8-bit PNG round trip: ${p(r.afterPngRoundTrip)}, attack ${r.succeededAfterPngRoundTrip ? 'still succeeds' : 'no longer succeeds'}\n` +
+      (r.adaptive ? `  the detector on the saved PNG: ${r.adaptive.detected ? 'ADVERSARIAL' : 'clean'} (score ${r.adaptive.detectorScore.toFixed(3)}, threshold ${r.adaptive.threshold.toFixed(3)}); ` +
+        `${r.adaptive.undetectedAndSucceeded ? 'the attack succeeds undetected' : 'the attack does not succeed undetected'} (${r.steps} steps, ${r.adaptive.explanations} explanations)\n` : '') +
       `  wrote ${out}/ (adversarial.png, clean.png, result.json)\n`,
     );
   }

@@ -6,7 +6,7 @@
 import { existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { CheckpointError, checkModel, loadModel, MAX_JSON_FILE_BYTES, readImageFile, NonFiniteError, readRegularFile, type RgbImage } from '@maskgrad/models/node';
-import { detectAdversarial, parseDetector, type Detector } from '@maskgrad/perturb/node';
+import { describeCalibration, detectAdversarial, parseDetector, type Detector } from '@maskgrad/perturb/node';
 import { BACKEND_CHOICES, choiceFlag, modelFlag, parseCommand, requireImages, type OptionSpec } from '../args.js';
 import { UsageError } from '../errors.js';
 import type { Io } from '../io.js';
@@ -21,7 +21,8 @@ export const help = `Usage: maskgrad detect <image...> [--model <dir>] [options]
 Explain each image (PNG or JPEG) for the class the model gives it, with the
 explain options stored in the model's detector.json, and score the explanation
 with that detector: the probability that the image is adversarial (PGD-style
-noise), and the verdict at the detector's threshold. Adversarial noise is
+noise), and the verdict at the detector's threshold, which is set for a stated
+false-alarm rate on clean images (printed with each verdict). Adversarial noise is
 high-frequency; the explainer's blur removes it, so an adversarial class
 survives less of the blur and needs a larger, more scattered mask.
 
@@ -30,7 +31,8 @@ Options:
                      shapes model, which ships one); train a detector for a model
                      with: npm run eval:adversarial -- --model <dir> --save
   --backend <name>   auto, webgpu, headlessgl, webasm, cpu or webasm-threads (default auto)
-  --json             print one JSON document on stdout
+  --json             print one JSON document on stdout (with the threshold's
+                     calibration: the clean false-alarm rate it was set for)
   --quiet            no progress line on stderr
   -h, --help         show this help
 
@@ -50,7 +52,7 @@ const OPTIONS: OptionSpec = {
 const EXAMPLE = 'maskgrad detect adversarial.png --model ./my-shapes-vit';
 
 /** <model>/detector.json, read and checked; its absence or damage is a usage error that says what to do. */
-function readDetector(model: string): { path: string; detector: Detector } {
+export function readDetector(model: string): { path: string; detector: Detector } {
   if (existsSync(model) && !statSync(model).isDirectory()) {
     throw new UsageError(`--model ${model} is a file; 'maskgrad detect' needs a model folder holding detector.json. For example: ${EXAMPLE}`);
   }
@@ -103,14 +105,16 @@ export async function run(args: readonly string[], io: Io): Promise<number> {
     image: images[i], score: d.score, adversarial: d.adversarial, index: d.index, label: d.label, probability: d.probability,
   }));
   if (values.json) {
-    io.stdout.write(`${JSON.stringify({ model, detector: path, backend, threshold: detector.threshold, explainOptions: detector.explainOptions, results }, null, 2)}\n`);
+    io.stdout.write(`${JSON.stringify({ model, detector: path, backend, threshold: detector.threshold, calibration: detector.calibration, explainOptions: detector.explainOptions, results }, null, 2)}\n`);
   } else {
     // the verdicts on stdout, how they were reached on stderr
     const o = detector.explainOptions;
+    const c = detector.calibration;
+    const rate = c === null ? 'uncalibrated' : `${(100 * c.falsePositiveRate).toFixed(1)}% false alarms on clean images`;
     io.stdout.write(results.map((r) =>
-      `${r.image}: ${r.adversarial ? 'ADVERSARIAL' : 'clean'} (score ${r.score.toFixed(3)}, threshold ${detector.threshold.toFixed(3)}); ` +
+      `${r.image}: ${r.adversarial ? 'ADVERSARIAL' : 'clean'} (score ${r.score.toFixed(3)}, threshold ${detector.threshold.toFixed(3)}: ${rate}); ` +
       `the model says '${r.label}' (class ${r.index}, p ${r.probability.toFixed(3)})\n`).join(''));
-    io.stderr.write(`detector ${path}: ${o.game} game, ${o.iterations} iterations, ${o.maskSize}×${o.maskSize} mask, blur σ ${o.blurSigma.toFixed(2)} px; backend ${backend}\n`);
+    io.stderr.write(`detector ${path}: ${o.game} game, ${o.iterations} iterations, ${o.maskSize}×${o.maskSize} mask, blur σ ${o.blurSigma.toFixed(2)} px; ${describeCalibration(detector)}; backend ${backend}\n`);
   }
   return 0;
 }

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { DEFAULTS, resolveMeaningful, resolveOptions } from '../options.js';
 import { seededTensor, tinyClassifier } from '../test-model.js';
 import {
-  DetectorError, detectAdversarial, detectorScores, explainOptionsOf, parseDetector, serializeDetector, trainDetector, validateDetector, type Detector,
+  DetectorError, describeCalibration, detectAdversarial, detectorScores, explainOptionsOf, parseDetector, serializeDetector, trainDetector, validateDetector, type Detector,
 } from './detector.js';
 import { explainFeatures, FEATURE_NAMES, type Features } from './features.js';
 
@@ -83,6 +83,33 @@ describe('detector', () => {
       expect((e as Error).message).toContain('npm run eval:adversarial -- --model <dir> --save');
     }
     expect.assertions(11);
+  });
+
+  it('calibrates the threshold to the stated false-positive rate on held-apart clean images', async () => {
+    const { features, labels } = toy(40);
+    const cal = toy(80);
+    const clean = cal.features.filter((_, i) => cal.labels[i] === 0); // 40 clean images
+    const { detector: d } = await trainDetector(features, labels, {
+      explainOptions, imageSize: 8, featureNames: ['maskMean', 'logitPerturbed'], steps: 150, lr: 0.1,
+      calibration: { features: clean, falsePositiveRate: 0.05, data: 'toy, 40 clean' },
+    });
+    const flagged = detectorScores(d, clean).filter((s) => s >= d.threshold).length;
+    expect(flagged).toBe(2); // ⌊0.05 · 40⌋, no ties among these scores
+    expect(d.calibration).toEqual({ falsePositiveRate: 0.05, measuredFalsePositiveRate: 0.05, images: 40, data: 'toy, 40 clean' });
+    expect(describeCalibration(d)).toMatch(/5\.0% false alarms on 40 clean calibration images \(toy, 40 clean; 5\.0% flagged there\)/);
+    expect(parseDetector(serializeDetector(d))).toEqual(d);
+  });
+
+  it('reads a version-1 file as uncalibrated, and says how to calibrate it', async () => {
+    const v1 = JSON.parse(serializeDetector(await trained())) as Record<string, unknown>;
+    v1.version = 1;
+    delete v1.calibration;
+    const d = validateDetector(v1);
+    expect(d.version).toBe(2);
+    expect(d.calibration).toBeNull();
+    expect(describeCalibration(d)).toMatch(/not calibrated .*npm run eval:adversarial -- --model <dir> --save/);
+    expect(() => validateDetector({ ...v1, version: 2 }, 'x.json')).toThrow(/x\.json: calibration: expected an object \(or null: uncalibrated\), found missing/);
+    expect(() => validateDetector({ ...v1, version: 2, calibration: { falsePositiveRate: 5, measuredFalsePositiveRate: 0, images: 3, data: '' } })).toThrow(/calibration\.falsePositiveRate: expected a rate/);
   });
 
   it('detectAdversarial explains with the stored options and scores what explainFeatures computes', async () => {

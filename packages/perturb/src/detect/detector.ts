@@ -12,10 +12,22 @@ import type { Classifier } from '../objective.js';
 import { resolveMeaningful, type ExplainOptions, type ResolvedMeaningfulOptions } from '../options.js';
 import { explainFeatures, FEATURE_NAMES, type Features } from './features.js';
 import { fitLogistic, fitStandardizer, logisticProbabilities, standardize, type LogisticOptions } from './logistic.js';
-import { youdenThreshold } from './roc.js';
+import { thresholdAtFalsePositiveRate, youdenThreshold } from './roc.js';
 
 export const DETECTOR_FORMAT = 'maskgrad-adversarial-detector';
-export const DETECTOR_VERSION = 1;
+/** 2: the threshold is calibrated to a stated false-positive rate on clean images (`calibration`). */
+export const DETECTOR_VERSION = 2;
+
+/** How the threshold was set: the clean false-alarm rate it was chosen for, on which images. */
+export interface Calibration {
+  /** The stated rate: the threshold flags at most this share of the calibration images. */
+  falsePositiveRate: number;
+  /** The share it flags there (≤ the stated rate; lower when scores tie). */
+  measuredFalsePositiveRate: number;
+  /** How many clean images, and which (generator, seed, count, model): for people. */
+  images: number;
+  data: string;
+}
 
 export interface Detector {
   format: typeof DETECTOR_FORMAT;
@@ -31,6 +43,8 @@ export interface Detector {
   bias: number;
   /** Scores (probability of adversarial) ≥ threshold are called adversarial. */
   threshold: number;
+  /** How the threshold was calibrated; null: not calibrated (a version-1 file's Youden threshold on training data). */
+  calibration: Calibration | null;
   /** How it was trained (data, attack, sizes, measured AUCs): free-form, for people. */
   training: Record<string, unknown>;
 }
@@ -74,7 +88,8 @@ export function validateDetector(doc: unknown, file = 'detector.json'): Detector
   if (typeof doc !== 'object' || doc === null || Array.isArray(doc)) fail('', 'a JSON object', doc);
   const d = doc as Record<string, unknown>;
   if (d.format !== DETECTOR_FORMAT) fail('format', `"${DETECTOR_FORMAT}"`, d.format);
-  if (d.version !== DETECTOR_VERSION) fail('version', String(DETECTOR_VERSION), d.version);
+  // version 1 had no calibration: its threshold (Youden J on the training scores) is read as uncalibrated
+  if (d.version !== DETECTOR_VERSION && d.version !== 1) fail('version', `${DETECTOR_VERSION} (or 1, read as uncalibrated)`, d.version);
   if (!(Number.isInteger(d.imageSize) && (d.imageSize as number) >= 2)) fail('imageSize', 'a whole number ≥ 2', d.imageSize);
   const names = d.featureNames;
   if (!(Array.isArray(names) && names.length > 0 && names.every((n) => typeof n === 'string'))) fail('featureNames', 'a non-empty array of feature names', names);
@@ -99,13 +114,33 @@ export function validateDetector(doc: unknown, file = 'detector.json'): Detector
   } catch (e) {
     throw new DetectorError({ file, key: 'explainOptions', expected: 'valid explain options', found: (e as Error).message, hint });
   }
+  const calibration = d.version === 1 ? null : validateCalibration(d.calibration, fail);
   const training = d.training ?? {};
   if (typeof training !== 'object' || training === null || Array.isArray(training)) fail('training', 'an object', training);
   return {
     format: DETECTOR_FORMAT, version: DETECTOR_VERSION, imageSize: side, explainOptions: resolved!, featureNames,
     means: d.means as number[], stds: d.stds as number[], weights: d.weights as number[], bias: d.bias as number,
-    threshold: d.threshold as number, training: training as Record<string, unknown>,
+    threshold: d.threshold as number, calibration, training: training as Record<string, unknown>,
   };
+}
+
+function validateCalibration(c: unknown, fail: (key: string, expected: string, found: unknown) => never): Calibration | null {
+  if (c === null) return null;
+  if (typeof c !== 'object' || c === undefined || Array.isArray(c)) return fail('calibration', 'an object (or null: uncalibrated)', c);
+  const o = c as Record<string, unknown>;
+  const isRate = (v: unknown) => typeof v === 'number' && v >= 0 && v < 1;
+  if (!isRate(o.falsePositiveRate)) fail('calibration.falsePositiveRate', 'a rate in [0, 1), e.g. 0.05', o.falsePositiveRate);
+  if (!isRate(o.measuredFalsePositiveRate)) fail('calibration.measuredFalsePositiveRate', 'a rate in [0, 1)', o.measuredFalsePositiveRate);
+  if (!(Number.isInteger(o.images) && (o.images as number) >= 1)) fail('calibration.images', 'a whole number ≥ 1', o.images);
+  if (typeof o.data !== 'string') fail('calibration.data', 'a description of the clean images', o.data);
+  return { falsePositiveRate: o.falsePositiveRate as number, measuredFalsePositiveRate: o.measuredFalsePositiveRate as number, images: o.images as number, data: o.data as string };
+}
+
+/** One line for people: what the threshold promises. */
+export function describeCalibration(d: Pick<Detector, 'calibration'>): string {
+  const c = d.calibration;
+  if (c === null) return 'threshold not calibrated (a version-1 detector: Youden J on its training data); re-train it to calibrate: npm run eval:adversarial -- --model <dir> --save';
+  return `threshold set for ${(100 * c.falsePositiveRate).toFixed(1)}% false alarms on ${c.images} clean calibration images (${c.data}; ${(100 * c.measuredFalsePositiveRate).toFixed(1)}% flagged there)`;
 }
 
 /** Parse and check the text of a detector.json. */
@@ -125,7 +160,7 @@ export function serializeDetector(d: Detector): string {
 }
 
 /** Probability of adversarial for each image's features. */
-export function detectorScores(d: Detector, features: readonly Features[]): number[] {
+export function detectorScores(d: Pick<Detector, 'featureNames' | 'means' | 'stds' | 'weights' | 'bias'>, features: readonly Features[]): number[] {
   const rows = features.map((f) => d.featureNames.map((name) => {
     const v = f[name];
     if (typeof v !== 'number' || Number.isNaN(v)) throw new Error(`detectorScores(): feature ${name} is missing`);
@@ -135,6 +170,11 @@ export function detectorScores(d: Detector, features: readonly Features[]): numb
 }
 
 export interface TrainDetectorOptions extends LogisticOptions {
+  /**
+   * Set the threshold on these clean images' features (kept out of training) at this false-positive
+   * rate. Without it the threshold is the best Youden J on the training scores, and uncalibrated.
+   */
+  calibration?: { features: readonly Features[]; falsePositiveRate: number; data: string };
   /** The options every explanation was made with (resolved). */
   explainOptions: ResolvedMeaningfulOptions;
   imageSize: number;
@@ -145,7 +185,8 @@ export interface TrainDetectorOptions extends LogisticOptions {
 
 /**
  * Standardize, fit the logistic regression (labels 1 = adversarial), and set
- * the threshold at the training scores' best Youden J (0.5 if none beats chance).
+ * the threshold: at the stated false-positive rate on the calibration images
+ * when given, else at the training scores' best Youden J (0.5 if none beats chance).
  */
 export async function trainDetector(features: readonly Features[], labels: readonly number[], o: TrainDetectorOptions): Promise<{ detector: Detector; losses: number[] }> {
   const featureNames = [...(o.featureNames ?? FEATURE_NAMES)];
@@ -154,10 +195,21 @@ export async function trainDetector(features: readonly Features[], labels: reado
   const fit = await fitLogistic(standardize(rows, standardizer), labels, o);
   const partial = { featureNames, ...standardizer, weights: fit.weights, bias: fit.bias };
   const scores = logisticProbabilities(standardize(rows, standardizer), fit.weights, fit.bias);
-  const best = youdenThreshold(scores, labels);
+  let threshold: number;
+  let calibration: Calibration | null = null;
+  if (o.calibration) {
+    const c = o.calibration;
+    const cleanScores = detectorScores(partial, c.features);
+    const t = thresholdAtFalsePositiveRate(cleanScores, c.falsePositiveRate);
+    threshold = t.threshold;
+    calibration = { falsePositiveRate: c.falsePositiveRate, measuredFalsePositiveRate: t.falsePositiveRate, images: cleanScores.length, data: c.data };
+  } else {
+    const best = youdenThreshold(scores, labels);
+    threshold = Number.isFinite(best.threshold) ? best.threshold : 0.5;
+  }
   const detector: Detector = {
     format: DETECTOR_FORMAT, version: DETECTOR_VERSION, imageSize: o.imageSize, explainOptions: o.explainOptions,
-    ...partial, threshold: Number.isFinite(best.threshold) ? best.threshold : 0.5, training: o.training ?? {},
+    ...partial, threshold, calibration, training: o.training ?? {},
   };
   return { detector: validateDetector(detector, '<trained detector>'), losses: fit.losses };
 }

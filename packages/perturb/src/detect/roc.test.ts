@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { rocAuc, rocCurve, youdenThreshold } from './roc.js';
+import { rocAuc, rocCurve, thresholdAtFalsePositiveRate, youdenThreshold } from './roc.js';
 
 /** AUC by counting every (positive, negative) pair, ties one half: the definition. */
 function pairwiseAuc(scores: number[], labels: number[]): number {
@@ -59,5 +59,19 @@ describe('youdenThreshold', () => {
     // thresholds 0.8: (TPR ½, FPR 0) J ½; 0.4: (½, ½) 0; 0.35: (1, ½) ½; 0.1: (1, 1) 0
     expect(youdenThreshold([0.1, 0.4, 0.35, 0.8], [0, 0, 1, 1])).toEqual({ threshold: 0.8, truePositiveRate: 0.5, falsePositiveRate: 0 });
     expect(youdenThreshold([0.1, 0.2, 0.6, 0.9], [0, 0, 1, 1]).threshold).toBe(0.6);
+  });
+
+  it('thresholdAtFalsePositiveRate flags at most the stated share of clean scores, ties kept together', () => {
+    const clean = Array.from({ length: 100 }, (_, i) => i / 100); // 0.00 … 0.99
+    const t = thresholdAtFalsePositiveRate(clean, 0.05);
+    expect(t.threshold).toBeCloseTo(0.945, 12); // between the 6th (0.94) and 5th (0.95) highest
+    expect(t.falsePositiveRate).toBe(0.05);
+    expect(thresholdAtFalsePositiveRate(clean, 0).threshold).toBeGreaterThan(0.99);
+    const tied = [0.9, 0.9, 0.9, 0.1, 0.2];
+    const u = thresholdAtFalsePositiveRate(tied, 0.4); // 2 allowed, but 3 tie at 0.9: none may pass
+    expect(u.falsePositiveRate).toBe(0);
+    expect(u.threshold).toBeGreaterThan(0.9);
+    expect(() => thresholdAtFalsePositiveRate(clean, 1)).toThrow(/rate must be in \[0, 1\)/);
+    expect(() => thresholdAtFalsePositiveRate([], 0.05)).toThrow(/at least one/);
   });
 });

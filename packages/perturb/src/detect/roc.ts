@@ -82,3 +82,27 @@ export function youdenThreshold(scores: ArrayLike<number>, labels: ArrayLike<num
   }
   return best;
 }
+
+/**
+ * The lowest threshold that flags at most `rate` of the negatives (clean
+ * scores): with k = ⌊rate·n⌋ false alarms allowed, it lies halfway between the
+ * (k+1)-th highest clean score and the next higher distinct one, so tied
+ * scores fall on the same side. Calibrating on clean images alone is what a
+ * deployed detector can promise: the false-alarm rate, whatever the attack.
+ * When no clean score is above that one, the threshold is it nudged up (capped
+ * at 1: a score of exactly 1 is then still flagged, and the measured rate says so).
+ */
+export function thresholdAtFalsePositiveRate(cleanScores: ArrayLike<number>, rate: number): { threshold: number; falsePositiveRate: number } {
+  if (!(rate >= 0 && rate < 1)) throw new Error(`thresholdAtFalsePositiveRate(): rate must be in [0, 1), got ${rate}`);
+  const n = cleanScores.length;
+  if (n === 0) throw new Error('thresholdAtFalsePositiveRate(): needs at least one clean score');
+  const sorted = Array.from(cleanScores).sort((a, b) => b - a);
+  if (sorted.some((s) => Number.isNaN(s))) throw new Error('thresholdAtFalsePositiveRate(): a score is NaN');
+  const k = Math.floor(rate * n + 1e-9);
+  const floor = sorted[k]; // the highest score that must not be flagged (k < n as rate < 1)
+  const above = sorted.filter((s) => s > floor);
+  const next = above.length > 0 ? above[above.length - 1] : null;
+  const threshold = next === null ? Math.min(1, floor + Math.max(1e-12, floor * 1e-12)) : (floor + next) / 2;
+  const flagged = sorted.filter((s) => s >= threshold).length;
+  return { threshold, falsePositiveRate: flagged / n };
+}

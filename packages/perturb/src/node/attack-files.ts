@@ -6,6 +6,8 @@
 import { decodeImage, encodePng, NonFiniteError, readImageFile, type ImageClassifier } from '@maskgrad/models/node';
 import { noGrad, type Tensor } from '@maskgrad/autograd';
 import { attack, type AttackOptions } from '../attack.js';
+import { adaptiveAttack } from '../detect/adaptive.js';
+import { detectAdversarial, type Detector } from '../detect/detector.js';
 import { planarToRgb8 } from '../render.js';
 import { writeFolder } from './write-folder.js';
 
@@ -27,7 +29,15 @@ export interface AttackReport {
   succeededAfterPngRoundTrip: boolean;
   linfDistance: number;
   linfDistanceAfterPngRoundTrip: number;
+  /** With a detector (the adaptive attack): its verdict on the image as saved, and how the attack ran. */
+  adaptive?: {
+    detectorScore: number; threshold: number; detected: boolean; undetectedAndSucceeded: boolean;
+    refresh: number; detectorWeight: number; explanations: number; method: string;
+  };
 }
+
+/** The adaptive attack's settings: the detector it evades, and BPDA's refresh and weight. */
+export interface AdaptiveAttackFileOptions { detector: Detector; refresh?: number; detectorWeight?: number }
 
 async function top1(model: ImageClassifier, pixels: Tensor, what: string): Promise<Prediction> {
   const p = await noGrad(() => model.forward(model.normalize(pixels)).softmax(-1)).data();
@@ -46,11 +56,18 @@ const linf = (a: Float32Array, b: Float32Array) => a.reduce((m, v, i) => Math.ma
 
 /** Attack one image file and write adversarial.png, clean.png and result.json into `outFolder`. */
 export async function attackImage(
-  imagePath: string, model: ImageClassifier, outFolder: string, options: AttackOptions,
+  imagePath: string, model: ImageClassifier, outFolder: string, options: AttackOptions, adaptive?: AdaptiveAttackFileOptions,
 ): Promise<AttackReport> {
   const x = model.pixels(model.prepare(readImageFile(imagePath)).image);
   const clean = await top1(model, x, `the clean image ${imagePath}`); // before attacking a model that cannot answer
-  const r = await attack(model, x, options);
+  const steps = options.steps ?? (adaptive ? 50 : undefined);
+  let explanations = 0;
+  const r = adaptive
+    ? await adaptiveAttack(model, adaptive.detector, x, { ...adaptive, eps: options.eps, steps, stepSize: options.stepSize }).then((a) => {
+      explanations = a.explanations;
+      return { adversarial: a.adversarial, targets: null, losses: new Array<number>(steps!).fill(NaN) };
+    })
+    : await attack(model, x, options);
   const side = x.shape[2];
   const [advValues, cleanValues] = await Promise.all([r.adversarial.data(), x.data()]);
   const advRgb = planarToRgb8(advValues, side, side);
@@ -66,7 +83,7 @@ export async function attackImage(
     method: options.method ?? 'pgd',
     eps: options.eps,
     steps: r.losses.length,
-    stepSize: options.stepSize ?? ((options.method ?? 'pgd') === 'fgsm' ? options.eps : options.eps / 4),
+    stepSize: options.stepSize ?? (adaptive ? (2.5 * options.eps) / steps! : (options.method ?? 'pgd') === 'fgsm' ? options.eps : options.eps / 4),
     target,
     clean,
     adversarial,
@@ -76,6 +93,15 @@ export async function attackImage(
     linfDistance: linf(advValues, cleanValues),
     linfDistanceAfterPngRoundTrip: linf(roundTripValues, cleanValues),
   };
+  if (adaptive) {
+    // the detector's verdict on what a user gets: the PNG as read back, explained afresh
+    const [d] = await detectAdversarial(adaptive.detector, model, roundTrip);
+    report.adaptive = {
+      detectorScore: d.score, threshold: adaptive.detector.threshold, detected: d.adversarial, undetectedAndSucceeded: !d.adversarial && report.succeededAfterPngRoundTrip,
+      refresh: adaptive.refresh ?? 10, detectorWeight: adaptive.detectorWeight ?? 1, explanations,
+      method: 'PGD on margin + λ·detector logit, BPDA: masks held fixed between explanations',
+    };
+  }
   const cleanRgb = planarToRgb8(cleanValues, side, side);
   writeFolder(outFolder, {
     'adversarial.png': png,
