@@ -40,10 +40,12 @@ export interface BackendStats {
   cachedKernels: number;
 }
 
-/** Device memory held by live results (webgpu); zero on host backends, whose arrays the garbage collector frees. */
+/** Memory held by live results (queued backends: webgpu, webasm-threads); zero on host backends, whose arrays the garbage collector frees. */
 export interface MemoryStats {
   buffers: number;
   bytes: number;
+  /** The most `bytes` live at any moment since the backend was made or resetPeak() was called. */
+  peakBytes: number;
 }
 
 export interface Backend {
@@ -72,6 +74,8 @@ export interface Backend {
   /** Wait until every kernel queued so far has been submitted; rejects with the first failure not yet reported. */
   flush(): Promise<void>;
   memory(): MemoryStats;
+  /** Start `memory().peakBytes` over from the bytes live now. */
+  resetPeak(): void;
   /** Kernels gpu.js silently ran on another backend than this one (it degrades unsupported kernels to cpu). */
   fallbacks(): string[];
   /** Which gpu.js kernel class compiled this spec (to catch silent cpu fallbacks). */

@@ -162,8 +162,10 @@ export class HostBackend implements Backend {
   }
 
   memory(): MemoryStats {
-    return { buffers: 0, bytes: 0 };
+    return { buffers: 0, bytes: 0, peakBytes: 0 };
   }
+
+  resetPeak(): void {}
 
   kernelClassOf(spec: KernelSpec, args: readonly (Data | number)[]): string {
     return this.compile(spec, args).kernel?.constructor.name ?? 'unknown';

@@ -46,4 +46,18 @@ describe('kernels on webasm-threads (gpu.js worker pool, the asynchronous queue)
     expect(() => backend.readSync(d)).toThrow(/await tensor\.data\(\)/);
     expect(Array.from(await backend.read(d))).toEqual([1, 2]);
   });
+
+  it('counts live bytes and their peak until resetPeak()', async () => {
+    const base = backend.memory().bytes;
+    backend.resetPeak();
+    const a = backend.upload(new Float32Array(1000));
+    const b = backend.upload(new Float32Array(500));
+    expect(backend.memory()).toMatchObject({ bytes: base + 6000, peakBytes: base + 6000 });
+    backend.release(a);
+    backend.release(b);
+    await backend.flush();
+    expect(backend.memory()).toMatchObject({ bytes: base, peakBytes: base + 6000 });
+    backend.resetPeak();
+    expect(backend.memory().peakBytes).toBe(base);
+  });
 });

@@ -31,6 +31,7 @@ export abstract class QueuedBackend implements Backend {
   private compiles = 0;
   private live = 0;
   private liveBytes = 0;
+  private peakBytes = 0;
   /** Launches not yet settled. */
   private readonly pending = new Set<Promise<void>>();
   /** The first failure nobody has been told about yet: the next read() or flush() rejects with it. */
@@ -132,7 +133,11 @@ export abstract class QueuedBackend implements Backend {
   }
 
   memory(): MemoryStats {
-    return { buffers: this.live, bytes: this.liveBytes };
+    return { buffers: this.live, bytes: this.liveBytes, peakBytes: this.peakBytes };
+  }
+
+  resetPeak(): void {
+    this.peakBytes = this.liveBytes;
   }
 
   kernelClassOf(spec: KernelSpec, args: readonly (Data | number)[]): string {
@@ -174,6 +179,7 @@ export abstract class QueuedBackend implements Backend {
   private settledBuffer(length: number, name: string, launch: Promise<unknown>): DeviceBuffer {
     this.live++;
     this.liveBytes += length * 4;
+    this.peakBytes = Math.max(this.peakBytes, this.liveBytes);
     const buffer = new DeviceBuffer(this, length, name, launch, (handle) => {
       this.live--;
       this.liveBytes -= length * 4;

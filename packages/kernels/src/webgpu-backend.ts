@@ -60,7 +60,7 @@ export class WebGPUBackend extends QueuedBackend {
   }
 
   /** Every buffer on the device, gpu.js's own (uniforms, uploads, staging) and the reuse pool's included. */
-  deviceMemory(): MemoryStats {
+  deviceMemory(): Omit<MemoryStats, 'peakBytes'> {
     return { ...this.discipline.live };
   }
 
