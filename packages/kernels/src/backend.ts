@@ -94,7 +94,7 @@ export function outputCells(spec: KernelSpec): number {
 }
 
 /** The element count of a kernel argument, for the compile cache key ('s' for a number). */
-export function argSize(a: Data | number): string {
+export function argSize(a: { readonly length: number } | number): string {
   return typeof a === 'number' ? 's' : String(a.length);
 }
 

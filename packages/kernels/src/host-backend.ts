@@ -4,15 +4,15 @@
  *
  * Kernels are generated as JavaScript source with their shapes baked in as
  * literals (constant loop bounds and divisors compile to tight WebAssembly),
- * compiled once per distinct source and cached. Every kernel has a 1-D
+ * compiled once per distinct source and cached (./kernel-cache.ts). Every kernel has a 1-D
  * output; n-d structure lives in the index arithmetic of the source.
  */
 import type { GPU } from 'gpu.js';
 import {
-  KERNEL_CLASS, KernelError, argSize, kernelSettings, outputCells,
-  type Backend, type BackendName, type BackendStats, type Data, type KernelSpec, type MemoryStats,
+  kernelSettings, outputCells, type Backend, type BackendName, type BackendStats, type Data, type KernelSpec, type MemoryStats,
 } from './backend.js';
 import { DeviceBuffer } from './device-buffer.js';
+import { KernelCache, type Profile } from './kernel-cache.js';
 
 export type CompiledKernel = ((...args: unknown[]) => unknown) & {
   kernel?: { constructor: { name: string }; fallbackReason?: string | null };
@@ -66,22 +66,26 @@ export class HostBackend implements Backend {
   readonly name: BackendName;
   readonly residency = 'host' as const;
   private readonly gpu: GPU;
-  /** Compiled kernels, least recently used first when `limit` is finite. */
-  private readonly cache = new Map<string, CompiledKernel>();
-  /** Live compiled kernels at most; the least recently used is destroyed to make room. */
-  readonly limit: number;
+  /** Compile once, count, profile, list fallbacks (./kernel-cache.ts). */
+  private readonly kernels: KernelCache<CompiledKernel>;
   /** webasm in a browser: kernels share one WebAssembly.Memory (see SharedWasmMemory). */
   private readonly wasmMemory: SharedWasmMemory | null;
-  private calls = 0;
-  private compiles = 0;
-  profile: Map<string, { ms: number; calls: number }> | null = null;
 
   constructor(name: BackendName, gpu: GPU, limit = Infinity) {
     if (name === 'webgpu') throw new Error('internal: webgpu is a device backend (WebGPUBackend)');
     this.name = name;
     this.gpu = gpu;
-    this.limit = limit;
+    this.kernels = new KernelCache(name, (spec) => {
+      const kernel = gpu.createKernel(spec.source as never, kernelSettings(spec) as never) as unknown as CompiledKernel;
+      flatResults(kernel);
+      return kernel;
+    }, limit);
     this.wasmMemory = name === 'webasm' && !isNode ? (sharedMemory ??= new SharedWasmMemory()) : null;
+  }
+
+  /** Live compiled kernels at most (the least recently used is destroyed to make room). */
+  get limit(): number {
+    return this.kernels.limit;
   }
 
   /** Kernels that needed a WebAssembly memory of their own (browser webasm; larger than the shared one). */
@@ -90,25 +94,26 @@ export class HostBackend implements Backend {
   }
 
   get stats(): BackendStats {
-    return { kernelCalls: this.calls, compiles: this.compiles, cachedKernels: this.cache.size };
+    return this.kernels.stats;
   }
 
+  get profile(): Profile | null {
+    return this.kernels.profile;
+  }
+
+  set profile(p: Profile | null) {
+    this.kernels.profile = p;
+  }
+
+  /** Compile (or find) the kernel and call it now: its result is in `result` when this returns. */
   run(spec: KernelSpec, args: readonly (Data | number)[]): Float32Array {
     const cells = outputCells(spec);
     if (cells === 0) return new Float32Array(0);
     for (const a of args) {
       if (a instanceof DeviceBuffer) throw new Error(`kernel '${spec.name}': an argument lives on ${a.backend.name}, this backend is ${this.name}; move it with toBackend()`);
     }
-    const kernel = this.compile(spec, args);
-    this.calls++;
-    const t0 = this.profile ? performance.now() : 0;
-    let result: unknown;
-    try {
-      result = this.wasmMemory ? this.wasmMemory.during(() => kernel(...args)) : kernel(...args);
-    } catch (e) {
-      throw new KernelError(spec.name, this.name, e);
-    }
-    if (this.profile) this.record(spec.name, performance.now() - t0);
+    const kernel = this.kernels.get(spec, args);
+    const result = this.kernels.call(spec.name, () => (this.wasmMemory ? this.wasmMemory.during(() => kernel(...args)) : kernel(...args)));
     if (typeof spec.output === 'number' && !spec.vec4) return result as Float32Array;
     return flatten(result, cells * (spec.vec4 ? 4 : 1));
   }
@@ -118,23 +123,7 @@ export class HostBackend implements Backend {
    * ./wasm/gemm.ts), counted and profiled under its name like the others.
    */
   runNative(name: string, compute: () => Float32Array): Float32Array {
-    this.calls++;
-    const t0 = this.profile ? performance.now() : 0;
-    let result: Float32Array;
-    try {
-      result = compute();
-    } catch (e) {
-      throw new KernelError(name, this.name, e);
-    }
-    if (this.profile) this.record(name, performance.now() - t0);
-    return result;
-  }
-
-  private record(name: string, ms: number): void {
-    const e = this.profile!.get(name) ?? { ms: 0, calls: 0 };
-    e.ms += ms;
-    e.calls++;
-    this.profile!.set(name, e);
+    return this.kernels.call(name, compute);
   }
 
   upload(values: Float32Array): Float32Array {
@@ -168,49 +157,16 @@ export class HostBackend implements Backend {
   resetPeak(): void {}
 
   kernelClassOf(spec: KernelSpec, args: readonly (Data | number)[]): string {
-    return this.compile(spec, args).kernel?.constructor.name ?? 'unknown';
-  }
-
-  /** One compiled kernel per source, output size and argument sizes (gpu.js fixes all three). */
-  private compile(spec: KernelSpec, args: readonly (Data | number)[]): CompiledKernel {
-    const key = `${spec.output}|${spec.vec4 ? 4 : 1}|${args.map(argSize).join(',')}|${spec.source}`;
-    let kernel = this.cache.get(key);
-    if (kernel && this.limit !== Infinity) {
-      this.cache.delete(key); // now the most recently used
-      this.cache.set(key, kernel);
-    }
-    if (!kernel) {
-      if (this.cache.size >= this.limit) {
-        const [oldest, old] = this.cache.entries().next().value!;
-        this.cache.delete(oldest);
-        old.destroy?.(); // frees its WebAssembly.Memory for the garbage collector
-      }
-      try {
-        kernel = this.gpu.createKernel(spec.source as never, kernelSettings(spec) as never) as unknown as CompiledKernel;
-      } catch (e) {
-        throw new KernelError(spec.name, this.name, e);
-      }
-      (kernel as unknown as { kernelName: string }).kernelName = spec.name;
-      flatResults(kernel);
-      this.cache.set(key, kernel);
-      this.compiles++;
-    }
-    return kernel;
+    return this.kernels.classOf(spec, args);
   }
 
   fallbacks(): string[] {
-    const out: string[] = [];
-    for (const k of this.cache.values()) {
-      const cls = k.kernel?.constructor.name;
-      if (cls && cls !== KERNEL_CLASS[this.name]) out.push(`${cls}: ${(k as unknown as { kernelName: string }).kernelName}`);
-    }
-    return out;
+    return this.kernels.fallbacks();
   }
 
   /** Release every compiled kernel (and its WebAssembly memory). */
   destroy(): void {
-    for (const k of this.cache.values()) k.destroy?.();
-    this.cache.clear();
+    this.kernels.destroy();
     this.gpu.destroy();
   }
 }

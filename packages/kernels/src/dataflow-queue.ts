@@ -1,0 +1,174 @@
+/**
+ * The dataflow queue the asynchronous backends (webgpu, webasm-threads)
+ * compose: each result is a DeviceBuffer handed back at once, and its
+ * launch waits for the buffers it reads only (not a global lock). Every
+ * result gets a buffer of its own, so a later kernel never overwrites what
+ * an earlier one has yet to read. A failure is stored in the result and in
+ * every result computed from it, and surfaces at the next await: read() or
+ * flush(). The queue also counts the live buffers and their bytes (and the
+ * peak since resetPeak()), and with profiling on runs launches one at a
+ * time, each timed until the device has done the work.
+ *
+ * What a launch does on the device stays in the backend's own run()
+ * (./webgpu-backend.ts, ./threads-backend.ts); this is the bookkeeping
+ * around it.
+ */
+import { KernelError, type Backend, type Data, type MemoryStats } from './backend.js';
+import { DeviceBuffer } from './device-buffer.js';
+import type { CachedKernel, KernelCache } from './kernel-cache.js';
+
+/** What the queue needs of its backend's device. */
+export interface QueueDevice {
+  /** Give a finished buffer's device memory back. */
+  free(handle: unknown): void;
+  /** Resolves once everything submitted so far has been computed. */
+  drain(): Promise<void>;
+  /** Copy `length` floats of a settled buffer to the host. */
+  copyOut(handle: unknown, length: number): Promise<Float32Array>;
+}
+
+export class DataflowQueue {
+  private live = 0;
+  private liveBytes = 0;
+  private peak = 0;
+  /** Launches not yet settled. */
+  private readonly pending = new Set<Promise<void>>();
+  /** The first failure nobody has been told about yet: the next read() or flush() rejects with it. */
+  unreported: Error | null = null;
+  /** With profiling on, launches run one at a time and each is timed until the work is done. */
+  private profileTail: Promise<void> = Promise.resolve();
+
+  constructor(
+    private readonly backend: Backend,
+    private readonly kernels: KernelCache<CachedKernel>,
+    private readonly device: QueueDevice,
+  ) {}
+
+  /** The buffers among a kernel's arguments, checked to live on this backend. */
+  inputsOf(kernel: string, args: readonly (Data | number)[]): DeviceBuffer[] {
+    const inputs = args.filter((a): a is DeviceBuffer => a instanceof DeviceBuffer);
+    for (const b of inputs) {
+      if (b.backend !== this.backend) throw new Error(`kernel '${kernel}': an argument lives on another backend (${b.backend.name}); move it with toBackend()`);
+    }
+    return inputs;
+  }
+
+  /**
+   * Queue one kernel: `compute` runs once every input buffer has been
+   * produced, with the arguments as device handles, and resolves with the
+   * result's handle. Returns the result's buffer (`length` floats) at once.
+   */
+  launch(kernel: string, length: number, args: readonly (Data | number)[], compute: (handles: unknown[]) => Promise<unknown>): DeviceBuffer {
+    const inputs = this.inputsOf(kernel, args);
+    if (length === 0) return this.buffer(0, kernel, Promise.resolve(null));
+    this.kernels.counted();
+    for (const b of inputs) b.beginRead();
+    const run = async (): Promise<unknown> => {
+      const waiting = inputs.filter((b) => b.handle === null && b.error === null);
+      if (waiting.length) await Promise.all(waiting.map((b) => b.settled));
+      const failed = inputs.find((b) => b.error);
+      if (failed) throw failed.error;
+      const gone = inputs.find((b) => b.isFreed);
+      if (gone) throw new Error(`internal: '${kernel}' read a freed buffer written by '${gone.kernel}'`);
+      try {
+        return await compute(args.map((a) => (a instanceof DeviceBuffer ? a.handle : a)));
+      } catch (e) {
+        throw new KernelError(kernel, this.backend.name, e);
+      } finally {
+        for (const b of inputs) b.endRead();
+      }
+    };
+    return this.buffer(length, kernel, this.kernels.profile ? this.timed(kernel, run) : run());
+  }
+
+  /** A buffer holding `handle` already (an upload). */
+  settled(length: number, name: string, handle: unknown): DeviceBuffer {
+    return this.buffer(length, name, Promise.resolve(length === 0 ? null : handle));
+  }
+
+  async read(data: Data): Promise<Float32Array> {
+    if (!(data instanceof DeviceBuffer)) return Float32Array.from(data);
+    if (data.backend !== this.backend) throw new Error(`these values live on ${data.backend.name}, not on ${this.backend.name}`);
+    data.retain(); // keep it until the copy is done, even if its tensor is disposed meanwhile
+    try {
+      await data.settled;
+      this.throwUnreported(data.error);
+      if (data.error) throw data.error;
+      if (data.length === 0) return new Float32Array(0);
+      const values = await this.device.copyOut(data.handle, data.length);
+      this.throwUnreported(null);
+      return values;
+    } finally {
+      data.release();
+    }
+  }
+
+  readSync(data: Data): Float32Array {
+    if (data instanceof DeviceBuffer) {
+      throw new Error(`the values are computed asynchronously on ${this.backend.name}: read them with \`await tensor.data()\` (or \`await tensor.item()\`), not synchronously`);
+    }
+    return data;
+  }
+
+  retain(data: Data): void {
+    if (data instanceof DeviceBuffer) data.retain();
+  }
+
+  release(data: Data): void {
+    if (data instanceof DeviceBuffer) data.release();
+  }
+
+  async flush(): Promise<void> {
+    while (this.pending.size) await Promise.all([...this.pending]);
+    await this.device.drain();
+    this.throwUnreported(null);
+  }
+
+  memory(): MemoryStats {
+    return { buffers: this.live, bytes: this.liveBytes, peakBytes: this.peak };
+  }
+
+  /** Start the peak of live bytes over from what is live now. */
+  resetPeak(): void {
+    this.peak = this.liveBytes;
+  }
+
+  /** A DeviceBuffer for `launch`, counted while it lives and tracked until it settles. */
+  private buffer(length: number, name: string, launch: Promise<unknown>): DeviceBuffer {
+    this.live++;
+    this.liveBytes += length * 4;
+    this.peak = Math.max(this.peak, this.liveBytes);
+    const buffer = new DeviceBuffer(this.backend, length, name, launch, (handle) => {
+      this.live--;
+      this.liveBytes -= length * 4;
+      if (handle !== null) this.device.free(handle);
+    });
+    const settled = buffer.settled.then(() => {
+      this.pending.delete(settled);
+      if (buffer.error && !this.unreported) this.unreported = buffer.error;
+    });
+    this.pending.add(settled);
+    return buffer;
+  }
+
+  /** Profiling: one launch at a time, timed from launch until the work is done. */
+  private timed(name: string, launch: () => Promise<unknown>): Promise<unknown> {
+    const run = this.profileTail.then(async () => {
+      const t0 = performance.now();
+      const handle = await launch();
+      await this.device.drain();
+      this.kernels.record(name, performance.now() - t0);
+      return handle;
+    });
+    this.profileTail = run.then(() => undefined, () => undefined);
+    return run;
+  }
+
+  /** Reject with the first failure not yet reported (other than `own`, which the caller reports). */
+  private throwUnreported(own: Error | null): void {
+    const e = this.unreported;
+    if (!e) return;
+    this.unreported = null;
+    if (e !== own) throw e;
+  }
+}
