@@ -1,6 +1,6 @@
 /**
  * The dataflow queue the asynchronous backends (webgpu, webasm-threads)
- * compose: each result is a DeviceBuffer handed back at once, and its
+ * compose: each result is a QueuedData handed back at once, and its
  * launch waits for the buffers it reads only (not a global lock). Every
  * result gets a buffer of its own, so a later kernel never overwrites what
  * an earlier one has yet to read. A failure is stored in the result and in
@@ -13,8 +13,8 @@
  * (./webgpu-backend.ts, ./threads-backend.ts); this is the bookkeeping
  * around it.
  */
-import { KernelError, type Backend, type Data, type MemoryStats } from './backend.js';
-import { DeviceBuffer } from './device-buffer.js';
+import { KernelError, ownData, type Backend, type TensorData, type MemoryStats, isData, type KernelArg } from './backend.js';
+import { QueuedData } from './queued-data.js';
 import type { CachedKernel, KernelCache } from './kernel-cache.js';
 
 /** What the queue needs of its backend's device. */
@@ -44,13 +44,9 @@ export class DataflowQueue {
     private readonly device: QueueDevice,
   ) {}
 
-  /** The buffers among a kernel's arguments, checked to live on this backend. */
-  inputsOf(kernel: string, args: readonly (Data | number)[]): DeviceBuffer[] {
-    const inputs = args.filter((a): a is DeviceBuffer => a instanceof DeviceBuffer);
-    for (const b of inputs) {
-      if (b.backend !== this.backend) throw new Error(`kernel '${kernel}': an argument lives on another backend (${b.backend.name}); move it with toBackend()`);
-    }
-    return inputs;
+  /** The data among a kernel's arguments, checked to be this backend's own. */
+  inputsOf(kernel: string, args: readonly KernelArg[]): QueuedData[] {
+    return args.filter(isData).map((a) => ownData<QueuedData>(this.backend, a, kernel));
   }
 
   /**
@@ -58,7 +54,7 @@ export class DataflowQueue {
    * produced, with the arguments as device handles, and resolves with the
    * result's handle. Returns the result's buffer (`length` floats) at once.
    */
-  launch(kernel: string, length: number, args: readonly (Data | number)[], compute: (handles: unknown[]) => Promise<unknown>): DeviceBuffer {
+  launch(kernel: string, length: number, args: readonly KernelArg[], compute: (handles: unknown[]) => Promise<unknown>): QueuedData {
     const inputs = this.inputsOf(kernel, args);
     if (length === 0) return this.buffer(0, kernel, Promise.resolve(null));
     this.kernels.counted();
@@ -71,7 +67,7 @@ export class DataflowQueue {
       const gone = inputs.find((b) => b.isFreed);
       if (gone) throw new Error(`internal: '${kernel}' read a freed buffer written by '${gone.kernel}'`);
       try {
-        return await compute(args.map((a) => (a instanceof DeviceBuffer ? a.handle : a)));
+        return await compute(args.map((a) => (isData(a) ? (a as QueuedData).handle : a)));
       } catch (e) {
         throw new KernelError(kernel, this.backend.name, e);
       } finally {
@@ -82,40 +78,37 @@ export class DataflowQueue {
   }
 
   /** A buffer holding `handle` already (an upload). */
-  settled(length: number, name: string, handle: unknown): DeviceBuffer {
+  settled(length: number, name: string, handle: unknown): QueuedData {
     return this.buffer(length, name, Promise.resolve(length === 0 ? null : handle));
   }
 
-  async read(data: Data): Promise<Float32Array> {
-    if (!(data instanceof DeviceBuffer)) return Float32Array.from(data);
-    if (data.backend !== this.backend) throw new Error(`these values live on ${data.backend.name}, not on ${this.backend.name}`);
-    data.retain(); // keep it until the copy is done, even if its tensor is disposed meanwhile
+  async read(data: TensorData): Promise<Float32Array> {
+    const own = ownData<QueuedData>(this.backend, data);
+    own.retain(); // keep it until the copy is done, even if its tensor is disposed meanwhile
     try {
-      await data.settled;
-      this.throwUnreported(data.error);
-      if (data.error) throw data.error;
-      if (data.length === 0) return new Float32Array(0);
-      const values = await this.device.copyOut(data.handle, data.length);
+      await own.settled;
+      this.throwUnreported(own.error);
+      if (own.error) throw own.error;
+      if (own.length === 0) return new Float32Array(0);
+      const values = await this.device.copyOut(own.handle, own.length);
       this.throwUnreported(null);
       return values;
     } finally {
-      data.release();
+      own.release();
     }
   }
 
-  readSync(data: Data): Float32Array {
-    if (data instanceof DeviceBuffer) {
-      throw new Error(`the values are computed asynchronously on ${this.backend.name}: read them with \`await tensor.data()\` (or \`await tensor.item()\`), not synchronously`);
-    }
-    return data;
+  readSync(data: TensorData): Float32Array {
+    ownData(this.backend, data);
+    throw new Error(`the values are computed asynchronously on ${this.backend.name}: read them with \`await tensor.data()\` (or \`await tensor.item()\`), not synchronously`);
   }
 
-  retain(data: Data): void {
-    if (data instanceof DeviceBuffer) data.retain();
+  retain(data: TensorData): void {
+    ownData<QueuedData>(this.backend, data).retain();
   }
 
-  release(data: Data): void {
-    if (data instanceof DeviceBuffer) data.release();
+  release(data: TensorData): void {
+    ownData<QueuedData>(this.backend, data).release();
   }
 
   async flush(): Promise<void> {
@@ -133,12 +126,12 @@ export class DataflowQueue {
     this.peak = this.liveBytes;
   }
 
-  /** A DeviceBuffer for `launch`, counted while it lives and tracked until it settles. */
-  private buffer(length: number, name: string, launch: Promise<unknown>): DeviceBuffer {
+  /** A QueuedData for `launch`, counted while it lives and tracked until it settles. */
+  private buffer(length: number, name: string, launch: Promise<unknown>): QueuedData {
     this.live++;
     this.liveBytes += length * 4;
     this.peak = Math.max(this.peak, this.liveBytes);
-    const buffer = new DeviceBuffer(this.backend, length, name, launch, (handle) => {
+    const buffer = new QueuedData(this.backend, length, name, launch, (handle) => {
       this.live--;
       this.liveBytes -= length * 4;
       if (handle !== null) this.device.free(handle);

@@ -1,6 +1,7 @@
 /**
  * A host backend (webasm, cpu, headlessgl): each kernel runs when it is
- * called and its result is a Float32Array in host memory.
+ * called and its result is a Float32Array in host memory, handed out as
+ * this backend's data (HostData: the array and its backend).
  *
  * Kernels are generated as JavaScript source with their shapes baked in as
  * literals (constant loop bounds and divisors compile to tight WebAssembly),
@@ -8,10 +9,7 @@
  * output; n-d structure lives in the index arithmetic of the source.
  */
 import type { GPU } from 'gpu.js';
-import {
-  kernelSettings, outputCells, type Backend, type BackendName, type BackendStats, type Data, type KernelSpec, type MemoryStats,
-} from './backend.js';
-import { DeviceBuffer } from './device-buffer.js';
+import { kernelSettings, outputCells, ownData, type Backend, type BackendName, type BackendStats, type TensorData, type KernelSpec, type MemoryStats, type KernelArg, isData } from './backend.js';
 import { KernelCache, type Profile } from './kernel-cache.js';
 
 export type CompiledKernel = ((...args: unknown[]) => unknown) & {
@@ -62,6 +60,22 @@ class SharedWasmMemory {
 
 let sharedMemory: SharedWasmMemory | null = null;
 
+/**
+ * A host backend's data: the Float32Array a kernel returned (or upload()
+ * was given), its backend, and how many tensors hold it. The garbage
+ * collector frees the array; the count feeds memory(), which therefore
+ * also counts data whose tensors were collected without dispose() (no
+ * finalizer is registered for host tensors: it would keep the array alive
+ * one collection longer).
+ */
+class HostData implements TensorData {
+  owners = 1;
+  constructor(readonly backend: HostBackend, readonly values: Float32Array) {}
+  get length(): number {
+    return this.values.length;
+  }
+}
+
 export class HostBackend implements Backend {
   readonly name: BackendName;
   readonly residency = 'host' as const;
@@ -70,6 +84,8 @@ export class HostBackend implements Backend {
   private readonly kernels: KernelCache<CompiledKernel>;
   /** webasm in a browser: kernels share one WebAssembly.Memory (see SharedWasmMemory). */
   private readonly wasmMemory: SharedWasmMemory | null;
+  /** Data with an owner left, their bytes, and the most bytes at once since resetPeak(). */
+  private readonly live = { buffers: 0, bytes: 0, peakBytes: 0 };
 
   constructor(name: BackendName, gpu: GPU, limit = Infinity) {
     if (name === 'webgpu') throw new Error('internal: webgpu is a device backend (WebGPUBackend)');
@@ -105,32 +121,31 @@ export class HostBackend implements Backend {
     this.kernels.profile = p;
   }
 
-  /** Compile (or find) the kernel and call it now: its result is in `result` when this returns. */
-  run(spec: KernelSpec, args: readonly (Data | number)[]): Float32Array {
+  /** Compile (or find) the kernel and call it now on the arrays behind `args`: its result is ready when this returns. */
+  run(spec: KernelSpec, args: readonly KernelArg[]): TensorData {
     const cells = outputCells(spec);
-    if (cells === 0) return new Float32Array(0);
-    for (const a of args) {
-      if (a instanceof DeviceBuffer) throw new Error(`kernel '${spec.name}': an argument lives on ${a.backend.name}, this backend is ${this.name}; move it with toBackend()`);
-    }
-    const kernel = this.kernels.get(spec, args);
-    const result = this.kernels.call(spec.name, () => (this.wasmMemory ? this.wasmMemory.during(() => kernel(...args)) : kernel(...args)));
-    if (typeof spec.output === 'number' && !spec.vec4) return result as Float32Array;
-    return flatten(result, cells * (spec.vec4 ? 4 : 1));
+    if (cells === 0) return this.own(new Float32Array(0));
+    const arrays = args.map((a) => (isData(a) ? ownData<HostData>(this, a, spec.name).values : a));
+    const kernel = this.kernels.get(spec, arrays);
+    const result = this.kernels.call(spec.name, () => (this.wasmMemory ? this.wasmMemory.during(() => kernel(...arrays)) : kernel(...arrays)));
+    return this.own(typeof spec.output === 'number' && !spec.vec4 ? result as Float32Array : flatten(result, cells * (spec.vec4 ? 4 : 1)));
   }
 
   /**
    * Run a kernel written outside gpu.js (webasm's SIMD matmul module,
-   * ./wasm/gemm.ts), counted and profiled under its name like the others.
+   * ./wasm/gemm.ts) on the arrays behind its arguments, counted and profiled
+   * under its name like the others.
    */
-  runNative(name: string, compute: () => Float32Array): Float32Array {
-    return this.kernels.call(name, compute);
+  runNative(name: string, args: readonly TensorData[], compute: (...arrays: Float32Array[]) => Float32Array): TensorData {
+    const arrays = args.map((a) => ownData<HostData>(this, a, name).values);
+    return this.own(this.kernels.call(name, () => compute(...arrays)));
   }
 
-  upload(values: Float32Array): Float32Array {
-    return values;
+  upload(values: Float32Array): TensorData {
+    return this.own(values);
   }
 
-  read(data: Data): Promise<Float32Array> {
+  read(data: TensorData): Promise<Float32Array> {
     try {
       return Promise.resolve(Float32Array.from(this.readSync(data)));
     } catch (e) {
@@ -138,30 +153,51 @@ export class HostBackend implements Backend {
     }
   }
 
-  readSync(data: Data): Float32Array {
-    if (data instanceof DeviceBuffer) throw new Error(`these values live on ${data.backend.name}, not on ${this.name}`);
-    return data;
+  /** The array itself (no copy): callers that keep or change it copy it first. */
+  readSync(data: TensorData): Float32Array {
+    return ownData<HostData>(this, data).values;
   }
 
-  release(): void {}
-  retain(): void {}
+  retain(data: TensorData): void {
+    const d = ownData<HostData>(this, data);
+    if (d.owners === 0) throw new Error(`internal: retain() of released host data (${d.length} values)`);
+    d.owners++;
+  }
+
+  release(data: TensorData): void {
+    const d = ownData<HostData>(this, data);
+    if (d.owners === 0) throw new Error(`internal: release() of host data (${d.length} values) with no owner left`);
+    if (--d.owners > 0) return;
+    this.live.buffers--;
+    this.live.bytes -= d.values.byteLength;
+  }
 
   flush(): Promise<void> {
     return Promise.resolve();
   }
 
   memory(): MemoryStats {
-    return { buffers: 0, bytes: 0, peakBytes: 0 };
+    return { ...this.live };
   }
 
-  resetPeak(): void {}
+  resetPeak(): void {
+    this.live.peakBytes = this.live.bytes;
+  }
 
-  kernelClassOf(spec: KernelSpec, args: readonly (Data | number)[]): string {
+  kernelClassOf(spec: KernelSpec, args: readonly KernelArg[]): string {
     return this.kernels.classOf(spec, args);
   }
 
   fallbacks(): string[] {
     return this.kernels.fallbacks();
+  }
+
+  /** `values` as this backend's data, with one owner: the caller. */
+  private own(values: Float32Array): HostData {
+    this.live.buffers++;
+    this.live.bytes += values.byteLength;
+    this.live.peakBytes = Math.max(this.live.peakBytes, this.live.bytes);
+    return new HostData(this, values);
   }
 
   /** Release every compiled kernel (and its WebAssembly memory). */

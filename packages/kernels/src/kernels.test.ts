@@ -21,7 +21,7 @@ describe.each(testBackends().map((b) => [b.name, b] as const))('kernels on %s', 
       const a = seededFloats(s.batch * s.m * s.k, 3);
       const b = seededFloats(s.batch * s.k * s.n, 4);
       const want = matmulReference(a, b, s);
-      expect(maxAbsDiff(backend.readSync(matmulKernel(backend, a, b, s, t)), want) / Math.max(1, ...Array.from(want, Math.abs))).toBeLessThan(1e-5);
+      expect(maxAbsDiff(backend.readSync(matmulKernel(backend, backend.upload(a), backend.upload(b), s, t)), want) / Math.max(1, ...Array.from(want, Math.abs))).toBeLessThan(1e-5);
     }
   });
 

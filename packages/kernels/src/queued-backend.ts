@@ -7,16 +7,16 @@
  * launch on the device reads in that backend's file.
  */
 import type { GPU } from 'gpu.js';
-import type { Backend, BackendName, BackendStats, Data, KernelSpec, MemoryStats } from './backend.js';
+import { type Backend, type BackendName, type BackendStats, type TensorData, type KernelSpec, type MemoryStats, type KernelArg } from './backend.js';
 import { DataflowQueue, type QueueDevice } from './dataflow-queue.js';
-import type { DeviceBuffer } from './device-buffer.js';
+import type { QueuedData } from './queued-data.js';
 import { KernelCache, type CachedKernel, type Profile } from './kernel-cache.js';
 
 export abstract class QueuedBackend<K extends CachedKernel> implements Backend {
   readonly residency = 'device' as const;
   /** Compile once, count, profile, list fallbacks. */
   protected readonly kernels: KernelCache<K>;
-  /** Results as DeviceBuffers, launches ordered by the data they read. */
+  /** Results as QueuedDatas, launches ordered by the data they read. */
   protected readonly queue: DataflowQueue;
 
   protected constructor(readonly name: BackendName, protected readonly gpu: GPU, create: (spec: KernelSpec) => K, device: QueueDevice) {
@@ -24,23 +24,23 @@ export abstract class QueuedBackend<K extends CachedKernel> implements Backend {
     this.queue = new DataflowQueue(this, this.kernels, device);
   }
 
-  /** Queue a kernel; its result is a DeviceBuffer at once, its values later. */
-  abstract run(spec: KernelSpec, args: readonly (Data | number)[]): DeviceBuffer;
-  abstract upload(values: Float32Array): DeviceBuffer;
+  /** Queue a kernel; its result is a QueuedData at once, its values later. */
+  abstract run(spec: KernelSpec, args: readonly KernelArg[]): QueuedData;
+  abstract upload(values: Float32Array): QueuedData;
 
-  read(data: Data): Promise<Float32Array> {
+  read(data: TensorData): Promise<Float32Array> {
     return this.queue.read(data);
   }
 
-  readSync(data: Data): Float32Array {
+  readSync(data: TensorData): Float32Array {
     return this.queue.readSync(data);
   }
 
-  retain(data: Data): void {
+  retain(data: TensorData): void {
     this.queue.retain(data);
   }
 
-  release(data: Data): void {
+  release(data: TensorData): void {
     this.queue.release(data);
   }
 
@@ -68,7 +68,7 @@ export abstract class QueuedBackend<K extends CachedKernel> implements Backend {
     this.kernels.profile = p;
   }
 
-  kernelClassOf(spec: KernelSpec, args: readonly (Data | number)[]): string {
+  kernelClassOf(spec: KernelSpec, args: readonly KernelArg[]): string {
     return this.kernels.classOf(spec, args);
   }
 

@@ -7,8 +7,8 @@
  * threads over shared memory: Node, or a cross-origin-isolated page.
  */
 import { GPU } from 'gpu.js';
-import { kernelSettings, outputCells, type Data, type KernelSpec } from './backend.js';
-import type { DeviceBuffer } from './device-buffer.js';
+import { kernelSettings, outputCells, type TensorData, type KernelSpec, type KernelArg } from './backend.js';
+import type { QueuedData } from './queued-data.js';
 import { flatten, flatResults, type CompiledKernel } from './host-backend.js';
 import { QueuedBackend } from './queued-backend.js';
 
@@ -37,13 +37,13 @@ export class ThreadsBackend extends QueuedBackend<AsyncKernel> {
    * hands them to gpu.js's worker pool; the flat result becomes the
    * buffer's handle.
    */
-  run(spec: KernelSpec, args: readonly (Data | number)[]): DeviceBuffer {
+  run(spec: KernelSpec, args: readonly KernelArg[]): QueuedData {
     const length = outputCells(spec) * (spec.vec4 ? 4 : 1);
     const kernel = length === 0 ? null : this.kernels.get(spec, args);
     return this.queue.launch(spec.name, length, args, async (arrays) => flatten(await kernel!(...arrays), length));
   }
 
-  upload(values: Float32Array): DeviceBuffer {
+  upload(values: Float32Array): QueuedData {
     return this.queue.settled(values.length, values.length ? `upload ${values.length}` : 'upload', values);
   }
 }

@@ -9,8 +9,8 @@
  */
 import * as gpujs from 'gpu.js';
 import { GPU } from 'gpu.js';
-import { kernelSettings, outputCells, type Data, type KernelSpec, type MemoryStats } from './backend.js';
-import type { DeviceBuffer } from './device-buffer.js';
+import { kernelSettings, outputCells, type TensorData, type KernelSpec, type MemoryStats, type KernelArg } from './backend.js';
+import type { QueuedData } from './queued-data.js';
 import { QueuedBackend } from './queued-backend.js';
 import { adapterName, describeAdapter, type AdapterDescription, type AdapterInfoLike } from './webgpu-adapter.js';
 import { DeviceDiscipline, USAGE, type DeviceCounters, type GpuBuffer, type GpuDevice, type GpuJsKernel } from './webgpu-device.js';
@@ -83,7 +83,7 @@ export class WebGPUBackend extends QueuedBackend<PipelineKernel> {
    * device wrapper, ./webgpu-device.ts, records it into the shared command
    * encoder and submits in batches), and keeps the output buffer.
    */
-  run(spec: KernelSpec, args: readonly (Data | number)[]): DeviceBuffer {
+  run(spec: KernelSpec, args: readonly KernelArg[]): QueuedData {
     const arrays = args.filter((a) => typeof a !== 'number').length;
     if (arrays > MAX_KERNEL_ARRAYS) throw new Error(`internal: kernel '${spec.name}' reads ${arrays} arrays; WebGPU allows ${MAX_KERNEL_ARRAYS} besides its output`);
     const cells = outputCells(spec);
@@ -102,7 +102,7 @@ export class WebGPUBackend extends QueuedBackend<PipelineKernel> {
     });
   }
 
-  upload(values: Float32Array): DeviceBuffer {
+  upload(values: Float32Array): QueuedData {
     if (values.length === 0) return this.queue.settled(0, 'upload', null);
     // a pooled buffer, written through the queue (ordered after the kernels already recorded that used it)
     const buffer = this.context.device.createBuffer({ size: values.byteLength, usage: USAGE.STORAGE | USAGE.COPY_SRC | USAGE.COPY_DST });

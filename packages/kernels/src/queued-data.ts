@@ -1,23 +1,24 @@
 /**
- * A kernel result that lives in device memory (webgpu). It exists as soon
- * as the kernel is queued; the device buffer behind it (`handle`) arrives
- * once the kernel has been submitted, and its values are on the host only
- * after an explicit read.
+ * The data of a queued backend (./dataflow-queue.ts): a kernel result that
+ * exists as soon as the kernel is queued. What holds the values (`handle`:
+ * a device buffer on webgpu, a host array on webasm-threads) arrives once
+ * the kernel has run or been submitted, and the values reach the caller
+ * only through an explicit `backend.read()`.
  *
  * Lifetime is counted, not garbage-collected: `owners` are the tensors (or
  * kernel helpers) holding it, `pendingReads` the queued kernels that will
  * read it. The device memory is freed when both reach zero, so a tensor
  * disposed right after being passed to a kernel still feeds that kernel.
  */
-import type { Backend } from './backend.js';
+import type { Backend, TensorData } from './backend.js';
 
-export class DeviceBuffer {
+export class QueuedData implements TensorData {
   /** Float32 values it holds. */
   readonly length: number;
   /** The kernel that writes it, for error messages. */
   readonly kernel: string;
   readonly backend: Backend;
-  /** The device-side buffer, once the writing kernel has been submitted (backend-specific). */
+  /** What holds the values, once the writing kernel has run or been submitted (the backend's own type). */
   handle: unknown = null;
   /** Why it holds no values: the writing kernel, or one whose result it read, failed. */
   error: Error | null = null;
