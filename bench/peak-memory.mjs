@@ -2,8 +2,9 @@
 // Peak live tensor bytes of one forward + input gradient (the logit of class 7, backward to the
 // pixels) of a ViT-Tiny- and a ViT-B/16-shaped model (random weights, bench/vit-configs.mjs), counted
 // by the backend's own allocation/free accounting (backend.memory(): every result and upload while
-// it lives, not RSS). Needs a queued backend (webasm-threads, webgpu): host backends leave their
-// arrays to the garbage collector and count nothing. "weights" is what is live before the step
+// it lives, not RSS). Every backend counts since issue 19's data handle; before it, host backends
+// (webasm, cpu) counted nothing and only the queued ones (webasm-threads, webgpu) could be measured.
+// "weights" is what is live before the step
 // (the model and nothing else); "peak" is the most live at once during it, weights included;
 // "left" what is live after it, the input and its gradient disposed (weights again when nothing leaks).
 import { setBackend, tensor, tidy } from '@maskgrad/autograd';
@@ -28,19 +29,17 @@ export async function peakLiveBytes(backend, config, target = 7) {
   return { weights_mb: weights / MB, peak_mb: peak / MB, above_weights_mb: (peak - weights) / MB, left_mb: left / MB };
 }
 
-/** Both models on `name`; null with the reason where the backend counts nothing. */
+/** Both models on `name`. */
 export async function peakMemory(name) {
   const backend = await setBackend(name);
-  if (backend.residency !== 'device') return { skipped: `${name} is a host backend: its arrays are freed by the garbage collector and not counted` };
-  const out = { backend: name, vit_tiny: await peakLiveBytes(backend, TINY), vit_b16: await peakLiveBytes(backend, BASE) };
-  return out;
+  return { backend: name, vit_tiny: await peakLiveBytes(backend, TINY), vit_b16: await peakLiveBytes(backend, BASE) };
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
   const args = process.argv.slice(2);
   const name = args.find((a) => a.startsWith('--backend='))?.split('=')[1] ?? 'webasm-threads';
   const r = await peakMemory(name);
-  if (args.includes('--json') || r.skipped) console.log(JSON.stringify(r));
+  if (args.includes('--json')) console.log(JSON.stringify(r));
   else {
     const f = (v) => v.toFixed(1);
     console.log(`| ${name}: live tensor MB (forward + input gradient) | weights | peak | peak − weights | left after |`);

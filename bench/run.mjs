@@ -9,7 +9,7 @@
 // backend.flush() (the device finished the work), so device time is included.
 // --backends=webgpu runs where Node can load WebGPU (the 'webgpu' package: glibc >= 2.34, Vulkan; see the
 // README's Backends); elsewhere it says why. Last, the peak live tensor bytes of a ViT-Tiny and a ViT-B/16 forward + input
-// gradient on webgpu if it ran, else webasm-threads (bench/peak-memory.mjs). Its results carry per_iteration (bench/webgpu-counters.mjs). `node bench/browser.mjs` times the browser example on webasm and WebGPU in Chromium.
+// gradient on webgpu if it ran, else the first backend named (bench/peak-memory.mjs). Its results carry per_iteration (bench/webgpu-counters.mjs). `node bench/browser.mjs` times the browser example on webasm and WebGPU in Chromium.
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import { execFileSync } from 'node:child_process';
@@ -187,8 +187,8 @@ async function benchBackend(name) {
 }
 
 for (const name of names) await benchBackend(name);
-// peak live tensor bytes of a ViT-Tiny and a ViT-B/16 forward + input gradient (bench/peak-memory.mjs), on a queued backend
-results.peak_live = await peakMemory(names.includes('webgpu') && !results.skipped.webgpu ? 'webgpu' : 'webasm-threads');
+// peak live tensor bytes of a ViT-Tiny and a ViT-B/16 forward + input gradient (bench/peak-memory.mjs)
+results.peak_live = await peakMemory(names.includes('webgpu') && !results.skipped.webgpu ? 'webgpu' : names[0]);
 closeNodeWebGPU();
 
 // the peer: the same ViT-Tiny (same weights) and kernels on tfjs-backend-wasm
@@ -275,8 +275,7 @@ if (json) {
   console.log(`|---|${cols.map(() => '---:').join('|')}|---:|`);
   for (const [label, get, peer] of rows) console.log(`| ${label} | ${cols.map((c) => get(results.backends[c])).join(' | ')} | ${peer} |`);
   const pl = results.peak_live;
-  if (pl.skipped) console.log(`\npeak live tensor bytes: not measured: ${pl.skipped}`);
-  else for (const [label, m] of [['ViT-Tiny', pl.vit_tiny], ['ViT-B/16', pl.vit_b16]]) console.log(`\n${label} forward + input gradient on ${pl.backend}: peak live tensor data ${f(m.peak_mb, 1)} MB (weights ${f(m.weights_mb, 1)} MB; node bench/peak-memory.mjs)`);
+  for (const [label, m] of [['ViT-Tiny', pl.vit_tiny], ['ViT-B/16', pl.vit_b16]]) console.log(`\n${label} forward + input gradient on ${pl.backend}: peak live tensor data ${f(m.peak_mb, 1)} MB (weights ${f(m.weights_mb, 1)} MB; node bench/peak-memory.mjs)`);
   for (const [name, why] of Object.entries(results.skipped)) console.log(`\n${name}: not run here: ${why}`);
   console.log(`\n${results.machine.cpus} × ${results.machine.cpu}, Node ${results.machine.node}, load average ${results.machine.loadAverage1m.toFixed(2)}`);
 }

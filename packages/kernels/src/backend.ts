@@ -8,7 +8,7 @@
  * cpu, headlessgl: ./host-backend.ts) computes each kernel at once; its
  * handle wraps a Float32Array. The queued backends (webgpu:
  * ./webgpu-backend.ts, webasm-threads: ./threads-backend.ts) queue each
- * kernel and hand back a handle at once (./queued-data.ts, counted by
+ * kernel and hand back a handle at once (QueuedData in ./dataflow-queue.ts, counted by
  * references); the values exist some time later and reach the host only
  * through `read()`. Code above this layer treats both alike: it passes
  * handles from kernel to kernel and awaits `read()` only for the numbers

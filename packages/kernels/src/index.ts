@@ -9,7 +9,7 @@ export {
   KERNEL_CLASS, KernelError, outputCells,
   type ArgType, type Backend, type BackendName, type BackendStats, type TensorData, type KernelSpec, type MemoryStats,
 } from './backend.js';
-export { QueuedData } from './queued-data.js';
+export { QueuedData } from './dataflow-queue.js';
 export { HostBackend, SHARED_PAGES } from './host-backend.js';
 export { WebGPUBackend, MAX_KERNEL_ARRAYS } from './webgpu-backend.js';
 export { ThreadsBackend } from './threads-backend.js';

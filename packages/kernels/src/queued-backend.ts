@@ -8,8 +8,7 @@
  */
 import type { GPU } from 'gpu.js';
 import { type Backend, type BackendName, type BackendStats, type TensorData, type KernelSpec, type MemoryStats, type KernelArg } from './backend.js';
-import { DataflowQueue, type QueueDevice } from './dataflow-queue.js';
-import type { QueuedData } from './queued-data.js';
+import { DataflowQueue, type QueueDevice, type QueuedData } from './dataflow-queue.js';
 import { KernelCache, type CachedKernel, type Profile } from './kernel-cache.js';
 
 export abstract class QueuedBackend<K extends CachedKernel> implements Backend {

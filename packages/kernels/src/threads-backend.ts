@@ -8,7 +8,7 @@
  */
 import { GPU } from 'gpu.js';
 import { kernelSettings, outputCells, type TensorData, type KernelSpec, type KernelArg } from './backend.js';
-import type { QueuedData } from './queued-data.js';
+import type { QueuedData } from './dataflow-queue.js';
 import { flatten, flatResults, type CompiledKernel } from './host-backend.js';
 import { QueuedBackend } from './queued-backend.js';
 

@@ -10,7 +10,7 @@
 import * as gpujs from 'gpu.js';
 import { GPU } from 'gpu.js';
 import { kernelSettings, outputCells, type TensorData, type KernelSpec, type MemoryStats, type KernelArg } from './backend.js';
-import type { QueuedData } from './queued-data.js';
+import type { QueuedData } from './dataflow-queue.js';
 import { QueuedBackend } from './queued-backend.js';
 import { adapterName, describeAdapter, type AdapterDescription, type AdapterInfoLike } from './webgpu-adapter.js';
 import { DeviceDiscipline, USAGE, type DeviceCounters, type GpuBuffer, type GpuDevice, type GpuJsKernel } from './webgpu-device.js';
