@@ -15,7 +15,7 @@ export abstract class QueuedBackend<K extends CachedKernel> implements Backend {
   readonly residency = 'device' as const;
   /** Compile once, count, profile, list fallbacks. */
   protected readonly kernels: KernelCache<K>;
-  /** Results as QueuedDatas, launches ordered by the data they read. */
+  /** Results as QueuedData handles, launches ordered by the data they read. */
   protected readonly queue: DataflowQueue;
 
   protected constructor(readonly name: BackendName, protected readonly gpu: GPU, create: (spec: KernelSpec) => K, device: QueueDevice) {
