@@ -35,16 +35,17 @@ const header = ['shape', 'tfjs-wasm', ...levers.map((l) => l.name + (JSON.string
 console.log(`| ${header.join(' | ')} |\n|---|${header.slice(1).map(() => '---:').join('|')}|`);
 for (const { label, s } of shapes) {
   const a = seededFloats(s.m * s.k, 1), b = seededFloats(s.k * s.n, 2);
+  const da = backend.upload(a), db = backend.upload(b);
   const peer = gflops(s, await median(tfjsMatmul(tf, s)));
   const cells = [];
   for (const { t } of levers) {
-    const c = matmulKernel(backend, a, b, s, t);
+    const c = backend.readSync(matmulKernel(backend, da, db, s, t));
     const ref = matmulReference(a.subarray(0, s.transA ? s.k * s.m : 8 * s.k), b, { ...s, m: s.transA ? s.m : 8 });
     // spot-check 8 rows (all rows for transA) against the reference, then time
     const rows = s.transA ? s.m : 8;
     const err = maxAbsDiff(c.subarray(0, rows * s.n), ref.subarray(0, rows * s.n));
     if (!(err < 1e-3)) throw new Error(`matmul ${label} ${JSON.stringify(t)}: max |error| ${err} against the reference`);
-    const g = gflops(s, await median(() => matmulKernel(backend, a, b, s, t)));
+    const g = gflops(s, await median(() => matmulKernel(backend, da, db, s, t)));
     cells.push(`${g.toFixed(2)} (${(g / peer).toFixed(2)}×)`);
   }
   console.log(`| ${label} | ${peer.toFixed(2)} | ${cells.join(' | ')} |`);

@@ -22,12 +22,13 @@ const time = (fn) => { const t = performance.now(); fn(); return performance.now
 console.log(`| shape | tfjs-wasm | gpu.js kernel | WebAssembly module, 1 thread | WebAssembly module, ${cores} threads |\n|---|---:|---:|---:|---:|`);
 for (const { label, s } of matmulShapes()) {
   const a = seededFloats(s.m * s.k, 1), b = seededFloats(s.k * s.n, 2);
+  const da = backend.upload(a), db = backend.upload(b);
   const ta = tf.tensor(a, s.transA ? [s.k, s.m] : [s.m, s.k]), tb = tf.tensor(b, s.transB ? [s.n, s.k] : [s.k, s.n]);
   const engines = {
     tfjs: () => { const c = tf.matMul(ta, tb, !!s.transA, !!s.transB); c.dataSync(); c.dispose(); },
-    gpujs: () => matmulKernel(backend, a, b, s, MATMUL_TUNING),
-    one: () => { useMatmulThreads(1); matmulKernel(backend, a, b, s); },
-    all: () => { useMatmulThreads(cores); matmulKernel(backend, a, b, s); },
+    gpujs: () => matmulKernel(backend, da, db, s, MATMUL_TUNING),
+    one: () => { useMatmulThreads(1); matmulKernel(backend, da, db, s); },
+    all: () => { useMatmulThreads(cores); matmulKernel(backend, da, db, s); },
   };
   const ms = Object.fromEntries(Object.keys(engines).map((k) => [k, []]));
   for (const k of Object.keys(engines)) { engines[k](); engines[k](); } // compile, tier up, pack the weight once

@@ -8,7 +8,8 @@
 // process of its own (bench/vitb-explain.mjs: 3 iterations, projected, and its peak RSS). Times are medians after a warm-up. On webgpu a timed call ends with
 // backend.flush() (the device finished the work), so device time is included.
 // --backends=webgpu runs where Node can load WebGPU (the 'webgpu' package: glibc >= 2.34, Vulkan; see the
-// README's Backends); elsewhere it says why. Its results carry per_iteration (bench/webgpu-counters.mjs). `node bench/browser.mjs` times the browser example on webasm and WebGPU in Chromium.
+// README's Backends); elsewhere it says why. Last, the peak live tensor bytes of a ViT-Tiny and a ViT-B/16 forward + input
+// gradient on webgpu if it ran, else the first backend named (bench/peak-memory.mjs). Its results carry per_iteration (bench/webgpu-counters.mjs). `node bench/browser.mjs` times the browser example on webasm and WebGPU in Chromium.
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import { execFileSync } from 'node:child_process';
@@ -26,6 +27,7 @@ import { tfjsVit } from './vit-tfjs.mjs';
 import { BASE, TINY, randomVit, seededFloats } from './vit-configs.mjs';
 import { webgpuPerIteration } from './webgpu-counters.mjs';
 import { gflops, matmulShapes, tfjsMatmul } from './matmul-shapes.mjs';
+import { peakMemory } from './peak-memory.mjs';
 
 const args = process.argv.slice(2);
 const json = args.includes('--json');
@@ -185,6 +187,8 @@ async function benchBackend(name) {
 }
 
 for (const name of names) await benchBackend(name);
+// peak live tensor bytes of a ViT-Tiny and a ViT-B/16 forward + input gradient (bench/peak-memory.mjs)
+results.peak_live = await peakMemory(names.includes('webgpu') && !results.skipped.webgpu ? 'webgpu' : names[0]);
 closeNodeWebGPU();
 
 // the peer: the same ViT-Tiny (same weights) and kernels on tfjs-backend-wasm
@@ -270,6 +274,8 @@ if (json) {
   console.log(`| measure | ${cols.map((c) => `maskgrad ${c}`).join(' | ')} | tfjs-wasm |`);
   console.log(`|---|${cols.map(() => '---:').join('|')}|---:|`);
   for (const [label, get, peer] of rows) console.log(`| ${label} | ${cols.map((c) => get(results.backends[c])).join(' | ')} | ${peer} |`);
+  const pl = results.peak_live;
+  for (const [label, m] of [['ViT-Tiny', pl.vit_tiny], ['ViT-B/16', pl.vit_b16]]) console.log(`\n${label} forward + input gradient on ${pl.backend}: peak live tensor data ${f(m.peak_mb, 1)} MB (weights ${f(m.weights_mb, 1)} MB; node bench/peak-memory.mjs)`);
   for (const [name, why] of Object.entries(results.skipped)) console.log(`\n${name}: not run here: ${why}`);
   console.log(`\n${results.machine.cpus} × ${results.machine.cpu}, Node ${results.machine.node}, load average ${results.machine.loadAverage1m.toFixed(2)}`);
 }

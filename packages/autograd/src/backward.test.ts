@@ -1,33 +1,10 @@
-// backward(): synchronous, and it frees as it goes. References to data are counted by a backend
-// that wraps the test's own (run, upload and retain take one, release gives one back), so the
-// counts follow dispose() exactly and do not depend on when the garbage collector runs.
+// backward(): synchronous, and it frees as it goes. Live data is counted by a fresh host backend's
+// own accounting (memory(): data made and not yet released), so the counts follow dispose() exactly
+// and do not depend on when the garbage collector runs.
 import { describe, expect, it } from 'vitest';
-import type { Backend, Data } from '@maskgrad/kernels';
+import { createHostBackend } from '@maskgrad/kernels';
 import { record } from './record.js';
-import { getBackend, tensor, tidy, type Tensor } from './index.js';
-
-/** `base`, counting the live references to each result it made: what disposing gives back. */
-function counting(base: Backend): { backend: Backend; live(): { buffers: number; bytes: number } } {
-  const refs = new Map<Data, number>();
-  const count = (d: Data, k: number) => {
-    const n = (refs.get(d) ?? 0) + k;
-    if (n < 0) throw new Error('released more often than taken');
-    if (n === 0) refs.delete(d);
-    else refs.set(d, n);
-    return d;
-  };
-  const wrapped: Partial<Backend> = {
-    run: (spec, args) => count(base.run(spec, args), 1),
-    upload: (values) => count(base.upload(values), 1),
-    retain: (d) => (base.retain(d), count(d, 1), undefined),
-    release: (d) => (base.release(d), count(d, -1), undefined),
-  };
-  const backend = new Proxy(base, {
-    get: (target, key) => (key in wrapped ? wrapped[key as keyof Backend] : Reflect.get(target, key, target)),
-  });
-  const live = () => ({ buffers: refs.size, bytes: [...refs.keys()].reduce((s, d) => s + d.length * 4, 0) });
-  return { backend, live };
-}
+import { tensor, tidy, type Tensor } from './index.js';
 
 /** x passed on unchanged (a view), whose backward rule records the live references when it runs. */
 function probe(x: Tensor, at: () => void): Tensor {
@@ -45,7 +22,8 @@ describe('backward() frees as it goes', () => {
   });
 
   it('a chain of 40 ops: live data during the walk stays that of a few gradients, not 40', async () => {
-    const { backend, live } = counting(getBackend());
+    const backend = createHostBackend('cpu');
+    const live = () => backend.memory();
     const n = 4096;
     const bytes = n * 4;
     const x = tensor(Float32Array.from({ length: n }, (_, i) => Math.sin(i)), [n], { requiresGrad: true, backend });

@@ -144,10 +144,10 @@ export class Adam extends Optimizer {
       let s = this.state.get(i);
       if (!s || p.storage !== s.storage || p.offset !== 0) {
         // the first step, or the parameter was assigned since: [p, m, v] from p and the moments so far
-        const moments = s ? U.contiguous(U.view(s, [2 * n], [1], n)) : new Tensor(backend.upload(new Float32Array(2 * n)), [2 * n], { backend });
-        s = new Tensor(concatKernel(backend, [U.contiguous(p).storage, moments.storage], [n, 2 * n], 1, 1), [3 * n], { backend });
+        const moments = s ? U.contiguous(U.view(s, [2 * n], [1], n)) : new Tensor(backend.upload(new Float32Array(2 * n)), [2 * n]);
+        s = new Tensor(concatKernel(backend, [U.contiguous(p).storage, moments.storage], [n, 2 * n], 1, 1), [3 * n]);
       }
-      const next = new Tensor(adamKernel(backend, s.storage, U.contiguous(p.grad).storage, h), [3 * n], { backend });
+      const next = new Tensor(adamKernel(backend, s.storage, U.contiguous(p.grad).storage, h), [3 * n]);
       this.setState(this.state, i, next);
       p.assign(U.view(next, p.shape, contiguousStrides(p.shape), 0));
     }));

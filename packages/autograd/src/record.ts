@@ -4,13 +4,19 @@
  * A frozen model's ops therefore record nothing for their weights.
  */
 import type { Backend } from '@maskgrad/kernels';
+import { twoCopiesError } from './engine-copies.js';
 import { isGradEnabled } from './grad-mode.js';
 import { Tensor, type GradFn } from './tensor.js';
 
-/** The backend all of `ts` live on; a clear error when they differ (checked before any kernel runs). */
+/**
+ * The backend all of `ts` live on; a clear error when they differ (checked
+ * before any kernel runs), or when one was made by another copy of this
+ * package (./engine-copies.ts).
+ */
 export function backendOf(...ts: readonly Tensor[]): Backend {
   const b = ts[0].backend;
   for (const t of ts) {
+    if (!(t instanceof Tensor)) throw twoCopiesError() ?? new Error(`expected a Tensor, got ${String(t)}`);
     if (t.backend !== b) {
       throw new Error(`tensors live on different backends (${b.name} and ${t.backend.name}); move one with await t.toBackend(backend)`);
     }
@@ -54,6 +60,6 @@ export function viewResult(
   const tracked = isGradEnabled() && base.requiresGrad;
   base.backend.retain(base.storage);
   return new Tensor(base.storage, shape, {
-    strides, offset, requiresGrad: tracked, gradFn: tracked ? { name, inputs: [base], backward } : null, backend: base.backend,
+    strides, offset, requiresGrad: tracked, gradFn: tracked ? { name, inputs: [base], backward } : null,
   });
 }

@@ -2,7 +2,7 @@
  * Tensor: a strided view of float32 data on a backend, plus the graph
  * edge that produced it (micrograd's `_prev` and `_backward`, as `gradFn`).
  *
- * The data (`Data`: a host Float32Array, or a device buffer on webgpu)
+ * The data (`TensorData`: a host Float32Array, or a device buffer on webgpu)
  * stays where the kernel that made it ran. Ops chain synchronously and
  * only reading values is asynchronous: `await t.data()`, `await t.item()`.
  * A tensor owns one reference to its data; views share the data and hold a
@@ -13,8 +13,7 @@
  * Ops live in ./ops, one file per op family, each op's forward beside its
  * derivative and its method; ./methods.ts registers the methods.
  */
-import { contiguousStrides, isContiguous, mapKernel, materializeReference, sizeOf, UNARY, type Backend, type Data, type View } from '@maskgrad/kernels';
-import { getBackend } from './backend.js';
+import { contiguousStrides, isContiguous, mapKernel, materializeReference, sizeOf, UNARY, type Backend, type TensorData, type View } from '@maskgrad/kernels';
 import { track, untrack } from './scopes.js';
 import type { TensorMethods } from './methods.js';
 
@@ -63,7 +62,7 @@ let nextId = 0;
  * is not the collector's to free). Host arrays need no such help: the
  * collector frees them with the last tensor that holds them.
  */
-const collected = new FinalizationRegistry<{ backend: Backend; data: Data; shape: readonly number[]; id: number }>(({ backend, data, shape, id }) => {
+const collected = new FinalizationRegistry<{ backend: Backend; data: TensorData; shape: readonly number[]; id: number }>(({ backend, data, shape, id }) => {
   collectorReleases.count++;
   if (id >= collectorReleases.from) collectorReleases.since++;
   collectorReleases.last = `[${shape.join(', ')}] from ${(data as { kernel?: string }).kernel ?? 'a host array'}`;
@@ -88,7 +87,7 @@ export const collectorReleases = {
   },
 };
 
-function watch(t: Tensor, data: Data): void {
+function watch(t: Tensor, data: TensorData): void {
   if (t.backend.residency === 'device') collected.register(t, { backend: t.backend, data, shape: t.shape, id: t.id }, t);
 }
 
@@ -105,14 +104,15 @@ export class Tensor {
   grad: Tensor | null = null;
   /** An optional label for toDot and error messages. */
   name?: string;
-  private current: Data | null;
+  private current: TensorData | null;
 
   /**
    * Wrap `data` (the tensor takes over one reference to it: pass a fresh
-   * kernel result, or retain() shared data first).
+   * kernel result, or retain() shared data first). The tensor lives on the
+   * backend that made the data.
    */
-  constructor(data: Data, shape: readonly number[], opts: {
-    strides?: readonly number[]; offset?: number; requiresGrad?: boolean; gradFn?: GradFn | null; backend?: Backend;
+  constructor(data: TensorData, shape: readonly number[], opts: {
+    strides?: readonly number[]; offset?: number; requiresGrad?: boolean; gradFn?: GradFn | null;
   } = {}) {
     this.current = data;
     this.shape = [...shape];
@@ -120,7 +120,7 @@ export class Tensor {
     this.offset = opts.offset ?? 0;
     this.wantsGrad = opts.requiresGrad ?? false;
     this.gradFn = opts.gradFn ?? null;
-    this.backend = opts.backend ?? getBackend();
+    this.backend = data.backend;
     watch(this, data);
     track(this);
   }
@@ -162,7 +162,7 @@ export class Tensor {
   }
 
   /** The data this tensor views (shared between views). Throws after dispose(). */
-  get storage(): Data {
+  get storage(): TensorData {
     if (!this.current) throw new Error(`tensor${this.name ? ` '${this.name}'` : ''} [${this.shape.join(', ')}] was disposed (by dispose() or the tidy() scope it was made in)`);
     return this.current;
   }
@@ -216,12 +216,12 @@ export class Tensor {
   /** A tensor sharing this one's data with no graph history and no grad. */
   detach(): Tensor {
     this.backend.retain(this.storage);
-    return new Tensor(this.storage, this.shape, { strides: this.strides, offset: this.offset, backend: this.backend });
+    return new Tensor(this.storage, this.shape, { strides: this.strides, offset: this.offset });
   }
 
   /** A copy of this tensor (values, shape, name; no graph) on another backend. */
   async toBackend(backend: Backend): Promise<Tensor> {
-    const t = new Tensor(backend.upload(await this.data()), this.shape, { backend, requiresGrad: this.isLeaf && this.requiresGrad });
+    const t = new Tensor(backend.upload(await this.data()), this.shape, { requiresGrad: this.isLeaf && this.requiresGrad });
     t.name = this.name;
     return t;
   }
@@ -236,7 +236,7 @@ export class Tensor {
     if (this.gradFn) throw new Error('assign(): only leaf tensors can be updated in place');
     const n = values instanceof Tensor ? values.size : values.length;
     if (n !== this.size) throw new Error(`assign(): ${n} values for a tensor of ${this.size} elements`);
-    let data: Data;
+    let data: TensorData;
     let offset = 0;
     if (values instanceof Float32Array) data = this.backend.upload(values);
     else {

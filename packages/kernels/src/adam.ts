@@ -10,7 +10,7 @@
  * the state's first third. The step-dependent scalars (lr, bc1, bc2) are
  * kernel arguments, so one compiled kernel serves every step.
  */
-import type { Backend, Data } from './backend.js';
+import type { Backend, TensorData } from './backend.js';
 import { int, lit } from './codegen.js';
 
 export interface AdamHyper {
@@ -36,7 +36,7 @@ export interface AdamState {
 }
 
 /** One step from `state` = [p, m, v] (3·N values) and the gradient (N): the state after it. */
-export function adamKernel(backend: Backend, state: Data, grad: Data, h: AdamHyper): Data {
+export function adamKernel(backend: Backend, state: TensorData, grad: TensorData, h: AdamHyper): TensorData {
   const n = grad.length;
   if (state.length !== 3 * n) throw new Error(`adam: the state has ${state.length} values, expected ${3 * n} ([p, m, v] for ${n} parameters)`);
   if (!(h.step >= 1)) throw new Error(`adam: step is ${h.step}, expected t ≥ 1 (count steps from 1)`);

@@ -2,21 +2,43 @@
  * What every backend offers the layers above: run a named kernel, keep its
  * result where it was computed, read values back asynchronously.
  *
- * Two kinds of backend implement it. A host backend (webasm, cpu,
- * headlessgl: ./host-backend.ts) computes each kernel at once and its data
- * is a Float32Array. The webgpu backend (./webgpu-backend.ts) queues each
- * kernel on the device and hands back a DeviceBuffer at once; the values
- * exist on the device some time later and reach the host only through
- * `read()`. Code above this layer treats both alike: it passes `Data` from
- * kernel to kernel and awaits `read()` only for the numbers it reports.
+ * A tensor's values are a `TensorData`: an opaque handle made and owned by
+ * the backend that computed it, which is the only one that can read it.
+ * Two kinds of backend implement the interface. A host backend (webasm,
+ * cpu, headlessgl: ./host-backend.ts) computes each kernel at once; its
+ * handle wraps a Float32Array. The queued backends (webgpu:
+ * ./webgpu-backend.ts, webasm-threads: ./threads-backend.ts) queue each
+ * kernel and hand back a handle at once (QueuedData in ./dataflow-queue.ts, counted by
+ * references); the values exist some time later and reach the host only
+ * through `read()`. Code above this layer treats both alike: it passes
+ * handles from kernel to kernel and awaits `read()` only for the numbers
+ * it reports.
  */
-import type { DeviceBuffer } from './device-buffer.js';
-
 export type BackendName = 'webgpu' | 'headlessgl' | 'webasm-threads' | 'webasm' | 'cpu';
 export type ArgType = 'Array' | 'Integer' | 'Float';
 
-/** A tensor's values: host memory on host backends, a device buffer on webgpu. */
-export type Data = Float32Array | DeviceBuffer;
+/**
+ * A tensor's values, as the backend that made them keeps them: its `backend`
+ * runs kernels on it, reads it (`backend.read`) and counts its references
+ * (`retain`/`release`). Nothing else looks inside.
+ */
+export interface TensorData {
+  readonly backend: Backend;
+  /** How many float32 values it holds. */
+  readonly length: number;
+}
+
+/**
+ * A kernel argument: this backend's data, a number, or a constant table of
+ * host values the kernel reads as they are (gather indices, layer norm's
+ * per-row offsets): gpu.js copies such a table in with the call.
+ */
+export type KernelArg = TensorData | Float32Array | number;
+
+/** The backend data among a kernel's arguments (not numbers, not constant tables). */
+export function isData(a: KernelArg): a is TensorData {
+  return typeof a !== 'number' && !(a instanceof Float32Array);
+}
 
 export interface KernelSpec {
   /** What the kernel computes and at which sizes ("matmul 197×768×3072"): errors and the profile use it. */
@@ -40,42 +62,46 @@ export interface BackendStats {
   cachedKernels: number;
 }
 
-/** Device memory held by live results (webgpu); zero on host backends, whose arrays the garbage collector frees. */
+/** Data with an owner left (a tensor, or a kernel still to read it) and their bytes: what `release()` has not given back yet. */
 export interface MemoryStats {
   buffers: number;
   bytes: number;
+  /** The most `bytes` live at any moment since the backend was made or resetPeak() was called. */
+  peakBytes: number;
 }
 
 export interface Backend {
   readonly name: BackendName;
-  /** 'host': data is a Float32Array, ready when run() returns. 'device': data is a DeviceBuffer, ready later (webgpu, webasm-threads). */
+  /** 'host': data is ready when run() returns (webasm, cpu, headlessgl). 'device': data is ready later (webgpu, webasm-threads). */
   readonly residency: 'host' | 'device';
   readonly stats: BackendStats;
   /** Per-kernel time (ms) and calls by kernel name, while profiling is on (set to a Map to start). */
   profile: Map<string, { ms: number; calls: number }> | null;
   /**
-   * Run a kernel on arrays and numbers. Returns its result at once: a fresh
-   * Float32Array the caller owns (host), or a DeviceBuffer that the caller
-   * owns one reference to (device; release() it when done).
+   * Run a kernel on this backend's data and numbers. Returns its result at
+   * once, of which the caller owns one reference (release() it when done;
+   * a no-op on host backends, whose arrays the garbage collector frees).
    */
-  run(spec: KernelSpec, args: readonly (Data | number)[]): Data;
-  /** Put host values where this backend computes (no copy on host backends). */
-  upload(values: Float32Array): Data;
+  run(spec: KernelSpec, args: readonly KernelArg[]): TensorData;
+  /** Put host values where this backend computes, as its data (no copy on host backends). */
+  upload(values: Float32Array): TensorData;
   /** Copy values to the host. Rejects with the error of the kernel that should have written them, if it failed. */
-  read(data: Data): Promise<Float32Array>;
+  read(data: TensorData): Promise<Float32Array>;
   /** The values, synchronously: host backends only; webgpu throws and names the async call to use. */
-  readSync(data: Data): Float32Array;
-  /** Drop one reference to `data` (no-op for host arrays). */
-  release(data: Data): void;
-  /** Take one more reference to `data` (no-op for host arrays). */
-  retain(data: Data): void;
+  readSync(data: TensorData): Float32Array;
+  /** Drop one reference to `data` (no-op on host backends). */
+  release(data: TensorData): void;
+  /** Take one more reference to `data` (no-op on host backends). */
+  retain(data: TensorData): void;
   /** Wait until every kernel queued so far has been submitted; rejects with the first failure not yet reported. */
   flush(): Promise<void>;
   memory(): MemoryStats;
+  /** Start `memory().peakBytes` over from the bytes live now. */
+  resetPeak(): void;
   /** Kernels gpu.js silently ran on another backend than this one (it degrades unsupported kernels to cpu). */
   fallbacks(): string[];
   /** Which gpu.js kernel class compiled this spec (to catch silent cpu fallbacks). */
-  kernelClassOf(spec: KernelSpec, args: readonly (Data | number)[]): string;
+  kernelClassOf(spec: KernelSpec, args: readonly KernelArg[]): string;
   destroy(): void;
 }
 
@@ -84,13 +110,24 @@ export const KERNEL_CLASS: Record<BackendName, string> = {
   webasm: 'WebAssemblyKernel', 'webasm-threads': 'WebAssemblyKernel', cpu: 'CPUKernel', headlessgl: 'HeadlessGLKernel', webgpu: 'WebGPUKernel',
 };
 
+/**
+ * `data` as `backend`'s own handle type, after checking that `backend` made
+ * it; else an error naming both backends (and the kernel that wanted it).
+ */
+export function ownData<T extends TensorData>(backend: Backend, data: TensorData, kernel?: string): T {
+  if (data.backend !== backend) {
+    throw new Error(`${kernel ? `kernel '${kernel}': an argument` : 'these values'} live${kernel ? 's' : ''} on ${data.backend.name}, not on this ${backend.name} backend; move the tensor with await t.toBackend(backend)`);
+  }
+  return data as T;
+}
+
 /** Number of output cells of a spec. */
 export function outputCells(spec: KernelSpec): number {
   return typeof spec.output === 'number' ? spec.output : spec.output[0] * spec.output[1] * spec.output[2];
 }
 
 /** The element count of a kernel argument, for the compile cache key ('s' for a number). */
-export function argSize(a: Data | number): string {
+export function argSize(a: { readonly length: number } | number): string {
   return typeof a === 'number' ? 's' : String(a.length);
 }
 

@@ -2,14 +2,14 @@
  * Concatenation of contiguous arrays along one axis, and the inverse
  * index selection (gather) along one axis.
  */
-import type { Backend, Data } from './backend.js';
+import type { Backend, TensorData } from './backend.js';
 import { int } from './codegen.js';
 
 /** Inputs per concat kernel: WebGPU binds at most 7 arrays besides the output; more are joined in rounds. */
 const MAX_INPUTS = 7;
 
 /** Inputs seen as [outer, sizes[k], inner]; output [outer, Σ sizes, inner]. */
-export function concatKernel(backend: Backend, xs: readonly Data[], sizes: readonly number[], outer: number, inner: number): Data {
+export function concatKernel(backend: Backend, xs: readonly TensorData[], sizes: readonly number[], outer: number, inner: number): TensorData {
   if (xs.length > MAX_INPUTS) {
     const head = concatKernel(backend, xs.slice(0, MAX_INPUTS), sizes.slice(0, MAX_INPUTS), outer, inner);
     const headSize = sizes.slice(0, MAX_INPUTS).reduce((a, b) => a + b, 0);
@@ -54,7 +54,7 @@ export function concatReference(xs: readonly Float32Array[], sizes: readonly num
 }
 
 /** x seen as [outer, n, inner]; out[o, t, r] = x[o, index[t], r]. Indices outside [0, n) read 0. */
-export function gatherKernel(backend: Backend, x: Data, index: Float32Array, outer: number, n: number, inner: number): Data {
+export function gatherKernel(backend: Backend, x: TensorData, index: Float32Array, outer: number, n: number, inner: number): TensorData {
   const t = index.length;
   const source = `function(x, idx) {
   const i = this.thread.x;
@@ -80,7 +80,7 @@ export function gatherReference(x: Float32Array, index: Float32Array, outer: num
 }
 
 /** The gradient of gather: out[o, k, r] = Σ_{t: index[t] = k} dy[o, t, r]. */
-export function scatterAddKernel(backend: Backend, dy: Data, index: Float32Array, outer: number, n: number, inner: number): Data {
+export function scatterAddKernel(backend: Backend, dy: TensorData, index: Float32Array, outer: number, n: number, inner: number): TensorData {
   const t = index.length;
   const source = `function(dy, idx) {
   const i = this.thread.x;

@@ -4,7 +4,7 @@
  * gradients with respect to the input and the weight, each gather-style
  * (one output cell per thread, no atomics).
  */
-import type { Backend, Data } from './backend.js';
+import type { Backend, TensorData } from './backend.js';
 import { int } from './codegen.js';
 
 export interface Conv2dShape {
@@ -40,7 +40,7 @@ function unflatten(i: string, names: string[], dims: number[]): string {
   return lines.join('\n  ');
 }
 
-export function conv2dKernel(backend: Backend, x: Data, weight: Data, s: Conv2dShape): Data {
+export function conv2dKernel(backend: Backend, x: TensorData, weight: TensorData, s: Conv2dShape): TensorData {
   const { oh, ow } = convOutputSize(s);
   const cg = s.c / s.groups;
   const ocg = s.oc / s.groups;
@@ -69,7 +69,7 @@ export function conv2dKernel(backend: Backend, x: Data, weight: Data, s: Conv2dS
 }
 
 /** dL/dx from dL/dy: each input pixel gathers the outputs whose window covers it. */
-export function conv2dInputGradKernel(backend: Backend, dy: Data, weight: Data, s: Conv2dShape): Data {
+export function conv2dInputGradKernel(backend: Backend, dy: TensorData, weight: TensorData, s: Conv2dShape): TensorData {
   const { oh, ow } = convOutputSize(s);
   const cg = s.c / s.groups;
   const ocg = s.oc / s.groups;
@@ -106,7 +106,7 @@ export function conv2dInputGradKernel(backend: Backend, dy: Data, weight: Data, 
 }
 
 /** dL/dweight from dL/dy and the input. */
-export function conv2dWeightGradKernel(backend: Backend, dy: Data, x: Data, s: Conv2dShape): Data {
+export function conv2dWeightGradKernel(backend: Backend, dy: TensorData, x: TensorData, s: Conv2dShape): TensorData {
   const { oh, ow } = convOutputSize(s);
   const cg = s.c / s.groups;
   const ocg = s.oc / s.groups;

@@ -7,7 +7,7 @@
  * instead of add → gelu and gelu′ → mul. erf and exp come from
  * transcendental.ts (polynomials on webasm).
  */
-import type { ArgType, Backend, Data } from './backend.js';
+import type { ArgType, Backend, TensorData } from './backend.js';
 import { int, lit } from './codegen.js';
 import { erfReference, erfSource, expSource } from './transcendental.js';
 
@@ -33,7 +33,7 @@ function geluSource(backend: Backend, cols: number, withBias: boolean, backward:
   return lines.join('\n');
 }
 
-function run(backend: Backend, x: Data, bias: Data | null, g: Data | null, cols: number): Data {
+function run(backend: Backend, x: TensorData, bias: TensorData | null, g: TensorData | null, cols: number): TensorData {
   if (bias && bias.length !== cols) throw new Error(`gelu: bias has ${bias.length} values, expected ${cols} (one per column)`);
   if (g && g.length !== x.length) throw new Error(`gelu backward: gradient has ${g.length} values, expected ${x.length} (one per input)`);
   const args: Record<string, ArgType> = g ? { x: 'Array', b: 'Array', g: 'Array' } : { x: 'Array', b: 'Array' };
@@ -43,12 +43,12 @@ function run(backend: Backend, x: Data, bias: Data | null, g: Data | null, cols:
 }
 
 /** GELU(x + bias), bias broadcast over rows of `cols` (null: none). */
-export function geluKernel(backend: Backend, x: Data, bias: Data | null, cols: number): Data {
+export function geluKernel(backend: Backend, x: TensorData, bias: TensorData | null, cols: number): TensorData {
   return run(backend, x, bias, null, cols);
 }
 
 /** g · GELU′(x + bias): the gradient with respect to x (and, summed over rows, to bias). */
-export function geluBackwardKernel(backend: Backend, x: Data, bias: Data | null, g: Data, cols: number): Data {
+export function geluBackwardKernel(backend: Backend, x: TensorData, bias: TensorData | null, g: TensorData, cols: number): TensorData {
   return run(backend, x, bias, g, cols);
 }
 

@@ -7,7 +7,7 @@ const double = { name: 'double', source: 'function (a) { return a[this.thread.x]
 describe('HostBackend kernel cache', () => {
   it('keeps at most `limit` compiled kernels, destroying the least recently used', () => {
     const b = new HostBackend('webasm', new GPU({ mode: 'webasm' }), 2);
-    const run = (n: number) => b.run({ ...double, output: n }, [Float32Array.from({ length: n }, (_, i) => i)]);
+    const run = (n: number) => b.readSync(b.run({ ...double, output: n }, [b.upload(Float32Array.from({ length: n }, (_, i) => i))]));
     expect(Array.from(run(3))).toEqual([0, 2, 4]);
     run(4);
     run(3); // 3 is now the most recently used

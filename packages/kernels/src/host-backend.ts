@@ -1,18 +1,16 @@
 /**
  * A host backend (webasm, cpu, headlessgl): each kernel runs when it is
- * called and its result is a Float32Array in host memory.
+ * called and its result is a Float32Array in host memory, handed out as
+ * this backend's data (HostData: the array and its backend).
  *
  * Kernels are generated as JavaScript source with their shapes baked in as
  * literals (constant loop bounds and divisors compile to tight WebAssembly),
- * compiled once per distinct source and cached. Every kernel has a 1-D
+ * compiled once per distinct source and cached (./kernel-cache.ts). Every kernel has a 1-D
  * output; n-d structure lives in the index arithmetic of the source.
  */
 import type { GPU } from 'gpu.js';
-import {
-  KERNEL_CLASS, KernelError, argSize, kernelSettings, outputCells,
-  type Backend, type BackendName, type BackendStats, type Data, type KernelSpec, type MemoryStats,
-} from './backend.js';
-import { DeviceBuffer } from './device-buffer.js';
+import { kernelSettings, outputCells, ownData, type Backend, type BackendName, type BackendStats, type TensorData, type KernelSpec, type MemoryStats, type KernelArg, isData } from './backend.js';
+import { KernelCache, type Profile } from './kernel-cache.js';
 
 export type CompiledKernel = ((...args: unknown[]) => unknown) & {
   kernel?: { constructor: { name: string }; fallbackReason?: string | null };
@@ -62,26 +60,48 @@ class SharedWasmMemory {
 
 let sharedMemory: SharedWasmMemory | null = null;
 
+/**
+ * A host backend's data: the Float32Array a kernel returned (or upload()
+ * was given), its backend, and how many tensors hold it. The garbage
+ * collector frees the array; the count feeds memory(), which therefore
+ * also counts data whose tensors were collected without dispose() (no
+ * finalizer is registered for host tensors: it would keep the array alive
+ * one collection longer).
+ */
+class HostData implements TensorData {
+  owners = 1;
+  constructor(readonly backend: HostBackend, readonly values: Float32Array) {}
+  get length(): number {
+    return this.values.length;
+  }
+}
+
 export class HostBackend implements Backend {
   readonly name: BackendName;
   readonly residency = 'host' as const;
   private readonly gpu: GPU;
-  /** Compiled kernels, least recently used first when `limit` is finite. */
-  private readonly cache = new Map<string, CompiledKernel>();
-  /** Live compiled kernels at most; the least recently used is destroyed to make room. */
-  readonly limit: number;
+  /** Compile once, count, profile, list fallbacks (./kernel-cache.ts). */
+  private readonly kernels: KernelCache<CompiledKernel>;
   /** webasm in a browser: kernels share one WebAssembly.Memory (see SharedWasmMemory). */
   private readonly wasmMemory: SharedWasmMemory | null;
-  private calls = 0;
-  private compiles = 0;
-  profile: Map<string, { ms: number; calls: number }> | null = null;
+  /** Data with an owner left, their bytes, and the most bytes at once since resetPeak(). */
+  private readonly live = { buffers: 0, bytes: 0, peakBytes: 0 };
 
   constructor(name: BackendName, gpu: GPU, limit = Infinity) {
     if (name === 'webgpu') throw new Error('internal: webgpu is a device backend (WebGPUBackend)');
     this.name = name;
     this.gpu = gpu;
-    this.limit = limit;
+    this.kernels = new KernelCache(name, (spec) => {
+      const kernel = gpu.createKernel(spec.source as never, kernelSettings(spec) as never) as unknown as CompiledKernel;
+      flatResults(kernel);
+      return kernel;
+    }, limit);
     this.wasmMemory = name === 'webasm' && !isNode ? (sharedMemory ??= new SharedWasmMemory()) : null;
+  }
+
+  /** Live compiled kernels at most (the least recently used is destroyed to make room). */
+  get limit(): number {
+    return this.kernels.limit;
   }
 
   /** Kernels that needed a WebAssembly memory of their own (browser webasm; larger than the shared one). */
@@ -90,58 +110,42 @@ export class HostBackend implements Backend {
   }
 
   get stats(): BackendStats {
-    return { kernelCalls: this.calls, compiles: this.compiles, cachedKernels: this.cache.size };
+    return this.kernels.stats;
   }
 
-  run(spec: KernelSpec, args: readonly (Data | number)[]): Float32Array {
+  get profile(): Profile | null {
+    return this.kernels.profile;
+  }
+
+  set profile(p: Profile | null) {
+    this.kernels.profile = p;
+  }
+
+  /** Compile (or find) the kernel and call it now on the arrays behind `args`: its result is ready when this returns. */
+  run(spec: KernelSpec, args: readonly KernelArg[]): TensorData {
     const cells = outputCells(spec);
-    if (cells === 0) return new Float32Array(0);
-    for (const a of args) {
-      if (a instanceof DeviceBuffer) throw new Error(`kernel '${spec.name}': an argument lives on ${a.backend.name}, this backend is ${this.name}; move it with toBackend()`);
-    }
-    const kernel = this.compile(spec, args);
-    this.calls++;
-    const t0 = this.profile ? performance.now() : 0;
-    let result: unknown;
-    try {
-      result = this.wasmMemory ? this.wasmMemory.during(() => kernel(...args)) : kernel(...args);
-    } catch (e) {
-      throw new KernelError(spec.name, this.name, e);
-    }
-    if (this.profile) this.record(spec.name, performance.now() - t0);
-    if (typeof spec.output === 'number' && !spec.vec4) return result as Float32Array;
-    return flatten(result, cells * (spec.vec4 ? 4 : 1));
+    if (cells === 0) return this.own(new Float32Array(0));
+    const arrays = args.map((a) => (isData(a) ? ownData<HostData>(this, a, spec.name).values : a));
+    const kernel = this.kernels.get(spec, arrays);
+    const result = this.kernels.call(spec.name, () => (this.wasmMemory ? this.wasmMemory.during(() => kernel(...arrays)) : kernel(...arrays)));
+    return this.own(typeof spec.output === 'number' && !spec.vec4 ? result as Float32Array : flatten(result, cells * (spec.vec4 ? 4 : 1)));
   }
 
   /**
    * Run a kernel written outside gpu.js (webasm's SIMD matmul module,
-   * ./wasm/gemm.ts), counted and profiled under its name like the others.
+   * ./wasm/gemm.ts) on the arrays behind its arguments, counted and profiled
+   * under its name like the others.
    */
-  runNative(name: string, compute: () => Float32Array): Float32Array {
-    this.calls++;
-    const t0 = this.profile ? performance.now() : 0;
-    let result: Float32Array;
-    try {
-      result = compute();
-    } catch (e) {
-      throw new KernelError(name, this.name, e);
-    }
-    if (this.profile) this.record(name, performance.now() - t0);
-    return result;
+  runNative(name: string, args: readonly TensorData[], compute: (...arrays: Float32Array[]) => Float32Array): TensorData {
+    const arrays = args.map((a) => ownData<HostData>(this, a, name).values);
+    return this.own(this.kernels.call(name, () => compute(...arrays)));
   }
 
-  private record(name: string, ms: number): void {
-    const e = this.profile!.get(name) ?? { ms: 0, calls: 0 };
-    e.ms += ms;
-    e.calls++;
-    this.profile!.set(name, e);
+  upload(values: Float32Array): TensorData {
+    return this.own(values);
   }
 
-  upload(values: Float32Array): Float32Array {
-    return values;
-  }
-
-  read(data: Data): Promise<Float32Array> {
+  read(data: TensorData): Promise<Float32Array> {
     try {
       return Promise.resolve(Float32Array.from(this.readSync(data)));
     } catch (e) {
@@ -149,66 +153,56 @@ export class HostBackend implements Backend {
     }
   }
 
-  readSync(data: Data): Float32Array {
-    if (data instanceof DeviceBuffer) throw new Error(`these values live on ${data.backend.name}, not on ${this.name}`);
-    return data;
+  /** The array itself (no copy): callers that keep or change it copy it first. */
+  readSync(data: TensorData): Float32Array {
+    return ownData<HostData>(this, data).values;
   }
 
-  release(): void {}
-  retain(): void {}
+  retain(data: TensorData): void {
+    const d = ownData<HostData>(this, data);
+    if (d.owners === 0) throw new Error(`internal: retain() of released host data (${d.length} values)`);
+    d.owners++;
+  }
+
+  release(data: TensorData): void {
+    const d = ownData<HostData>(this, data);
+    if (d.owners === 0) throw new Error(`internal: release() of host data (${d.length} values) with no owner left`);
+    if (--d.owners > 0) return;
+    this.live.buffers--;
+    this.live.bytes -= d.values.byteLength;
+  }
 
   flush(): Promise<void> {
     return Promise.resolve();
   }
 
   memory(): MemoryStats {
-    return { buffers: 0, bytes: 0 };
+    return { ...this.live };
   }
 
-  kernelClassOf(spec: KernelSpec, args: readonly (Data | number)[]): string {
-    return this.compile(spec, args).kernel?.constructor.name ?? 'unknown';
+  resetPeak(): void {
+    this.live.peakBytes = this.live.bytes;
   }
 
-  /** One compiled kernel per source, output size and argument sizes (gpu.js fixes all three). */
-  private compile(spec: KernelSpec, args: readonly (Data | number)[]): CompiledKernel {
-    const key = `${spec.output}|${spec.vec4 ? 4 : 1}|${args.map(argSize).join(',')}|${spec.source}`;
-    let kernel = this.cache.get(key);
-    if (kernel && this.limit !== Infinity) {
-      this.cache.delete(key); // now the most recently used
-      this.cache.set(key, kernel);
-    }
-    if (!kernel) {
-      if (this.cache.size >= this.limit) {
-        const [oldest, old] = this.cache.entries().next().value!;
-        this.cache.delete(oldest);
-        old.destroy?.(); // frees its WebAssembly.Memory for the garbage collector
-      }
-      try {
-        kernel = this.gpu.createKernel(spec.source as never, kernelSettings(spec) as never) as unknown as CompiledKernel;
-      } catch (e) {
-        throw new KernelError(spec.name, this.name, e);
-      }
-      (kernel as unknown as { kernelName: string }).kernelName = spec.name;
-      flatResults(kernel);
-      this.cache.set(key, kernel);
-      this.compiles++;
-    }
-    return kernel;
+  kernelClassOf(spec: KernelSpec, args: readonly KernelArg[]): string {
+    return this.kernels.classOf(spec, args);
   }
 
   fallbacks(): string[] {
-    const out: string[] = [];
-    for (const k of this.cache.values()) {
-      const cls = k.kernel?.constructor.name;
-      if (cls && cls !== KERNEL_CLASS[this.name]) out.push(`${cls}: ${(k as unknown as { kernelName: string }).kernelName}`);
-    }
-    return out;
+    return this.kernels.fallbacks();
+  }
+
+  /** `values` as this backend's data, with one owner: the caller. */
+  private own(values: Float32Array): HostData {
+    this.live.buffers++;
+    this.live.bytes += values.byteLength;
+    this.live.peakBytes = Math.max(this.live.peakBytes, this.live.bytes);
+    return new HostData(this, values);
   }
 
   /** Release every compiled kernel (and its WebAssembly memory). */
   destroy(): void {
-    for (const k of this.cache.values()) k.destroy?.();
-    this.cache.clear();
+    this.kernels.destroy();
     this.gpu.destroy();
   }
 }

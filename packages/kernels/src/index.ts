@@ -1,19 +1,20 @@
 /**
  * @maskgrad/kernels: every numeric kernel of maskgrad as a gpu.js kernel,
  * each beside a plain TypeScript reference implementation of the same math,
- * and the backends that run them (host arrays, or device buffers on an
- * asynchronous queue). Knows nothing about graphs or gradients: those live
+ * and the backends that run them (host arrays, or data on an asynchronous
+ * queue, each behind its backend's TensorData handle). Knows nothing about graphs or gradients: those live
  * in @maskgrad/autograd. Test helpers are in ./testing.ts, outside this API.
  */
 export {
   KERNEL_CLASS, KernelError, outputCells,
-  type ArgType, type Backend, type BackendName, type BackendStats, type Data, type KernelSpec, type MemoryStats,
+  type ArgType, type Backend, type BackendName, type BackendStats, type KernelArg, type KernelSpec, type MemoryStats, type TensorData,
 } from './backend.js';
-export { DeviceBuffer } from './device-buffer.js';
+export { DataflowQueue, QueuedData } from './dataflow-queue.js';
 export { HostBackend, SHARED_PAGES } from './host-backend.js';
 export { WebGPUBackend, MAX_KERNEL_ARRAYS } from './webgpu-backend.js';
 export { ThreadsBackend } from './threads-backend.js';
 export { QueuedBackend } from './queued-backend.js';
+export { KernelCache } from './kernel-cache.js';
 export { SWIFTSHADER_ICD, closeNodeWebGPU, installNodeWebGPU } from './node-webgpu.js';
 export { adapterName, describeAdapter, softwareSkipReason, type AdapterDescription } from './webgpu-adapter.js';
 export {

@@ -10,7 +10,7 @@
  * case states the webgpu tolerance and why.
  */
 import { adamKernel, adamReference, type AdamHyper, type AdamState } from './adam.js';
-import type { Backend, Data } from './backend.js';
+import type { Backend, TensorData } from './backend.js';
 import { geluBackwardKernel, geluKernel, geluReference } from './gelu.js';
 import { BINARY, LERP, WHERE } from './binary.js';
 import { concatKernel, concatReference, gatherKernel, gatherReference, scatterAddKernel } from './concat.js';
@@ -51,7 +51,7 @@ export function checkError(c: Check): { error: number; bound: number } {
 }
 
 /** Run `kernel` on uploaded inputs and read its result back, releasing everything. */
-async function on(backend: Backend, inputs: Float32Array[], kernel: (...xs: Data[]) => Data): Promise<Float32Array> {
+async function on(backend: Backend, inputs: Float32Array[], kernel: (...xs: TensorData[]) => TensorData): Promise<Float32Array> {
   const up = inputs.map((x) => backend.upload(x));
   const out = kernel(...up);
   try {
@@ -72,7 +72,7 @@ function launches(b: Backend, fn: () => void): Float32Array {
 const check = (what: string, got: Float32Array, want: Float32Array, tol: number, scale: Check['scale'] = 'rel'): Check => ({ what, got, want, tol, scale });
 const gpu = (b: Backend) => b.name === 'webgpu';
 
-const permuted = (data: Data, shape: number[], perm: number[]): View => {
+const permuted = <D>(data: D, shape: number[], perm: number[]): View<D> => {
   const base = contiguousView(data, shape);
   return { data, shape: perm.map((p) => shape[p]), strides: perm.map((p) => base.strides[p]), offset: 0 };
 };
@@ -129,7 +129,7 @@ const binaryCases: KernelCase[] = Object.entries(BINARY).map(([name, op]) => ({
   async run(b) {
     const a = seededFloats(4 * 3 * 5, 1, 0.5, 2);
     const c = seededFloats(4, 2, 0.5, 2);
-    const views = (da: Data, dc: Data) => [permuted(da, [4, 3, 5], [1, 0, 2]), contiguousView(dc, [4, 1])];
+    const views = <D>(da: D, dc: D) => [permuted(da, [4, 3, 5], [1, 0, 2]), contiguousView(dc, [4, 1])];
     const got = await on(b, [a, c], (da, dc) => mapKernel(b, op, views(da, dc)).data);
     return [check(name, got, mapReference(op, views(a, c)).data, 1e-5, 'abs')];
   },
@@ -151,7 +151,7 @@ export const KERNEL_CASES: KernelCase[] = [
     name: 'where, lerp, clamp, pow by scalar, size-1 axes and offsets',
     async run(b) {
       const [c, a, bb] = [seededFloats(6, 3), seededFloats(6, 4), seededFloats(20, 5)];
-      const views = (dc: Data, da: Data, db: Data): View[] => [
+      const views = <D>(dc: D, da: D, db: D): View<D>[] => [
         contiguousView(dc, [2, 3, 1]), contiguousView(da, [1, 3, 2]), { data: db, shape: [2, 1, 2], strides: [7, 0, 1], offset: 3 },
       ];
       const checks = [
@@ -172,7 +172,7 @@ export const KERNEL_CASES: KernelCase[] = [
     async run(b) {
       const base = Float32Array.from([-2, -1.5, -0.5, 0.5, 1.5, -3, 2, -1.25]);
       const expo = Float32Array.from([3, 2, -1, 2.5, 4, 0, -2, 5]);
-      const views = (da: Data, db: Data) => [contiguousView(da, [8]), contiguousView(db, [8])];
+      const views = <D>(da: D, db: D) => [contiguousView(da, [8]), contiguousView(db, [8])];
       const got = await on(b, [base, expo], (da, db) => mapKernel(b, BINARY.pow, views(da, db)).data);
       const x = Float32Array.from([0.5, 1.5, 2, 2.5]);
       const frac = powScalarOp(2.5);
@@ -397,7 +397,7 @@ export const KERNEL_CASES: KernelCase[] = [
       const checks: Check[] = [];
       for (const withBias of [true, false]) {
         const [dx, db, dg] = [x, bias, g].map((v) => b.upload(v));
-        let y: Data = dx, grad: Data = dx;
+        let y: TensorData = dx, grad: TensorData = dx;
         const k = launches(b, () => {
           y = geluKernel(b, dx, withBias ? db : null, cols);
           grad = geluBackwardKernel(b, dx, withBias ? db : null, dg, cols);
@@ -421,14 +421,14 @@ export const KERNEL_CASES: KernelCase[] = [
     async run(b) {
       const n = 37;
       let ref: AdamState = { p: seededFloats(n, 8, 0, 1), m: new Float32Array(n), v: new Float32Array(n) };
-      let state: Data = b.upload(Float32Array.from([...ref.p, ...ref.m, ...ref.v]));
+      let state: TensorData = b.upload(Float32Array.from([...ref.p, ...ref.m, ...ref.v]));
       const checks: Check[] = [];
       let compiles = 0;
       for (let step = 1; step <= 3; step++) {
         const h: AdamHyper = { lr: 0.2, beta1: 0.9, beta2: 0.999, eps: 1e-8, step, ...o };
         const grad = seededFloats(n, 10 + step);
         const g = b.upload(grad);
-        let next: Data = g;
+        let next: TensorData = g;
         checks.push(check(`kernels at step ${step}`, launches(b, () => { next = adamKernel(b, state, g, h); }), Float32Array.of(1), 0, 'abs'));
         if (step > 1) checks.push(check(`compiles at step ${step}`, Float32Array.of(b.stats.compiles), Float32Array.of(compiles), 0, 'abs'));
         compiles = b.stats.compiles;

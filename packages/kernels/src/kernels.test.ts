@@ -21,7 +21,7 @@ describe.each(testBackends().map((b) => [b.name, b] as const))('kernels on %s', 
       const a = seededFloats(s.batch * s.m * s.k, 3);
       const b = seededFloats(s.batch * s.k * s.n, 4);
       const want = matmulReference(a, b, s);
-      expect(maxAbsDiff(backend.readSync(matmulKernel(backend, a, b, s, t)), want) / Math.max(1, ...Array.from(want, Math.abs))).toBeLessThan(1e-5);
+      expect(maxAbsDiff(backend.readSync(matmulKernel(backend, backend.upload(a), backend.upload(b), s, t)), want) / Math.max(1, ...Array.from(want, Math.abs))).toBeLessThan(1e-5);
     }
   });
 
@@ -45,5 +45,19 @@ describe('kernels on webasm-threads (gpu.js worker pool, the asynchronous queue)
     const d = backend.upload(Float32Array.of(1, 2));
     expect(() => backend.readSync(d)).toThrow(/await tensor\.data\(\)/);
     expect(Array.from(await backend.read(d))).toEqual([1, 2]);
+  });
+
+  it('counts live bytes and their peak until resetPeak()', async () => {
+    const base = backend.memory().bytes;
+    backend.resetPeak();
+    const a = backend.upload(new Float32Array(1000));
+    const b = backend.upload(new Float32Array(500));
+    expect(backend.memory()).toMatchObject({ bytes: base + 6000, peakBytes: base + 6000 });
+    backend.release(a);
+    backend.release(b);
+    await backend.flush();
+    expect(backend.memory()).toMatchObject({ bytes: base, peakBytes: base + 6000 });
+    backend.resetPeak();
+    expect(backend.memory().peakBytes).toBe(base);
   });
 });

@@ -4,17 +4,17 @@
  * (as torch.nn.LayerNorm). Returns y and, for the backward pass, the
  * per-row mean and 1/sqrt(var + eps).
  */
-import type { Backend, Data } from './backend.js';
+import type { Backend, TensorData } from './backend.js';
 import { int, lit } from './codegen.js';
 
-export interface LayerNormResult<T = Data> {
+export interface LayerNormResult<T = TensorData> {
   y: T;
   mean: T;
   rstd: T;
 }
 
 export function layerNormKernel(
-  backend: Backend, x: Data, gamma: Data | null, beta: Data | null,
+  backend: Backend, x: TensorData, gamma: TensorData | null, beta: TensorData | null,
   rows: number, cols: number, eps: number,
 ): LayerNormResult {
   const size = `[${rows}×${cols}]`;
@@ -75,7 +75,7 @@ export function layerNormReference(
   return { y, mean, rstd };
 }
 
-export interface LayerNormGrads<T = Data> {
+export interface LayerNormGrads<T = TensorData> {
   dx: T;
   /** [dγ | dβ]: Σ over rows of g·x̂, then of g, [cols] each (null when not asked for: frozen weights). */
   paramGrads: T | null;
@@ -89,8 +89,8 @@ export interface LayerNormGrads<T = Data> {
  * `paramGrads`: a frozen model's layer norms need no weight gradient).
  */
 export function layerNormBackwardKernel(
-  backend: Backend, x: Data, g: Data, stats: { mean: Data; rstd: Data },
-  gamma: Data | null, rows: number, cols: number, paramGrads = true,
+  backend: Backend, x: TensorData, g: TensorData, stats: { mean: TensorData; rstd: TensorData },
+  gamma: TensorData | null, rows: number, cols: number, paramGrads = true,
 ): LayerNormGrads {
   const size = `[${rows}×${cols}]`;
   const gam = gamma ? 'gm[c]' : '1.0';

@@ -33,7 +33,7 @@
  * registers). Measured: 6.9–7.3 GFLOPS against 43–44 for tfjs-wasm on
  * 197×768×3072, from 6.3 with the masks.
  */
-import type { Backend, Data } from './backend.js';
+import type { Backend, TensorData } from './backend.js';
 import { int } from './codegen.js';
 import { matmulScalarSource } from './matmul-scalar.js';
 import { matmulTiledSource } from './matmul-tiled.js';
@@ -122,14 +122,14 @@ function relayoutSource(s: MatmulShape): string {
  * WebAssembly module runs (./wasm/gemm.ts); everywhere else, or when a
  * `tuning` is given, the gpu.js kernel with those levers.
  */
-export function matmulKernel(backend: Backend, a: Data, b: Data, shape: MatmulShape, tuning: MatmulTuning | null = null): Data {
+export function matmulKernel(backend: Backend, a: TensorData, b: TensorData, shape: MatmulShape, tuning: MatmulTuning | null = null): TensorData {
   let s = shape;
   if (s.k === 0) return backend.upload(new Float32Array(s.batch * s.m * s.n));
   // a weight shared by the batch: one matmul over all batch rows
   if (s.batch > 1 && s.broadcastB && !s.broadcastA && !s.transA) s = { ...s, m: s.batch * s.m, batch: 1, broadcastB: false };
   const name = `matmul ${describeMatmul(s)}`;
-  const tiles = !tuning && backend.name === 'webasm' && backend instanceof HostBackend ? matmulTiles() : null;
-  if (tiles) return (backend as HostBackend).runNative(name, () => gemm(tiles, a as Float32Array, b as Float32Array, s));
+  const tiles = !tuning && backend instanceof HostBackend && backend.name === 'webasm' ? matmulTiles() : null;
+  if (tiles && backend instanceof HostBackend) return backend.runNative(name, [a, b], (x, y) => gemm(tiles, x, y, s));
   tuning ??= MATMUL_TUNING;
   // WebGPU: 4 columns of one row per thread where N allows (the cells are C row-major), else one output per thread
   if (backend.name === 'webgpu') {

@@ -3,7 +3,7 @@
  * with a constant or by reflection (torch 'reflect': the edge is not
  * repeated, so before/after must be smaller than the axis).
  */
-import type { Backend, Data } from './backend.js';
+import type { Backend, TensorData } from './backend.js';
 import { int, lit } from './codegen.js';
 import { contiguousStrides, sizeOf } from './shape.js';
 
@@ -14,9 +14,9 @@ export function paddedShape(shape: readonly number[], pads: readonly (readonly [
 }
 
 export function padKernel(
-  backend: Backend, x: Data, shape: readonly number[], pads: readonly (readonly [number, number])[],
+  backend: Backend, x: TensorData, shape: readonly number[], pads: readonly (readonly [number, number])[],
   mode: PadMode, value = 0,
-): Data {
+): TensorData {
   const out = paddedShape(shape, pads);
   const inStrides = contiguousStrides(shape);
   const lines: string[] = [];

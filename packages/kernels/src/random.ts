@@ -10,7 +10,7 @@
  * (WGSL allows 2.5 ulp) still gives the exact residue. Statistical checks
  * are in random.test.ts.
  */
-import type { Backend, Data } from './backend.js';
+import type { Backend, TensorData } from './backend.js';
 import { lit } from './codegen.js';
 
 const HASH = `
@@ -78,7 +78,7 @@ function checkSeed(seed: number, n: number): void {
   if (n > 1 << 24) throw new Error(`at most 2^24 random values per call, asked for ${n}`);
 }
 
-export function uniformKernel(backend: Backend, n: number, seed: number, lo = 0, hi = 1): Data {
+export function uniformKernel(backend: Backend, n: number, seed: number, lo = 0, hi = 1): TensorData {
   checkSeed(seed, n);
   const source = `function(seed) {
   const i = this.thread.x;${HASH}
@@ -92,7 +92,7 @@ export function uniformKernel(backend: Backend, n: number, seed: number, lo = 0,
  * √(−2 ln u1)·cos(2π u2), written −cos(2π u2 − π) so the argument stays in
  * [−π, π], where WGSL bounds cos's error.
  */
-export function normalKernel(backend: Backend, n: number, seed: number, mean = 0, std = 1): Data {
+export function normalKernel(backend: Backend, n: number, seed: number, mean = 0, std = 1): TensorData {
   checkSeed(seed + 1, n);
   const source = `function(seed) {
   const i = this.thread.x;

@@ -3,7 +3,7 @@
  * the output has shape [outer, inner]. Several axes reduce one at a time.
  * Sums use Kahan compensation, so long rows keep float32 accuracy.
  */
-import type { Backend, Data } from './backend.js';
+import type { Backend, TensorData } from './backend.js';
 import { int } from './codegen.js';
 
 export type ReduceOp = 'sum' | 'max' | 'min' | 'argmax';
@@ -58,7 +58,7 @@ const BODY: Record<ReduceOp, (read: string) => string> = {
   return at;`,
 };
 
-export function reduceKernel(backend: Backend, op: ReduceOp, x: Data, s: ReduceShape): Data {
+export function reduceKernel(backend: Backend, op: ReduceOp, x: TensorData, s: ReduceShape): TensorData {
   const { outer, reduce, inner } = s;
   const base = inner === 1 ? `i * ${int(reduce)}` : `Math.floor(i / ${int(inner)}) * ${int(reduce * inner)} + (i - Math.floor(i / ${int(inner)}) * ${int(inner)})`;
   const read = inner === 1 ? 'x[b + k]' : `x[b + k * ${int(inner)}]`;

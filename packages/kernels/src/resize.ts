@@ -7,7 +7,7 @@
  * tables, packed into one array (WebGPU binds at most 7 arrays per kernel);
  * the kernels only gather.
  */
-import type { Backend, Data } from './backend.js';
+import type { Backend, TensorData } from './backend.js';
 import { int } from './codegen.js';
 
 export interface ResizeShape {
@@ -74,7 +74,7 @@ function packTables(tables: Record<string, Float32Array>): { packed: Float32Arra
 
 const sizes = (s: ResizeShape) => `[${s.planes}×${s.h}×${s.w}] → [${s.planes}×${s.oh}×${s.ow}]`;
 
-export function resizeBilinearKernel(backend: Backend, x: Data, s: ResizeShape): Data {
+export function resizeBilinearKernel(backend: Backend, x: TensorData, s: ResizeShape): TensorData {
   const ty = axisTaps(s.h, s.oh);
   const tx = axisTaps(s.w, s.ow);
   const { packed, at } = packTables({ y0: ty.i0, y1: ty.i1, ly: ty.lambda, x0: tx.i0, x1: tx.i1, lx: tx.lambda });
@@ -99,7 +99,7 @@ export function resizeBilinearKernel(backend: Backend, x: Data, s: ResizeShape):
 }
 
 /** dL/dx of the resize: each input pixel gathers the output pixels that read it. */
-export function resizeBilinearGradKernel(backend: Backend, dy: Data, s: ResizeShape): Data {
+export function resizeBilinearGradKernel(backend: Backend, dy: TensorData, s: ResizeShape): TensorData {
   const ty = axisTaps(s.h, s.oh);
   const tx = axisTaps(s.w, s.ow);
   const { packed, at } = packTables({

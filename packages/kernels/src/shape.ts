@@ -5,11 +5,11 @@
  * (i0, i1, ...) lives at data[offset + i0*strides[0] + i1*strides[1] + ...].
  * Broadcasting is a stride of 0; a permutation is a reordering of strides.
  */
-import type { Data } from './backend.js';
+import type { TensorData } from './backend.js';
 
-export interface View {
-  /** Host values or a device buffer (see ./backend.ts). */
-  data: Data;
+export interface View<D = TensorData> {
+  /** A backend's data (./backend.ts), or host values for the reference kernels. */
+  data: D;
   shape: readonly number[];
   strides: readonly number[];
   offset: number;
@@ -32,12 +32,12 @@ export function contiguousStrides(shape: readonly number[]): number[] {
   return strides;
 }
 
-export function contiguousView(data: Data, shape: readonly number[]): View {
+export function contiguousView<D>(data: D, shape: readonly number[]): View<D> {
   return { data, shape: [...shape], strides: contiguousStrides(shape), offset: 0 };
 }
 
 /** True when the view reads data[offset .. offset+size) in row-major order. */
-export function isContiguous(v: View): boolean {
+export function isContiguous(v: View<{ length: number }>): boolean {
   let expected = 1;
   for (let i = v.shape.length - 1; i >= 0; i--) {
     if (v.shape[i] !== 1 && v.strides[i] !== expected) return false;
@@ -62,7 +62,7 @@ export function broadcastShapes(a: readonly number[], b: readonly number[]): num
 }
 
 /** The view `v` read as if it had shape `shape` (broadcast dims get stride 0). */
-export function broadcastView(v: View, shape: readonly number[]): View {
+export function broadcastView<D>(v: View<D>, shape: readonly number[]): View<D> {
   const rank = shape.length;
   const strides = new Array<number>(rank).fill(0);
   for (let i = 0; i < v.shape.length; i++) {
@@ -103,8 +103,7 @@ export function coalesce(shape: readonly number[], stridesList: readonly (readon
 }
 
 /** Read every element of a host view into a new contiguous Float32Array (plain loops). */
-export function materializeReference(v: View): Float32Array {
-  if (!(v.data instanceof Float32Array)) throw new Error('internal: materializeReference() reads host data only');
+export function materializeReference(v: View<Float32Array>): Float32Array {
   const data = v.data;
   const n = sizeOf(v.shape);
   const out = new Float32Array(n);

@@ -18,7 +18,7 @@
  * inline polynomial of ./transcendental.ts (gpu.js's Math.exp there is a
  * JavaScript call per lane).
  */
-import type { Backend, Data } from './backend.js';
+import type { Backend, TensorData } from './backend.js';
 import { int, lit } from './codegen.js';
 import { expSource } from './transcendental.js';
 
@@ -38,7 +38,7 @@ export interface SmoothMaxPoolShape {
   coldness: number;
 }
 
-export interface SmoothMaxPoolResult<T = Data> {
+export interface SmoothMaxPoolResult<T = TensorData> {
   /** [planes, oh, ow] */
   y: T;
   /** log Σ_d exp(β·z_d) per output pixel, for the gradient. */
@@ -89,7 +89,7 @@ function forwardSource(s: SmoothMaxPoolShape, backend: Backend, ret: string): st
 }
 
 /** The smooth max y and log Σ_d exp(β·z_d), one kernel each (WebGPU cannot pass a vec4 result on). */
-export function smoothMaxPoolKernel(backend: Backend, x: Data, weights: Data, s: SmoothMaxPoolShape): SmoothMaxPoolResult {
+export function smoothMaxPoolKernel(backend: Backend, x: TensorData, weights: TensorData, s: SmoothMaxPoolShape): SmoothMaxPoolResult {
   const cells = s.planes * s.oh * s.ow;
   const size = `[${s.planes}×${s.h}×${s.w}] → [${s.oh}×${s.ow}], r ${s.radius}`;
   const args = { x: 'Array', wt: 'Array' } as const;
@@ -137,8 +137,8 @@ function windowValues(x: Float32Array, weights: Float32Array, s: SmoothMaxPoolSh
 
 /** dL/dx: each cell gathers g·s_d·(1 + β(z_d − y))·weight over the pixel-window pairs that read it. */
 export function smoothMaxPoolGradKernel(
-  backend: Backend, dy: Data, x: Data, weights: Data, fwd: SmoothMaxPoolResult, s: SmoothMaxPoolShape,
-): Data {
+  backend: Backend, dy: TensorData, x: TensorData, weights: TensorData, fwd: SmoothMaxPoolResult, s: SmoothMaxPoolShape,
+): TensorData {
   const d = 2 * s.radius + 1;
   const beta = lit(s.coldness);
   const source = `function(g, x, y, lz, wt) {

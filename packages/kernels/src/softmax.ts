@@ -5,12 +5,12 @@
  * log-softmax), then the elementwise map. exp is transcendental.ts's (a
  * polynomial on webasm, where Math.exp would be a JavaScript call per lane).
  */
-import type { Backend, Data } from './backend.js';
+import type { Backend, TensorData } from './backend.js';
 import { int } from './codegen.js';
 import { reduceKernel } from './reduce.js';
 import { expSource } from './transcendental.js';
 
-function rowSumExp(backend: Backend, x: Data, max: Data, rows: number, cols: number, log: boolean): Data {
+function rowSumExp(backend: Backend, x: TensorData, max: TensorData, rows: number, cols: number, log: boolean): TensorData {
   const source = `function(x, m) {
   const i = this.thread.x;
   const b = i * ${int(cols)};
@@ -25,7 +25,7 @@ function rowSumExp(backend: Backend, x: Data, max: Data, rows: number, cols: num
   return backend.run({ name: `${log ? 'logSumExp' : 'sumExp'} [${rows}×${cols}]`, source, output: rows, args: { x: 'Array', m: 'Array' } }, [x, max]);
 }
 
-export function softmaxKernel(backend: Backend, x: Data, rows: number, cols: number, log = false): Data {
+export function softmaxKernel(backend: Backend, x: TensorData, rows: number, cols: number, log = false): TensorData {
   const max = reduceKernel(backend, 'max', x, { outer: rows, reduce: cols, inner: 1 });
   const sum = rowSumExp(backend, x, max, rows, cols, log);
   const body = log ? 'return x[i] - m[row] - s[row];' : `${expSource(backend.name, 'x[i] - m[row]', 'e')}\n  return e / s[row];`;

@@ -21,7 +21,7 @@
  * Order: by value, ties by index (a stable sort), so results are
  * deterministic on every backend. NaN is not supported.
  */
-import type { Backend, Data } from './backend.js';
+import type { Backend, TensorData } from './backend.js';
 import { int, lit } from './codegen.js';
 
 /** The padded row length of the merge sort: the next power of two ≥ n. */
@@ -76,7 +76,7 @@ function mergePassSource(n: number, p: number): string {
 }
 
 /** Indices that sort each row ascending (ties by index): [rows, n] as floats. log2 P + 1 kernels (P = sortLength(n)). */
-export function argsortKernel(backend: Backend, x: Data, rows: number, n: number): Data {
+export function argsortKernel(backend: Backend, x: TensorData, rows: number, n: number): TensorData {
   const p = sortLength(n);
   const start = new Float32Array(rows * p);
   for (let r = 0; r < rows; r++) for (let i = 0; i < p; i++) start[r * p + i] = i;
@@ -107,7 +107,7 @@ export function argsortReference(x: Float32Array, rows: number, n: number): Floa
 }
 
 /** out[r, i] = x[r, index[r, i]] for x [rows, n] and index [rows, m]. */
-export function takeAlongRowsKernel(backend: Backend, x: Data, index: Data, rows: number, n: number, m: number): Data {
+export function takeAlongRowsKernel(backend: Backend, x: TensorData, index: TensorData | Float32Array, rows: number, n: number, m: number): TensorData {
   const source = `function(x, idx) {
   const t = this.thread.x;
   const row = Math.floor(t / ${int(m)});
@@ -126,7 +126,7 @@ export function takeAlongRowsReference(x: Float32Array, index: Float32Array, row
  * rank[r, j]: the position of element j of row r in the sorted row, found by
  * binary search for (x[r, j], j) among the sorted pairs (x[r, perm[r, i]], perm[r, i]).
  */
-export function sortRanksKernel(backend: Backend, x: Data, perm: Data, rows: number, n: number): Data {
+export function sortRanksKernel(backend: Backend, x: TensorData, perm: TensorData, rows: number, n: number): TensorData {
   const steps = Math.ceil(Math.log2(n + 1));
   const source = `function(x, perm) {
   const t = this.thread.x;

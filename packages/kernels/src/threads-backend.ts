@@ -3,46 +3,48 @@
  * async contract: `asyncMode`), so a large kernel is split across the
  * machine's cores. Results are host Float32Arrays, but they arrive later,
  * so this backend runs on the same asynchronous dataflow queue as webgpu
- * (./queued-backend.ts) and reading is `await`ed there too. Needs worker
+ * (./queued-backend.ts, ./dataflow-queue.ts) and reading is `await`ed there too. Needs worker
  * threads over shared memory: Node, or a cross-origin-isolated page.
  */
 import { GPU } from 'gpu.js';
-import { kernelSettings, type KernelSpec } from './backend.js';
+import { kernelSettings, outputCells, type TensorData, type KernelSpec, type KernelArg } from './backend.js';
+import type { QueuedData } from './dataflow-queue.js';
 import { flatten, flatResults, type CompiledKernel } from './host-backend.js';
-import { QueuedBackend, type QueuedKernel } from './queued-backend.js';
+import { QueuedBackend } from './queued-backend.js';
 
-export class ThreadsBackend extends QueuedBackend {
-  readonly name = 'webasm-threads' as const;
+/** gpu.js's WebAssembly kernel in asyncMode: resolves with its result once a worker has computed it. */
+type AsyncKernel = ((...args: unknown[]) => Promise<unknown>) & CompiledKernel;
+
+export class ThreadsBackend extends QueuedBackend<AsyncKernel> {
+  declare readonly name: 'webasm-threads';
 
   constructor() {
-    super(new GPU({ mode: 'webasm' }));
+    const gpu = new GPU({ mode: 'webasm' });
+    super('webasm-threads', gpu, (spec) => {
+      const kernel = gpu.createKernel(spec.source as never, { ...kernelSettings(spec), asyncMode: true } as never) as unknown as AsyncKernel;
+      flatResults(kernel);
+      return kernel;
+    }, {
+      free: () => {}, // a host array: the garbage collector frees it once the buffer lets go
+      drain: () => Promise.resolve(), // a launch has settled once its result arrived
+      copyOut: (handle) => Promise.resolve(Float32Array.from(handle as Float32Array)),
+    });
   }
 
-  protected check(): void {}
-
-  protected createKernel(spec: KernelSpec): QueuedKernel {
-    const kernel = this.gpu.createKernel(spec.source as never, { ...kernelSettings(spec), asyncMode: true } as never) as unknown as CompiledKernel;
-    flatResults(kernel);
-    return kernel as unknown as QueuedKernel;
+  /**
+   * From run() to a worker: compile (or find) the kernel, then queue its
+   * launch (./dataflow-queue.ts), which waits for the arrays it reads and
+   * hands them to gpu.js's worker pool; the flat result becomes the
+   * buffer's handle.
+   */
+  run(spec: KernelSpec, args: readonly KernelArg[]): QueuedData {
+    const length = outputCells(spec) * (spec.vec4 ? 4 : 1);
+    const kernel = length === 0 ? null : this.kernels.get(spec, args);
+    return this.queue.launch(spec.name, length, args, async (arrays) => flatten(await kernel!(...arrays), length));
   }
 
-  protected toHandle(raw: unknown, spec: KernelSpec): unknown {
-    const cells = typeof spec.output === 'number' ? spec.output : spec.output[0] * spec.output[1] * spec.output[2];
-    return flatten(raw, cells * (spec.vec4 ? 4 : 1));
-  }
-
-  protected uploadHandle(values: Float32Array): unknown {
-    return values;
-  }
-
-  protected copyOut(handle: unknown): Promise<Float32Array> {
-    return Promise.resolve(Float32Array.from(handle as Float32Array));
-  }
-
-  protected freeHandle(): void {}
-
-  protected drain(): Promise<void> {
-    return Promise.resolve();
+  upload(values: Float32Array): QueuedData {
+    return this.queue.settled(values.length, values.length ? `upload ${values.length}` : 'upload', values);
   }
 }
 

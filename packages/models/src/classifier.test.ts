@@ -106,3 +106,23 @@ describe('ImageClassifier.classify refuses to answer with non-finite probabiliti
     await expect(model.classify(x, 2)).resolves.toHaveLength(2);
   });
 });
+
+describe('a model lives on the backend of its weights', () => {
+  it('its parameters, pixels() and normalize() use the backend it was made on, not the default one', async () => {
+    const { createHostBackend } = await import('@maskgrad/kernels');
+    const { getBackend } = await import('@maskgrad/autograd');
+    const { VisionTransformer } = await import('./layers/vit.js');
+    const { ImageClassifier } = await import('./classifier.js');
+    const own = createHostBackend('cpu');
+    expect(getBackend()).not.toBe(own);
+    const vit = new VisionTransformer({ ...model.config, numLayers: 1 }, undefined, own);
+    expect(vit.parameters().every((p) => p.backend === own)).toBe(true);
+    const classifier = new ImageClassifier(vit, vit.config);
+    const x = classifier.pixels(image(64, 64, [255, 0, 128]));
+    expect(x.backend).toBe(own);
+    const normalized = classifier.normalize(x);
+    expect(normalized.backend).toBe(own);
+    expect(Array.from((await normalized.data()).slice(0, 1))).toEqual([1]); // (1 − 0.5) / 0.5
+    expect(classifier.forward(normalized).backend).toBe(own);
+  });
+});

@@ -5,6 +5,7 @@
  * (Pillow's filters, preprocess.ts), rescale 1/255, normalize.
  */
 import { resizeBilinear, tensor, type Tensor } from '@maskgrad/autograd';
+import type { Backend } from '@maskgrad/kernels';
 import type { ViTConfig } from './config.js';
 import { NonFiniteError } from './errors.js';
 import { IMAGENET_LABELS } from './imagenet-labels.js';
@@ -35,6 +36,11 @@ export class ImageClassifier {
     }
   }
 
+  /** Where the model's weights live: its inputs are made there too. */
+  get backend(): Backend {
+    return this.vit.backend;
+  }
+
   get imageSize(): number {
     return this.config.imageSize;
   }
@@ -56,7 +62,7 @@ export class ImageClassifier {
         for (let c = 0; c < 3; c++) data[(n * 3 + c) * plane + i] = img.data[i * 3 + c] / 255;
       }
     });
-    return tensor(data, [list.length, 3, height, width]);
+    return tensor(data, [list.length, 3, height, width], { backend: this.backend });
   }
 
   /** The checkpoint's resize and crop (ViTImageProcessor's defaults when its files give none). */
@@ -80,8 +86,8 @@ export class ImageClassifier {
 
   /** (x − mean) / std per channel, for [N, 3, S, S] pixels in [0, 1]. Differentiable. */
   normalize(pixels: Tensor): Tensor {
-    const mean = tensor(Float32Array.from(this.config.imageMean), [1, 3, 1, 1]);
-    const inv = tensor(Float32Array.from(this.config.imageStd, (s) => 1 / s), [1, 3, 1, 1]);
+    const mean = tensor(Float32Array.from(this.config.imageMean), [1, 3, 1, 1], { backend: pixels.backend });
+    const inv = tensor(Float32Array.from(this.config.imageStd, (s) => 1 / s), [1, 3, 1, 1], { backend: pixels.backend });
     return pixels.sub(mean).mul(inv);
   }
 

@@ -21,7 +21,7 @@ export function concat(xs: readonly Tensor[], axis = 0): Tensor {
   const cs = xs.map(U.contiguous);
   const shape = [...xs[0].shape];
   shape[a] = sizes.reduce((p, d) => p + d, 0);
-  const y = new Tensor(concatKernel(backend, cs.map((c) => c.storage), sizes, outer, inner), shape, { backend });
+  const y = new Tensor(concatKernel(backend, cs.map((c) => c.storage), sizes, outer, inner), shape);
   cs.forEach((c, k) => c !== xs[k] && c.dispose());
   return record(y, xs, 'concat', (g, needs) => {
     let start = 0;

@@ -37,11 +37,11 @@ export function conv2d(x: Tensor, weight: Tensor, bias: Tensor | null = null, op
   }
   const xc = U.contiguous(x);
   const wc = U.contiguous(weight);
-  const y = record(new Tensor(conv2dKernel(backend, xc.storage, wc.storage, s), [n, oc, oh, ow], { backend }), [x, weight], 'conv2d', (g, needs) => {
+  const y = record(new Tensor(conv2dKernel(backend, xc.storage, wc.storage, s), [n, oc, oh, ow]), [x, weight], 'conv2d', (g, needs) => {
     const gc = U.contiguous(g);
     return [
-      needs[0] ? new Tensor(conv2dInputGradKernel(backend, gc.storage, wc.storage, s), x.shape, { backend }) : null,
-      needs[1] ? new Tensor(conv2dWeightGradKernel(backend, gc.storage, xc.storage, s), weight.shape, { backend }) : null,
+      needs[0] ? new Tensor(conv2dInputGradKernel(backend, gc.storage, wc.storage, s), x.shape) : null,
+      needs[1] ? new Tensor(conv2dWeightGradKernel(backend, gc.storage, xc.storage, s), weight.shape) : null,
     ];
   });
   return bias ? add(y, reshape(bias, [1, oc, 1, 1])) : y;

@@ -17,7 +17,7 @@ export function gather(x: Tensor, axis: number, index: Float32Array | readonly n
   const outer = x.shape.slice(0, a).reduce((p, d) => p * d, 1);
   const inner = x.shape.slice(a + 1).reduce((p, d) => p * d, 1);
   return record(U.gather(x, a, idx), [x], 'gather', (g) => [
-    new Tensor(scatterAddKernel(g.backend, U.contiguous(g).storage, idx, outer, n, inner), x.shape, { backend: g.backend }),
+    new Tensor(scatterAddKernel(g.backend, U.contiguous(g).storage, idx, outer, n, inner), x.shape),
   ]);
 }
 

@@ -26,13 +26,13 @@ export function layerNorm(x: Tensor, gamma: Tensor | null, beta: Tensor | null, 
   const rows = c.size / cols;
   const out = layerNormKernel(backend, c.storage, g?.storage ?? null, b?.storage ?? null, rows, cols, eps);
   const statShape = [...x.shape.slice(0, -1), 1];
-  const mu = new Tensor(out.mean, statShape, { backend });
-  const r = new Tensor(out.rstd, statShape, { backend });
-  return record(new Tensor(out.y, x.shape, { backend }), [x, ...params], 'layerNorm', (grad, needs) => {
+  const mu = new Tensor(out.mean, statShape);
+  const r = new Tensor(out.rstd, statShape);
+  return record(new Tensor(out.y, x.shape), [x, ...params], 'layerNorm', (grad, needs) => {
     const wantParams = needs.slice(1).some(Boolean);
     const grads = layerNormBackwardKernel(backend, c.storage, U.contiguous(grad).storage, { mean: mu.storage, rstd: r.storage }, g?.storage ?? null, rows, cols, wantParams);
-    const dx = new Tensor(grads.dx, x.shape, { backend });
-    const both = grads.paramGrads ? new Tensor(grads.paramGrads, [2 * cols], { backend }) : null;
+    const dx = new Tensor(grads.dx, x.shape);
+    const both = grads.paramGrads ? new Tensor(grads.paramGrads, [2 * cols]) : null;
     const part = (k: number) => (both ? U.view(both, [cols], [1], k * cols) : null);
     return [dx, ...(gamma ? [part(0)] : []), ...(beta ? [part(1)] : [])];
   });

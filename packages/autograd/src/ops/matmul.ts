@@ -4,14 +4,14 @@
  * same untracked product as the forward. Transposed views are passed to the
  * kernel as flags, not copied.
  */
-import { broadcastShapes, matmulKernel, sizeOf, type Data, type MatmulShape } from '@maskgrad/kernels';
+import { broadcastShapes, matmulKernel, sizeOf, type TensorData, type MatmulShape } from '@maskgrad/kernels';
 import { backendOf, record } from '../record.js';
 import { Tensor } from '../tensor.js';
 import { reshape } from './movement.js';
 import * as U from './untracked.js';
 
 /** The operand's data as a contiguous matrix batch, or its transpose, without copying when possible. */
-function operand(x: Tensor, batchShape: number[]): { data: Data; trans: boolean; broadcast: boolean; temp: Tensor | null } {
+function operand(x: Tensor, batchShape: number[]): { data: TensorData; trans: boolean; broadcast: boolean; temp: Tensor | null } {
   const r = x.rank;
   const batch = x.shape.slice(0, r - 2);
   const rows = x.shape[r - 2];
@@ -56,7 +56,7 @@ function product(a: Tensor, b: Tensor): Tensor {
   const spec: MatmulShape = {
     batch: sizeOf(batchShape), m, k, n, transA: oa.trans, transB: ob.trans, broadcastA: oa.broadcast, broadcastB: ob.broadcast,
   };
-  const c = new Tensor(matmulKernel(backend, oa.data, ob.data, spec), [...batchShape, m, n], { backend });
+  const c = new Tensor(matmulKernel(backend, oa.data, ob.data, spec), [...batchShape, m, n]);
   oa.temp?.dispose();
   ob.temp?.dispose();
   return c;

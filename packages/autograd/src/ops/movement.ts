@@ -67,7 +67,7 @@ export function slice(x: Tensor, axis: number, start: number, end?: number): Ten
   return viewResult(x, shape, x.strides, x.offset + s * x.strides[a], 'slice', (g) => {
     const gc = U.contiguous(g);
     const pads = x.shape.map((_, i) => (i === a ? [s, n - e] as const : [0, 0] as const));
-    return [new Tensor(padKernel(g.backend, gc.storage, gc.shape, pads, 'constant', 0), x.shape, { backend: g.backend })];
+    return [new Tensor(padKernel(g.backend, gc.storage, gc.shape, pads, 'constant', 0), x.shape)];
   });
 }
 

@@ -14,7 +14,7 @@ type Pads = readonly (readonly [number, number])[];
 /** Untracked padding of a tensor (the kernel on a contiguous copy). */
 function padded(x: Tensor, pads: Pads, mode: PadMode, value: number): Tensor {
   const c = U.contiguous(x);
-  const y = new Tensor(padKernel(x.backend, c.storage, c.shape, pads, mode, value), paddedShape(c.shape, pads), { backend: x.backend });
+  const y = new Tensor(padKernel(x.backend, c.storage, c.shape, pads, mode, value), paddedShape(c.shape, pads));
   if (c !== x) c.dispose();
   return y;
 }

@@ -17,10 +17,10 @@ export function resizeBilinear(x: Tensor, height: number, width: number): Tensor
   const w = x.shape[x.rank - 1];
   const s: ResizeShape = { planes: x.size / (h * w), h, w, oh: height, ow: width };
   const xc = U.contiguous(x);
-  const y = new Tensor(resizeBilinearKernel(x.backend, xc.storage, s), [...x.shape.slice(0, -2), height, width], { backend: x.backend });
+  const y = new Tensor(resizeBilinearKernel(x.backend, xc.storage, s), [...x.shape.slice(0, -2), height, width]);
   if (xc !== x) xc.dispose();
   return record(y, [x], 'resizeBilinear', (g) => [
-    new Tensor(resizeBilinearGradKernel(g.backend, U.contiguous(g).storage, s), x.shape, { backend: g.backend }),
+    new Tensor(resizeBilinearGradKernel(g.backend, U.contiguous(g).storage, s), x.shape),
   ]);
 }
 

@@ -43,12 +43,12 @@ export function smoothMaxPool(x: Tensor, weights: Tensor, o: SmoothMaxPoolOption
   const fwd = smoothMaxPoolKernel(backend, xc.storage, wc.storage, s);
   const shape = [...x.shape.slice(0, -2), oh, ow];
   // the log-normalizer is kept (as a tensor, freed with the graph) for the gradient
-  const logNorm = new Tensor(fwd.logNorm, shape, { backend });
-  const y = new Tensor(fwd.y, shape, { backend });
+  const logNorm = new Tensor(fwd.logNorm, shape);
+  const y = new Tensor(fwd.y, shape);
   return record(y, [x], 'smoothMaxPool', (g) => {
     const gc = U.contiguous(g);
     const dx = smoothMaxPoolGradKernel(backend, gc.storage, xc.storage, wc.storage, { y: y.storage, logNorm: logNorm.storage }, s);
     if (gc !== g) gc.dispose();
-    return [new Tensor(dx, x.shape, { backend })];
+    return [new Tensor(dx, x.shape)];
   });
 }

@@ -19,7 +19,7 @@ function lastAxis(x: Tensor, axis: number, fn: (x: Tensor) => Tensor): Tensor {
 function rows(x: Tensor, log: boolean): Tensor {
   const c = U.contiguous(x);
   const cols = c.shape[c.rank - 1];
-  const y = new Tensor(softmaxKernel(c.backend, c.storage, c.size / cols, cols, log), c.shape, { backend: c.backend });
+  const y = new Tensor(softmaxKernel(c.backend, c.storage, c.size / cols, cols, log), c.shape);
   if (c !== x) c.dispose();
   return y;
 }

@@ -20,12 +20,12 @@ export function sort(x: Tensor, axis = -1): Tensor {
   const n = c.shape[c.rank - 1];
   const rows = n === 0 ? 0 : c.size / n;
   // the permutation is kept (as a tensor, so that it is freed with the graph) for the gradient
-  const perm = new Tensor(argsortKernel(backend, c.storage, rows, n), c.shape, { backend });
-  const y = new Tensor(takeAlongRowsKernel(backend, c.storage, perm.storage, rows, n, n), c.shape, { backend });
+  const perm = new Tensor(argsortKernel(backend, c.storage, rows, n), c.shape);
+  const y = new Tensor(takeAlongRowsKernel(backend, c.storage, perm.storage, rows, n, n), c.shape);
   return record(y, [x], 'sort', (g) => {
     const rank = sortRanksKernel(backend, c.storage, perm.storage, rows, n);
     const gc = U.contiguous(g);
-    const dx = new Tensor(takeAlongRowsKernel(backend, gc.storage, rank, rows, n, n), c.shape, { backend });
+    const dx = new Tensor(takeAlongRowsKernel(backend, gc.storage, rank, rows, n, n), c.shape);
     backend.release(rank);
     if (gc !== g) gc.dispose();
     return [dx];

@@ -37,9 +37,9 @@ export function gelu(x: Tensor, bias: Tensor | null = null): Tensor {
   const backend = backendOf(x, ...(bias ? [bias] : []));
   const xc = U.contiguous(x);
   const bc = bias ? U.contiguous(bias) : null;
-  const y = new Tensor(geluKernel(backend, xc.storage, bc?.storage ?? null, cols), x.shape, { backend });
+  const y = new Tensor(geluKernel(backend, xc.storage, bc?.storage ?? null, cols), x.shape);
   return record(y, bias ? [x, bias] : [x], bias ? 'gelu(x + bias)' : 'gelu', (g, needs) => {
-    const dx = new Tensor(geluBackwardKernel(backend, xc.storage, bc?.storage ?? null, U.contiguous(g).storage, cols), x.shape, { backend });
+    const dx = new Tensor(geluBackwardKernel(backend, xc.storage, bc?.storage ?? null, U.contiguous(g).storage, cols), x.shape);
     return [dx, ...(bias ? [needs[1] ? U.reshape(U.sum(dx, x.shape.slice(0, -1).map((_, i) => i)), [cols]) : null] : [])];
   });
 }

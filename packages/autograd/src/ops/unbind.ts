@@ -25,7 +25,7 @@ export function unbind(x: Tensor, axis = 0): Tensor[] {
     const parts = grads.map((g) => (g ? U.contiguous(g) : zeros(shape, { backend: x.backend })));
     const data = concatKernel(x.backend, parts.map((p) => p.storage), parts.map(() => 1), outer, inner);
     parts.forEach((p, i) => p !== grads[i] && p.dispose());
-    return new Tensor(data, x.shape, { backend: x.backend });
+    return new Tensor(data, x.shape);
   };
   const joint: Omit<Joint, 'index'> = { id: {}, count, join };
   return Array.from({ length: count }, (_, i) => {

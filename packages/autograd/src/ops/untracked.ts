@@ -8,7 +8,7 @@
  */
 import {
   BINARY, contiguousStrides, gatherKernel, mapKernel, reduceKernel, reduceShape, UNARY, WHERE,
-  type Data, type ElementwiseOp, type ReduceOp,
+  type TensorData, type ElementwiseOp, type ReduceOp,
 } from '@maskgrad/kernels';
 import { scalar } from '../create.js';
 import { backendOf } from '../record.js';
@@ -30,7 +30,7 @@ export function normAxis(axis: number, rank: number, what = 'axis'): number {
 export function map(op: ElementwiseOp, ...xs: Tensor[]): Tensor {
   const backend = backendOf(...xs);
   const out = mapKernel(backend, op, xs.map((x) => x.stridedView));
-  return new Tensor(out.data, out.shape, { backend });
+  return new Tensor(out.data, out.shape);
 }
 
 export const add = (a: Tensor, b: TensorLike) => map(BINARY.add, a, asTensor(b, a));
@@ -45,7 +45,7 @@ export const where = (cond: Tensor, a: TensorLike, b: TensorLike) => map(WHERE, 
 /** A view of x's data with another shape/strides (no copy, no graph). */
 export function view(x: Tensor, shape: readonly number[], strides: readonly number[], offset = x.offset): Tensor {
   x.backend.retain(x.storage);
-  return new Tensor(x.storage, shape, { strides, offset, backend: x.backend });
+  return new Tensor(x.storage, shape, { strides, offset });
 }
 
 /** The last two axes swapped, as a view (a matrix batch's transpose). */
@@ -62,7 +62,7 @@ export function gather(x: Tensor, axis: number, index: Float32Array): Tensor {
   const xc = contiguous(x);
   const shape = [...x.shape];
   shape[axis] = index.length;
-  const y = new Tensor(gatherKernel(x.backend, xc.storage, index, outer, x.shape[axis], inner), shape, { backend: x.backend });
+  const y = new Tensor(gatherKernel(x.backend, xc.storage, index, outer, x.shape[axis], inner), shape);
   if (xc !== x) xc.dispose();
   return y;
 }
@@ -102,7 +102,7 @@ export function reduce(op: ReduceOp, x: Tensor, axes: readonly number[]): Tensor
   const backend = x.backend;
   const src = contiguous(x);
   const shape = [...x.shape];
-  let data: Data = src.storage;
+  let data: TensorData = src.storage;
   for (const [k, a] of [...axes].reverse().entries()) {
     const next = reduceKernel(backend, op, data, reduceShape(shape, a));
     if (k > 0) backend.release(data);
@@ -110,7 +110,7 @@ export function reduce(op: ReduceOp, x: Tensor, axes: readonly number[]): Tensor
     shape[a] = 1;
   }
   if (src !== x) src.dispose();
-  return new Tensor(data, shape, { backend });
+  return new Tensor(data, shape);
 }
 
 /** Σ over axes, keeping them as size 1. */

@@ -38,7 +38,7 @@ describe('the WebAssembly matmul on worker threads', () => {
     const s: MatmulShape = { batch: 1, m: 197, k: 192, n: 576, transB: true }; // above the threshold
     const a = seededFloats(s.m * s.k, 3);
     const b = seededFloats(s.k * s.n, 4);
-    const got = backend.readSync(matmulKernel(backend, a, b, s));
+    const got = backend.readSync(matmulKernel(backend, backend.upload(a), backend.upload(b), s));
     expect(maxAbsDiff(got, matmulReference(a, b, s))).toBeLessThan(1e-4);
     expect(useMatmulThreads(1)).toBe(1);
     expect(matmulTiles()).not.toBeInstanceOf(ThreadedTiles);

@@ -5,6 +5,7 @@
  * (Hugging Face's q/k/v projections).
  */
 import type { Tensor } from '@maskgrad/autograd';
+import type { Backend } from '@maskgrad/kernels';
 import { Linear } from './linear.js';
 import { Module } from './module.js';
 
@@ -21,18 +22,18 @@ export class Attention extends Module {
   lastAttention: Tensor | null = null;
   recordAttention = false;
 
-  constructor(readonly dim: number, readonly heads: number, qkvBias: boolean, readonly layout: QkvLayout) {
-    super();
+  constructor(readonly dim: number, readonly heads: number, qkvBias: boolean, readonly layout: QkvLayout, backend?: Backend) {
+    super(backend);
     if (dim % heads !== 0) throw new Error(`attention: width ${dim} is not divisible by ${heads} heads`);
     this.headDim = dim / heads;
     if (layout === 'fused') {
-      this.qkv = this.child('qkv', new Linear(dim, 3 * dim, qkvBias));
+      this.qkv = this.child('qkv', new Linear(dim, 3 * dim, qkvBias, this.backend));
     } else {
-      this.q = this.child('q', new Linear(dim, dim, qkvBias));
-      this.k = this.child('k', new Linear(dim, dim, qkvBias));
-      this.v = this.child('v', new Linear(dim, dim, qkvBias));
+      this.q = this.child('q', new Linear(dim, dim, qkvBias, this.backend));
+      this.k = this.child('k', new Linear(dim, dim, qkvBias, this.backend));
+      this.v = this.child('v', new Linear(dim, dim, qkvBias, this.backend));
     }
-    this.proj = this.child('proj', new Linear(dim, dim));
+    this.proj = this.child('proj', new Linear(dim, dim, true, this.backend));
   }
 
   forward(x: Tensor): Tensor {

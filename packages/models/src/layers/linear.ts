@@ -3,6 +3,7 @@
  * Linear.weight [out, in], Conv2d.weight [out, in/groups, kh, kw].
  */
 import { conv2d, layerNorm, type Conv2dOptions, type Tensor } from '@maskgrad/autograd';
+import type { Backend } from '@maskgrad/kernels';
 import { Module } from './module.js';
 
 /** y = x·Wᵀ + b over the last axis. */
@@ -10,8 +11,8 @@ export class Linear extends Module {
   readonly weight: Tensor;
   readonly bias: Tensor | null;
 
-  constructor(readonly inFeatures: number, readonly outFeatures: number, bias = true) {
-    super();
+  constructor(readonly inFeatures: number, readonly outFeatures: number, bias = true, backend?: Backend) {
+    super(backend);
     this.weight = this.param('weight', [outFeatures, inFeatures]);
     this.bias = bias ? this.param('bias', [outFeatures]) : null;
   }
@@ -37,8 +38,8 @@ export class Conv2d extends Module {
   readonly weight: Tensor;
   readonly bias: Tensor | null;
 
-  constructor(inChannels: number, outChannels: number, kernel: number, readonly opts: Conv2dOptions & { bias?: boolean } = {}) {
-    super();
+  constructor(inChannels: number, outChannels: number, kernel: number, readonly opts: Conv2dOptions & { bias?: boolean } = {}, backend?: Backend) {
+    super(backend);
     const groups = opts.groups ?? 1;
     this.weight = this.param('weight', [outChannels, inChannels / groups, kernel, kernel]);
     this.bias = opts.bias === false ? null : this.param('bias', [outChannels]);
@@ -53,8 +54,8 @@ export class LayerNorm extends Module {
   readonly weight: Tensor;
   readonly bias: Tensor;
 
-  constructor(readonly dim: number, readonly eps = 1e-5) {
-    super();
+  constructor(readonly dim: number, readonly eps = 1e-5, backend?: Backend) {
+    super(backend);
     this.weight = this.param('weight', [dim], new Float32Array(dim).fill(1));
     this.bias = this.param('bias', [dim]);
   }

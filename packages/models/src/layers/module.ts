@@ -1,9 +1,11 @@
 /**
  * Module: a named tree of parameters (as torch.nn.Module). Parameters are
  * leaf tensors; `namedParameters()` walks the tree with dotted names, and
- * `loadStateDict` fills them with strict key and shape checks.
+ * `loadStateDict` fills them with strict key and shape checks. Every
+ * parameter of a tree lives on the backend its root was made on.
  */
-import { tensor, type Tensor } from '@maskgrad/autograd';
+import { getBackend, tensor, type Tensor } from '@maskgrad/autograd';
+import type { Backend } from '@maskgrad/kernels';
 import { CheckpointError } from '../errors.js';
 
 export interface StateEntry {
@@ -16,11 +18,17 @@ export type StateDict = Map<string, StateEntry>;
 export abstract class Module {
   private readonly paramMap = new Map<string, Tensor>();
   private readonly children = new Map<string, Module>();
+  /** Where its parameters live: given at construction (a parent passes its own), else the current default backend. */
+  readonly backend: Backend;
+
+  constructor(backend?: Backend) {
+    this.backend = backend ?? getBackend();
+  }
 
   /** Register a parameter (a leaf that requires grad until frozen). */
   protected param(name: string, shape: readonly number[], init?: Float32Array): Tensor {
     const size = shape.reduce((a, b) => a * b, 1);
-    const t = tensor(init ?? new Float32Array(size), shape, { requiresGrad: true });
+    const t = tensor(init ?? new Float32Array(size), shape, { requiresGrad: true, backend: this.backend });
     t.name = name;
     this.paramMap.set(name, t);
     return t;

@@ -6,6 +6,7 @@
  * linear classifier head.
  */
 import type { Tensor } from '@maskgrad/autograd';
+import type { Backend } from '@maskgrad/kernels';
 import type { ViTConfig } from '../config.js';
 import { Attention, type QkvLayout } from './attention.js';
 import { Conv2d, LayerNorm, Linear } from './linear.js';
@@ -15,10 +16,10 @@ export class Mlp extends Module {
   readonly fc1: Linear;
   readonly fc2: Linear;
 
-  constructor(dim: number, hidden: number, readonly act: ViTConfig['hiddenAct']) {
-    super();
-    this.fc1 = this.child('fc1', new Linear(dim, hidden));
-    this.fc2 = this.child('fc2', new Linear(hidden, dim));
+  constructor(dim: number, hidden: number, readonly act: ViTConfig['hiddenAct'], backend?: Backend) {
+    super(backend);
+    this.fc1 = this.child('fc1', new Linear(dim, hidden, true, this.backend));
+    this.fc2 = this.child('fc2', new Linear(hidden, dim, true, this.backend));
   }
 
   forward(x: Tensor): Tensor {
@@ -41,12 +42,12 @@ export class Block extends Module {
   readonly norm2: LayerNorm;
   readonly mlp: Mlp;
 
-  constructor(c: ViTConfig, layout: QkvLayout) {
-    super();
-    this.norm1 = this.child('norm1', new LayerNorm(c.hiddenSize, c.layerNormEps));
-    this.attn = this.child('attn', new Attention(c.hiddenSize, c.numHeads, c.qkvBias, layout));
-    this.norm2 = this.child('norm2', new LayerNorm(c.hiddenSize, c.layerNormEps));
-    this.mlp = this.child('mlp', new Mlp(c.hiddenSize, c.mlpDim, c.hiddenAct));
+  constructor(c: ViTConfig, layout: QkvLayout, backend?: Backend) {
+    super(backend);
+    this.norm1 = this.child('norm1', new LayerNorm(c.hiddenSize, c.layerNormEps, this.backend));
+    this.attn = this.child('attn', new Attention(c.hiddenSize, c.numHeads, c.qkvBias, layout, this.backend));
+    this.norm2 = this.child('norm2', new LayerNorm(c.hiddenSize, c.layerNormEps, this.backend));
+    this.mlp = this.child('mlp', new Mlp(c.hiddenSize, c.mlpDim, c.hiddenAct, this.backend));
   }
 
   forward(x: Tensor): Tensor {
@@ -65,18 +66,18 @@ export class VisionTransformer extends Module {
   readonly head: Linear;
   readonly numPatches: number;
 
-  constructor(readonly config: ViTConfig, layout: QkvLayout = config.layout === 'hf' ? 'separate' : 'fused') {
-    super();
+  constructor(readonly config: ViTConfig, layout: QkvLayout = config.layout === 'hf' ? 'separate' : 'fused', backend?: Backend) {
+    super(backend);
     const c = config;
     const grid = c.imageSize / c.patchSize;
     this.numPatches = grid * grid;
-    this.patchEmbed = this.child('patchEmbed', new Conv2d(c.numChannels, c.hiddenSize, c.patchSize, { stride: c.patchSize }));
+    this.patchEmbed = this.child('patchEmbed', new Conv2d(c.numChannels, c.hiddenSize, c.patchSize, { stride: c.patchSize }, this.backend));
     this.clsToken = c.classToken ? this.param('clsToken', [1, 1, c.hiddenSize]) : null;
     this.posEmbed = this.param('posEmbed', [1, this.numPatches + (c.classToken ? 1 : 0), c.hiddenSize]);
-    this.blocks = Array.from({ length: c.numLayers }, (_, i) => this.child(`blocks.${i}`, new Block(c, layout)));
-    this.norm = c.fcNorm ? null : this.child('norm', new LayerNorm(c.hiddenSize, c.layerNormEps));
-    this.fcNorm = c.fcNorm ? this.child('fcNorm', new LayerNorm(c.hiddenSize, c.layerNormEps)) : null;
-    this.head = this.child('head', new Linear(c.hiddenSize, c.numClasses));
+    this.blocks = Array.from({ length: c.numLayers }, (_, i) => this.child(`blocks.${i}`, new Block(c, layout, this.backend)));
+    this.norm = c.fcNorm ? null : this.child('norm', new LayerNorm(c.hiddenSize, c.layerNormEps, this.backend));
+    this.fcNorm = c.fcNorm ? this.child('fcNorm', new LayerNorm(c.hiddenSize, c.layerNormEps, this.backend)) : null;
+    this.head = this.child('head', new Linear(c.hiddenSize, c.numClasses, true, this.backend));
   }
 
   /** Token features after the final norm: [N, T, D]. */
