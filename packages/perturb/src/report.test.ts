@@ -53,7 +53,7 @@ describe('report.html', () => {
   it('an extremal result shows every area: the probability against the area, the reported one, the rule', () => {
     const mask = { width: 2, height: 2, values: new Float32Array(4) };
     const up = { width: 4, height: 4, values: new Float32Array(16) };
-    const area = (a: number, kept: number, deleted: number) => ({ area: a, probabilityKept: kept, probabilityDeleted: deleted, mask, upsampledMask: up, history: [] });
+    const area = (a: number, kept: number, deleted: number) => ({ area: a, probabilityKept: kept, probabilityDeleted: deleted, mask, upsampledMask: up, history: [], restarted: false });
     const r: ExplainResult = {
       method: 'extremal', mask, upsampledMask: up, target: 0, label: 'disc', probabilityBefore: 1, probabilityAfter: 0.95, probabilityPerturbed: 0.1,
       history: [{ iteration: 0, loss: 1, probability: 0.9 }], options: resolveOptions({}, 64), perturbed: new Float32Array(48), baseline: new Float32Array(48),
