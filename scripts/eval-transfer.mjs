@@ -9,7 +9,8 @@
  * tests/fixtures/transfer were trained by `npm run train` with other seeds, widths, depths,
  * patch size, pooling, layout and colour range (their training.json), and the generator's
  * 'heldout' variant (other backgrounds, smaller objects) was kept out of all tuning.
- * Also prints each model's accuracy on the row's images (the explanation is of its top class).
+ * Also prints each model's accuracy on the row's images (the explanation is of its top class) and
+ * what it calls a featureless image (uniform greys): a class no blur can erase.
  * --reuse keeps a row's results.json from an earlier run with the same number of images instead
  * of explaining again (to re-print the table). Writes <out>/transfer.md and transfer.json. Uses the BUILT packages (npm run build first).
  */
@@ -18,6 +19,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { noGrad, softmax } from '@maskgrad/autograd';
 import * as models from '@maskgrad/models/node';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
@@ -79,6 +81,18 @@ async function accuracy(row, n) {
   return models.evaluateAccuracy(model, samples.map((s) => s.image), samples.map((s) => s.label), 32);
 }
 
+/** What the model calls a featureless image (uniform greys 0, 64, 128): a class the blur cannot erase. */
+async function featureless(row) {
+  const model = row.model ? models.loadModel(row.model) : models.loadModel(models.defaultModelPath());
+  const greys = [0, 64, 128];
+  const images = greys.map((g) => ({ width: model.imageSize, height: model.imageSize, data: new Uint8Array(model.imageSize * model.imageSize * 3).fill(g) }));
+  return Promise.all(greys.map(async (g, i) => {
+    const p = await noGrad(() => softmax(model.forward(model.normalize(model.pixels(images[i]))), -1)).data();
+    const top = p.indexOf(Math.max(...p));
+    return `grey ${g}: ${model.labels[top]} ${p[top].toFixed(2)}`;
+  })).then((parts) => parts.join(', '));
+}
+
 function runEval(row, outDir) {
   const argv = [join(root, 'scripts/eval.mjs'), '--data', row.data, '--images', String(count), '--methods', 'extremal', '--out', outDir];
   if (row.model) argv.push('--model', row.model);
@@ -108,7 +122,7 @@ async function worker() {
     if (!earlier || earlier.images.length !== expected) await runEval(row, outDir);
     const json = earlier && earlier.images.length === expected ? earlier : JSON.parse(readFileSync(file, 'utf8'));
     const ex = json.methods.extremal;
-    results[i] = { row, accuracy: await accuracy(row, count), images: json.images.length, extremal: ex, seconds: (performance.now() - started) / 1000 };
+    results[i] = { row, accuracy: await accuracy(row, count), featureless: await featureless(row), images: json.images.length, extremal: ex, seconds: (performance.now() - started) / 1000 };
     console.error(`eval:transfer: ${row.name} done in ${results[i].seconds.toFixed(0)} s`);
   }
 }
@@ -128,6 +142,9 @@ for (const r of results) {
   lines.push(`| ${model} | ${data} | ${r.row.tuned ? 'yes' : '**no**'} | ${f3(r.accuracy)} | ${mark(e.readable, TARGETS.readable)} | ${mark(e.energy, TARGETS.energy)} | ` +
     `${mark(e.erases, TARGETS.erases)} | ${mark(e.pointing, TARGETS.pointing)} | ${falls} | ${f3(e.border)} | ${e.secondsPerImage.toFixed(2)} |`);
 }
+const perModel = [...new Map(results.map((r) => [r.row.model ?? 'built-in', r])).values()];
+lines.push('', '| model | what it calls a featureless image (top class, p) |', '|---|---|');
+for (const r of perModel) lines.push(`| ${r.row.model ? relative(root, r.row.model) : 'built-in'} | ${r.featureless} |`);
 const seconds = (performance.now() - t0) / 1000;
 const command = process.argv.length > 2 ? `npm run eval:transfer -- ${process.argv.slice(2).join(' ')}` : 'npm run eval:transfer';
 const table = lines.join('\n');
