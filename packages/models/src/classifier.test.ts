@@ -125,4 +125,18 @@ describe('a model lives on the backend of its weights', () => {
     expect(Array.from((await normalized.data()).slice(0, 1))).toEqual([1]); // (1 − 0.5) / 0.5
     expect(classifier.forward(normalized).backend).toBe(own);
   });
+
+  it('loadModel puts the weights on the backend it is given, and the logits match the default backend\'s', async () => {
+    const { createHostBackend } = await import('@maskgrad/kernels');
+    const { loadModel, defaultModelPath } = await import('./node.js');
+    const own = createHostBackend('cpu');
+    const there = loadModel(defaultModelPath(), { backend: own });
+    expect(there.vit.parameters().every((p) => p.backend === own)).toBe(true);
+    const here = loadModel(defaultModelPath());
+    const img = image(64, 64, [30, 200, 90]);
+    const a = await there.forward(there.normalize(there.pixels(img))).data();
+    const b = await here.forward(here.normalize(here.pixels(img))).data();
+    // the cpu backend's JavaScript and webasm's SIMD round differently: within 1e-4 on logits of size ~10
+    for (let i = 0; i < a.length; i++) expect(Math.abs(a[i]! - b[i]!)).toBeLessThan(1e-4);
+  });
 });

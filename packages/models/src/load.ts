@@ -4,6 +4,7 @@
  * checked against the header's tensor shapes before the model is built, and
  * every weight is checked to be finite as it is read.
  */
+import type { Backend } from '@maskgrad/kernels';
 import { checkpointKey, detectHfKeyLayout, type KeyLayout } from './checkpoint-keys.js';
 import { ImageClassifier } from './classifier.js';
 import type { ViTConfig } from './config.js';
@@ -16,6 +17,8 @@ import type { Safetensors, SafetensorsHeader } from './safetensors.js';
 export interface ModelOptions {
   /** Override the class names (length must equal the number of classes). */
   labels?: readonly string[];
+  /** The backend the weights live on, and so every tensor the model makes (default: the default backend). */
+  backend?: Backend;
 }
 
 /**
@@ -92,7 +95,7 @@ export function stateDictFromCheckpoint(vit: VisionTransformer, st: Safetensors)
 
 export function classifierFromCheckpoint(config: ViTConfig, st: Safetensors, opts: ModelOptions = {}): ImageClassifier {
   checkCheckpointShapes(config, st); // before the model's memory is allocated
-  const vit = new VisionTransformer(config);
+  const vit = new VisionTransformer(config, undefined, opts.backend);
   const { state } = stateDictFromCheckpoint(vit, st);
   vit.loadStateDict(state, st.fileName);
   vit.freeze();
