@@ -22,6 +22,8 @@ import { parseArgs } from 'node:util';
 import { noGrad, softmax } from '@maskgrad/autograd';
 import * as models from '@maskgrad/models/node';
 
+import { fixtureData } from './eval-data.mjs';
+
 const root = fileURLToPath(new URL('..', import.meta.url));
 const TRANSFER = join(root, 'tests/fixtures/transfer');
 const USAGE = 'usage: npm run eval:transfer -- [--images N] [--rows <names>] [--jobs J] [--reuse] [--out <dir>]';
@@ -68,29 +70,27 @@ for (const w of wanted) if (!ROWS.some((r) => r.name === w)) fail(`unknown row '
 const rows = ROWS.filter((r) => wanted.includes(r.name));
 
 /** The model's top-1 accuracy on the row's generated images (the fixture: its reference labels). */
-async function accuracy(row, n) {
-  const model = row.model ? models.loadModel(row.model) : models.loadModel(models.defaultModelPath());
+async function accuracy(model, row, n) {
   if (row.data === 'fixture') {
-    const ref = models.readSafetensorsFile(join(row.model, 'reference.safetensors'));
-    const k = Math.min(n, 8);
-    const images = Array.from({ length: k }, (_, i) => models.readImageFile(join(row.model, `images/img${i}.png`)));
-    const labels = Array.from({ length: k }, (_, i) => Number(ref.read(`label_img${i}`)[0]));
-    return models.evaluateAccuracy(model, images, labels, 32);
+    const { images, ref } = fixtureData(n);
+    return models.evaluateAccuracy(model, images, images.map((_, i) => Number(ref.read(`label_img${i}`)[0])), 32);
   }
   const samples = models.makeShapesDataset(n, SEED[row.data], { variant: row.data === 'heldout' ? 'heldout' : 'standard' });
   return models.evaluateAccuracy(model, samples.map((s) => s.image), samples.map((s) => s.label), 32);
 }
 
 /** What the model calls a featureless image (uniform greys 0, 64, 128): a class the blur cannot erase. */
-async function featureless(row) {
-  const model = row.model ? models.loadModel(row.model) : models.loadModel(models.defaultModelPath());
+async function featureless(model) {
   const greys = [0, 64, 128];
-  const images = greys.map((g) => ({ width: model.imageSize, height: model.imageSize, data: new Uint8Array(model.imageSize * model.imageSize * 3).fill(g) }));
-  return Promise.all(greys.map(async (g, i) => {
-    const p = await noGrad(() => softmax(model.forward(model.normalize(model.pixels(images[i]))), -1)).data();
+  const side = model.imageSize;
+  const parts = [];
+  for (const g of greys) {
+    const grey = { width: side, height: side, data: new Uint8Array(side * side * 3).fill(g) };
+    const p = await noGrad(() => softmax(model.forward(model.normalize(model.pixels(grey))), -1)).data();
     const top = p.indexOf(Math.max(...p));
-    return `grey ${g}: ${model.labels[top]} ${p[top].toFixed(2)}`;
-  })).then((parts) => parts.join(', '));
+    parts.push(`grey ${g}: ${model.labels[top]} ${p[top].toFixed(2)}`);
+  }
+  return parts.join(', ');
 }
 
 function runEval(row, outDir) {
@@ -122,7 +122,8 @@ async function worker() {
     if (!earlier || earlier.images.length !== expected) await runEval(row, outDir);
     const json = earlier && earlier.images.length === expected ? earlier : JSON.parse(readFileSync(file, 'utf8'));
     const ex = json.methods.extremal;
-    results[i] = { row, accuracy: await accuracy(row, count), featureless: await featureless(row), images: json.images.length, extremal: ex, seconds: (performance.now() - started) / 1000 };
+    const model = models.loadModel(row.model ?? models.defaultModelPath());
+    results[i] = { row, accuracy: await accuracy(model, row, count), featureless: await featureless(model), images: json.images.length, extremal: ex, seconds: (performance.now() - started) / 1000 };
     console.error(`eval:transfer: ${row.name} done in ${results[i].seconds.toFixed(0)} s`);
   }
 }
