@@ -5,7 +5,7 @@
  * learn their masks with the same loop (./iterate.ts).
  */
 import { noGrad, tidy, type Tensor } from '@maskgrad/autograd';
-import { explainExtremalBatch } from './extremal/result.js';
+import { explainExtremalBatch } from './extremal/extremal.js';
 import { checkFinite } from './finite.js';
 import { explainMeaningfulBatch } from './meaningful/meaningful.js';
 import type { Classifier } from './objective.js';

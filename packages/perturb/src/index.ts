@@ -8,8 +8,7 @@ export { explain, explainBatch, weakPerturbationNote, type ExplainResult, type M
 export { baselineOf, explainMeaningfulBatch } from './meaningful/meaningful.js';
 export { iterate, type IterationPlan } from './iterate.js';
 export { resolveTarget } from './target.js';
-export { chooseArea, explainExtremalBatch } from './extremal/result.js';
-export { runExtremal, type AreaResult, type ExtremalRun } from './extremal/extremal.js';
+export { chooseArea, explainExtremalBatch, runExtremal, type AreaResult, type ExtremalRun } from './extremal/extremal.js';
 export { reward } from './extremal/optimize.js';
 export { SWEEP_TOLERANCE, sweepDrop, sweepNotes, type SweepNote } from './extremal/monotone.js';
 export { maskBump, maskGeometry, maskSamples, maskWeights, smoothMask, MASK_COLDNESS, type MaskGeometry, type MaskWeights } from './extremal/mask-generator.js';

@@ -38,7 +38,7 @@ export interface ExplainResult {
   baseline: Float32Array;
   /** extremal: every area optimized, smallest first, each with its region kept and deleted. */
   areas?: AreaResult[];
-  /** extremal: the index in `areas` of the reported mask (the rule: chooseArea in extremal/result.ts). */
+  /** extremal: the index in `areas` of the reported mask (the rule: chooseArea in extremal/extremal.ts). */
   chosenArea?: number;
   /** extremal: where the kept probability still falls from one area to the next larger one, and why (empty when the sweep is monotone). */
   sweep?: SweepNote[];

@@ -14,7 +14,7 @@ import { measureRows, optimizeRows, type Setting } from './optimize.js';
 import type { ExtremalGame } from './options.js';
 
 /**
- * Does an area do what the reporting rule asks (./result.ts, chooseArea)? Preservation, dual: its
+ * Does an area do what the reporting rule asks (chooseArea, ./extremal.ts)? Preservation, dual: its
  * region alone keeps p ≥ share·p0; deletion: deleting it leaves p ≤ (1 − share)·p0.
  */
 export function keepsShare(r: { probabilityKept: number; probabilityDeleted: number }, p0: number, game: ExtremalGame, share: number): boolean {

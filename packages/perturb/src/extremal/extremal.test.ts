@@ -5,7 +5,7 @@ import { resolveOptions } from '../options.js';
 import { seededTensor, tinyClassifier } from '../test-model.js';
 import { reward } from './optimize.js';
 import { blurPyramid, fullyPerturbed } from './pyramid.js';
-import { chooseArea } from './result.js';
+import { chooseArea } from './extremal.js';
 
 const model = tinyClassifier();
 const x = seededTensor([2, 3, 8, 8], 5, 0, 1);

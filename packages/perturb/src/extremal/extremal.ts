@@ -1,23 +1,76 @@
 /**
  * Extremal perturbations (Fong, Patrick & Vedaldi, "Understanding Deep
  * Networks via Extremal Perturbations and Smooth Masks", ICCV 2019), on
- * maskgrad's autograd. For each image and each area a in `areas`, one mask
+ * maskgrad's autograd, from the images to the explanation a reader gets.
+ * For each image and each area a in `areas`, one mask
  * m_a (smooth by construction, ./mask-generator.ts) is optimized
  * (./optimize.ts: the objective and its loop); every area of every image is
  * one row of one batch. Then each mask is scored with its region kept and
  * deleted; smaller areas are added where the object is small (./adapt.ts),
  * and the sweep is made monotone where a restart can (./monotone.ts).
+ * Last, one area's mask is reported, chosen by chooseArea.
  */
-import { noGrad, tidy, type Tensor } from '@maskgrad/autograd';
+import { backendReport, noGrad, tidy, type Tensor } from '@maskgrad/autograd';
 import { checkFinite } from '../finite.js';
 import { targetProbability, type Classifier } from '../objective.js';
 import type { ProgressEvent } from '../options.js';
+import type { ExplainResult } from '../result.js';
 import { maskGeometry, maskWeights } from './mask-generator.js';
-import { extendSweep } from './adapt.js';
+import { extendSweep, keepsShare } from './adapt.js';
 import { repairSweep, sweepNotes, type SweepNote, type SweepRow } from './monotone.js';
 import { measureRows, optimizeRows, type RowHistory, type ScoredMask, type Setting } from './optimize.js';
-import type { ResolvedExtremalOptions } from './options.js';
+import type { ExtremalGame, ResolvedExtremalOptions } from './options.js';
 import { blurPyramid, fullyPerturbed } from './pyramid.js';
+
+/**
+ * The reported area, given the original probability p0 and the share s (keepShare):
+ *   preservation, dual  the smallest area whose region alone keeps p ≥ s·p0;
+ *                       if none does, the area that keeps the most
+ *   deletion            the smallest area whose deletion leaves p ≤ (1 − s)·p0;
+ *                       if none does, the area whose deletion leaves the least
+ * Areas are in ascending order; ties go to the smaller area.
+ */
+export function chooseArea(areas: readonly Pick<AreaResult, 'probabilityKept' | 'probabilityDeleted'>[], p0: number, game: ExtremalGame, share: number): number {
+  const deletion = game === 'deletion';
+  const score = (r: (typeof areas)[number]) => (deletion ? -r.probabilityDeleted : r.probabilityKept);
+  const enough = areas.findIndex((r) => keepsShare(r, p0, game, share));
+  if (enough >= 0) return enough;
+  let best = 0;
+  areas.forEach((r, i) => { if (score(r) > score(areas[best])) best = i; });
+  return best;
+}
+
+/** Explain images x [N, 3, H, W] for their targets with the extremal perturbation. */
+export async function explainExtremalBatch(
+  model: Classifier, x: Tensor, targets: readonly number[], before: readonly number[], o: ResolvedExtremalOptions,
+  onProgress?: (p: ProgressEvent) => void,
+): Promise<ExplainResult[]> {
+  const run = await runExtremal(model, x, targets, o, onProgress, before);
+  const backend = backendReport(x.backend);
+  return targets.map((target, i) => {
+    const areas = run.areas[i];
+    const chosen = chooseArea(areas, before[i], o.game, o.keepShare);
+    const r = areas[chosen];
+    return {
+      method: 'extremal' as const,
+      mask: r.mask,
+      upsampledMask: r.upsampledMask,
+      target,
+      label: model.labels[target],
+      probabilityBefore: before[i],
+      probabilityAfter: o.game === 'deletion' ? r.probabilityDeleted : r.probabilityKept,
+      probabilityPerturbed: run.probabilityPerturbed[i],
+      history: r.history,
+      options: o,
+      backend,
+      perturbed: run.perturbed[i][chosen],
+      baseline: run.baseline[i],
+      areas,
+      chosenArea: chosen,
+      sweep: run.sweep[i],
+    };
+  });
+}
 
 /** One optimized area of one image. */
 export interface AreaResult extends ScoredMask {
