@@ -3,7 +3,7 @@
 // and do not depend on when the garbage collector runs.
 import { describe, expect, it } from 'vitest';
 import { createHostBackend } from '@maskgrad/kernels';
-import { record } from './record.js';
+import { record } from './tensor.js';
 import { tensor, tidy, type Tensor } from './index.js';
 
 /** x passed on unchanged (a view), whose backward rule records the live references when it runs. */

@@ -6,7 +6,7 @@
  * Synchronous: the walk only queues kernels, nothing is read back, so there
  * is nothing to await (reading a gradient is: `await x.grad!.data()`).
  * Rules are written with ops/untracked.ts and run under noGrad; a rule that
- * calls a tracked op is an error (runRule, ./record.ts).
+ * calls a tracked op is an error (runRule, ./tensor.ts).
  *
  * Lifetimes (tfjs's gradient thunks in tidy, then disposed once summed):
  * each rule runs in its own tidy(), so its temporaries go when it returns;
@@ -20,11 +20,13 @@
 import { ones } from './create.js';
 import { noGrad } from './grad-mode.js';
 import * as U from './ops/untracked.js';
-import { runRule } from './record.js';
-import type { BackwardOptions, Tensor } from './tensor.js';
+import { runRule, type Tensor } from './tensor.js';
 import { keep, tidy } from './tidy.js';
 
-export type { BackwardOptions };
+export interface BackwardOptions {
+  /** Keep the graph so backward can run through it again. */
+  retainGraph?: boolean;
+}
 
 /** Nodes reachable from `root` through inputs that require grad, inputs before outputs. */
 export function topologicalOrder(root: Tensor): Tensor[] {
@@ -146,3 +148,12 @@ export function backward(root: Tensor, grad?: Tensor, opts: BackwardOptions = {}
     }
   });
 }
+
+/** `loss.backward()`: the walk above as a method of Tensor (registered with the ops' methods by ./methods.ts). */
+export const backwardMethods = {
+  /**
+   * Accumulate gradients into every leaf that requires grad. Synchronous: it queues kernels and
+   * returns; reading a gradient is what is awaited (`await x.grad!.data()`).
+   */
+  backward(this: Tensor, grad?: Tensor, opts?: BackwardOptions): void { backward(this, grad, opts); },
+};

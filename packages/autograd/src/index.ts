@@ -8,7 +8,8 @@
  */
 import './methods.js';
 
-export { Tensor, collectorReleases, type GradFn } from './tensor.js';
+export { Tensor, type GradFn } from './tensor.js';
+export { collectorReleases } from './lifetimes.js';
 export { tidy, keep } from './tidy.js';
 export { tensor, zeros, ones, full, scalar, randn, rand, type TensorOptions, type RandomOptions } from './create.js';
 export { noGrad, isGradEnabled } from './grad-mode.js';

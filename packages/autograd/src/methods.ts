@@ -1,11 +1,12 @@
 /**
  * The one registration of the ops as chainable methods (x.matmul(w).relu().sum()). Each ops
- * file holds an op's forward, its backward rule and its method (its `...Methods` object); this
- * file attaches those objects to Tensor.prototype, and their types are Tensor's methods
- * (`TensorMethods`, which ./tensor.ts's Tensor interface extends). Adding an op: its file, and
- * one line in the list below.
+ * file holds an op's forward, its backward rule and its method (its `...Methods` object), and
+ * ./backward.ts holds `backward()`; this file attaches those objects to Tensor.prototype, and
+ * their types are Tensor's methods (`TensorMethods`, which ./tensor.ts's Tensor interface
+ * extends), so an editor's "go to definition" on `x.mul` or `loss.backward` opens the file that
+ * defines it. Adding an op: its file, and one line in the list below.
  */
-import { backward, type BackwardOptions } from './backward.js';
+import { backwardMethods } from './backward.js';
 import { binaryMethods } from './ops/binary.js';
 import { concatMethods } from './ops/concat.js';
 import { conv2dMethods } from './ops/conv2d.js';
@@ -21,14 +22,6 @@ import { softmaxMethods } from './ops/softmax.js';
 import { unaryMethods } from './ops/unary.js';
 import { unbindMethods } from './ops/unbind.js';
 import { Tensor } from './tensor.js';
-
-const backwardMethods = {
-  /**
-   * Accumulate gradients into every leaf that requires grad (./backward.ts). Synchronous: it
-   * queues kernels and returns; reading a gradient is what is awaited (`await x.grad!.data()`).
-   */
-  backward(this: Tensor, grad?: Tensor, opts?: BackwardOptions): void { backward(this, grad, opts); },
-};
 
 const METHODS = [
   binaryMethods, unaryMethods, reduceMethods, softmaxMethods, matmulMethods, movementMethods, concatMethods,

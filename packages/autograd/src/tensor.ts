@@ -1,35 +1,29 @@
 /**
  * Tensor: a strided view of float32 data on a backend, plus the graph
- * edge that produced it (micrograd's `_prev` and `_backward`, as `gradFn`).
+ * edge that produced it (micrograd's `_prev` and `_backward`, as `gradFn`),
+ * and, at the end of this file, how an op's result becomes that edge
+ * (record, viewResult) and why a backward rule may not call a tracked op
+ * (runRule).
  *
- * The data (`TensorData`: a host Float32Array, or a device buffer on webgpu)
- * stays where the kernel that made it ran. Ops chain synchronously and
+ * The data (`TensorData`: an opaque handle of the backend that computed
+ * it) stays where the kernel that made it ran. Ops chain synchronously and
  * only reading values is asynchronous: `await t.data()`, `await t.item()`.
  * A tensor owns one reference to its data; views share the data and hold a
  * reference each. The reference is dropped by dispose(), by the tidy()
  * scope the tensor was made in (./tidy.ts), or when the tensor is garbage
- * collected, whichever comes first.
+ * collected (./lifetimes.ts), whichever comes first.
  *
  * Ops live in ./ops, one file per op family, each op's forward beside its
  * derivative and its method; ./methods.ts registers the methods.
  */
 import { contiguousStrides, isContiguous, mapKernel, materializeReference, sizeOf, UNARY, type Backend, type TensorData, type View } from '@maskgrad/kernels';
-import { track, untrack } from './scopes.js';
+import { twoCopiesError } from './engine-copies.js';
+import { isGradEnabled } from './grad-mode.js';
+import { newTensorId, track, untrack, unwatch, watch } from './lifetimes.js';
 import type { TensorMethods } from './methods.js';
 
 export type TensorLike = Tensor | number;
 export type Axes = number | readonly number[];
-
-export interface Conv2dOptions {
-  stride?: number | [number, number];
-  padding?: number | [number, number];
-  groups?: number;
-}
-
-export interface BackwardOptions {
-  /** Keep the graph so backward can run through it again. */
-  retainGraph?: boolean;
-}
 
 /** How an op pushes the gradient of its output back to its inputs. */
 export interface GradFn {
@@ -55,44 +49,8 @@ export interface Joint {
   join(grads: readonly (Tensor | null)[]): Tensor;
 }
 
-let nextId = 0;
-
-/**
- * A collected tensor gives its reference to device data back (device memory
- * is not the collector's to free). Host arrays need no such help: the
- * collector frees them with the last tensor that holds them.
- */
-const collected = new FinalizationRegistry<{ backend: Backend; data: TensorData; shape: readonly number[]; id: number }>(({ backend, data, shape, id }) => {
-  collectorReleases.count++;
-  if (id >= collectorReleases.from) collectorReleases.since++;
-  collectorReleases.last = `[${shape.join(', ')}] from ${(data as { kernel?: string }).kernel ?? 'a host array'}`;
-  backend.release(data);
-});
-
-/**
- * Device tensors the collector freed (never disposed), and the last one's
- * shape and kernel: a loop that disposes what it makes leaves none, so the memory
- * tests count exactly whenever the collector runs (STYLE.md, 17).
- */
-export const collectorReleases = {
-  count: 0,
-  last: '',
-  /** Of those, the ones made after mark() (earlier garbage, collected late, is not the run's). */
-  since: 0,
-  from: Infinity,
-  /** Start counting `since` from the next tensor made. */
-  mark(): void {
-    this.from = nextId;
-    this.since = 0;
-  },
-};
-
-function watch(t: Tensor, data: TensorData): void {
-  if (t.backend.residency === 'device') collected.register(t, { backend: t.backend, data, shape: t.shape, id: t.id }, t);
-}
-
 export class Tensor {
-  readonly id = nextId++;
+  readonly id = newTensorId();
   readonly shape: readonly number[];
   readonly strides: readonly number[];
   readonly offset: number;
@@ -248,7 +206,7 @@ export class Tensor {
       } else data = mapKernel(this.backend, UNARY.copy, [values.stridedView]).data;
     }
     const old = this.storage;
-    collected.unregister(this);
+    unwatch(this);
     this.current = data;
     watch(this, data);
     this.backend.release(old);
@@ -259,7 +217,7 @@ export class Tensor {
   /** Give the data back now rather than at garbage collection, with the gradient it owns; drop the graph edge. Idempotent. */
   dispose(): void {
     if (!this.current) return;
-    collected.unregister(this);
+    unwatch(this);
     untrack(this);
     this.backend.release(this.current);
     this.current = null;
@@ -271,6 +229,67 @@ export class Tensor {
   toString(): string {
     return `Tensor[${this.shape.join(', ')}]${this.requiresGrad ? ' requiresGrad' : ''}${this.gradFn ? ` <${this.gradFn.name}>` : ''}`;
   }
+}
+
+
+// How an op result joins the graph: it requires grad (and remembers its backward rule) only if
+// grad mode is on and some input requires grad. A frozen model's ops therefore record nothing
+// for their weights.
+
+/**
+ * The backend all of `ts` live on; a clear error when they differ (checked
+ * before any kernel runs), or when one was made by another copy of this
+ * package (./engine-copies.ts).
+ */
+export function backendOf(...ts: readonly Tensor[]): Backend {
+  const b = ts[0].backend;
+  for (const t of ts) {
+    if (!(t instanceof Tensor)) throw twoCopiesError() ?? new Error(`expected a Tensor, got ${String(t)}`);
+    if (t.backend !== b) {
+      throw new Error(`tensors live on different backends (${b.name} and ${t.backend.name}); move one with await t.toBackend(backend)`);
+    }
+  }
+  return b;
+}
+
+/** The backward rule running now (backward.ts), or null: rules use ops/untracked.ts only. */
+let runningRule: string | null = null;
+
+/** Run the backward rule of op `name`; a tracked op called inside it is an error naming both. */
+export function runRule<T>(name: string, rule: () => T): T {
+  const outer = runningRule;
+  runningRule = name;
+  try {
+    return rule();
+  } finally {
+    runningRule = outer;
+  }
+}
+
+function refuseInRule(op: string): void {
+  if (runningRule !== null) {
+    throw new Error(`internal: the backward rule of '${runningRule}' called the tracked op '${op}'; rules use the functions of ops/untracked.ts only`);
+  }
+}
+
+/** Record `backward` on a fresh untracked result `out` when an input requires grad. Returns out. */
+export function record(out: Tensor, inputs: readonly Tensor[], name: string, backward: GradFn['backward']): Tensor {
+  refuseInRule(name);
+  if (isGradEnabled() && inputs.some((t) => t.requiresGrad)) out.recordOp({ name, inputs, backward });
+  return out;
+}
+
+/** A view of `base`'s data (no copy) that records a backward rule. */
+export function viewResult(
+  base: Tensor, shape: readonly number[], strides: readonly number[], offset: number, name: string,
+  backward: GradFn['backward'],
+): Tensor {
+  refuseInRule(name);
+  const tracked = isGradEnabled() && base.requiresGrad;
+  base.backend.retain(base.storage);
+  return new Tensor(base.storage, shape, {
+    strides, offset, requiresGrad: tracked, gradFn: tracked ? { name, inputs: [base], backward } : null,
+  });
 }
 
 /** The chainable ops: each defined beside its op in ./ops, registered by ./methods.ts (its types too). */

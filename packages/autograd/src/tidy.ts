@@ -16,7 +16,7 @@
  * could still be needed. A disposed tensor cannot be read or used again,
  * and neither can a gradient graph that passes through one.
  */
-import { closeScope, openScope, untrack } from './scopes.js';
+import { closeScope, openScope, untrack } from './lifetimes.js';
 import { Tensor } from './tensor.js';
 
 function tensorsIn(value: unknown, out = new Set<Tensor>()): Set<Tensor> {

@@ -3,8 +3,7 @@
  * a broadcast input is summed over the broadcast axes (sumTo).
  */
 import { BINARY, powScalarOp, UNARY, type ElementwiseOp } from '@maskgrad/kernels';
-import { record } from '../record.js';
-import type { Tensor } from '../tensor.js';
+import { record, type Tensor } from '../tensor.js';
 import * as U from './untracked.js';
 import { asTensor, type TensorLike } from './untracked.js';
 

@@ -2,8 +2,7 @@
  * Join tensors along an axis; the gradient is sliced back to each input.
  */
 import { concatKernel } from '@maskgrad/kernels';
-import { backendOf, record } from '../record.js';
-import { Tensor } from '../tensor.js';
+import { backendOf, record, Tensor } from '../tensor.js';
 import * as U from './untracked.js';
 
 export function concat(xs: readonly Tensor[], axis = 0): Tensor {

@@ -3,10 +3,13 @@
  * with its input and weight gradients as kernels of their own.
  */
 import { conv2dInputGradKernel, conv2dKernel, conv2dWeightGradKernel, convOutputSize, type Conv2dShape } from '@maskgrad/kernels';
-import { backendOf, record } from '../record.js';
-import { Tensor, type Conv2dOptions } from '../tensor.js';
+import { backendOf, record, Tensor } from '../tensor.js';
 
-export type { Conv2dOptions };
+export interface Conv2dOptions {
+  stride?: number | [number, number];
+  padding?: number | [number, number];
+  groups?: number;
+}
 import { add } from './binary.js';
 import { matmul } from './matmul.js';
 import { permute, reshape, transpose } from './movement.js';

@@ -4,8 +4,7 @@
  */
 import { UNARY } from '@maskgrad/kernels';
 import { tensor } from '../create.js';
-import { record } from '../record.js';
-import type { Tensor } from '../tensor.js';
+import { record, type Tensor } from '../tensor.js';
 import { logSoftmax } from './softmax.js';
 import * as U from './untracked.js';
 

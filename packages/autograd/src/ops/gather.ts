@@ -3,8 +3,7 @@
  * gradient scatters back, adding where an index repeats.
  */
 import { scatterAddKernel } from '@maskgrad/kernels';
-import { record } from '../record.js';
-import { Tensor } from '../tensor.js';
+import { record, Tensor } from '../tensor.js';
 import * as U from './untracked.js';
 
 export function gather(x: Tensor, axis: number, index: Float32Array | readonly number[]): Tensor {

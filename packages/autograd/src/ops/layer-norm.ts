@@ -8,8 +8,7 @@
  * this composition); dγ and dβ are views of one result.
  */
 import { layerNormBackwardKernel, layerNormKernel } from '@maskgrad/kernels';
-import { backendOf, record } from '../record.js';
-import { Tensor } from '../tensor.js';
+import { backendOf, record, Tensor } from '../tensor.js';
 import * as U from './untracked.js';
 
 export function layerNorm(x: Tensor, gamma: Tensor | null, beta: Tensor | null, eps = 1e-5): Tensor {

@@ -6,8 +6,7 @@
  * each summed back to its input's shape (the mask's over the channels).
  */
 import { LERP, type ElementwiseOp } from '@maskgrad/kernels';
-import { record } from '../record.js';
-import type { Tensor } from '../tensor.js';
+import { record, type Tensor } from '../tensor.js';
 import * as U from './untracked.js';
 
 /** g·(x2 − x1): the weight's gradient in one kernel. */

@@ -5,8 +5,7 @@
  * kernel as flags, not copied.
  */
 import { broadcastShapes, matmulKernel, sizeOf, type TensorData, type MatmulShape } from '@maskgrad/kernels';
-import { backendOf, record } from '../record.js';
-import { Tensor } from '../tensor.js';
+import { backendOf, record, Tensor } from '../tensor.js';
 import { reshape } from './movement.js';
 import * as U from './untracked.js';
 

@@ -4,8 +4,7 @@
  * non-contiguous tensor, which copies first.
  */
 import { contiguousStrides, padKernel, sizeOf, UNARY } from '@maskgrad/kernels';
-import { record, viewResult } from '../record.js';
-import { Tensor } from '../tensor.js';
+import { record, Tensor, viewResult } from '../tensor.js';
 import * as U from './untracked.js';
 
 export const normAxis = U.normAxis;

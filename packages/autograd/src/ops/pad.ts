@@ -5,8 +5,7 @@
  * strip, flipped and zero-padded into place, is added to the slice.
  */
 import { padKernel, paddedShape, type PadMode } from '@maskgrad/kernels';
-import { record } from '../record.js';
-import { Tensor } from '../tensor.js';
+import { record, Tensor } from '../tensor.js';
 import * as U from './untracked.js';
 
 type Pads = readonly (readonly [number, number])[];

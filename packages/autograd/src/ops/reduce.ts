@@ -3,8 +3,7 @@
  * gradient of a sum is broadcast back; of a max, it goes to the maxima.
  */
 import { BINARY } from '@maskgrad/kernels';
-import { record } from '../record.js';
-import type { Axes, Tensor } from '../tensor.js';
+import { type Axes, record, type Tensor } from '../tensor.js';
 import { mul } from './binary.js';
 import * as U from './untracked.js';
 

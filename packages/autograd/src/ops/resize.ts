@@ -4,8 +4,7 @@
  * transpose of the interpolation, as a gather kernel.
  */
 import { resizeBilinearGradKernel, resizeBilinearKernel, type ResizeShape } from '@maskgrad/kernels';
-import { record } from '../record.js';
-import { Tensor } from '../tensor.js';
+import { record, Tensor } from '../tensor.js';
 import * as U from './untracked.js';
 
 export function resizeBilinear(x: Tensor, height: number, width: number): Tensor {

@@ -8,8 +8,7 @@
  * The weights get no gradient (they are the fixed smoothing kernel).
  */
 import { smoothMaxPoolGradKernel, smoothMaxPoolKernel, type SmoothMaxPoolShape } from '@maskgrad/kernels';
-import { backendOf, record } from '../record.js';
-import { Tensor } from '../tensor.js';
+import { backendOf, record, Tensor } from '../tensor.js';
 import * as U from './untracked.js';
 
 export interface SmoothMaxPoolOptions {

@@ -4,8 +4,7 @@
  * log-softmax backward: dx = g − softmax(x) · Σ g
  */
 import { softmaxKernel, UNARY } from '@maskgrad/kernels';
-import { record } from '../record.js';
-import { Tensor } from '../tensor.js';
+import { record, Tensor } from '../tensor.js';
 import { transpose } from './movement.js';
 import * as U from './untracked.js';
 

@@ -7,8 +7,7 @@
  * search), not as a scatter.
  */
 import { argsortKernel, sortRanksKernel, takeAlongRowsKernel } from '@maskgrad/kernels';
-import { record } from '../record.js';
-import { Tensor } from '../tensor.js';
+import { record, Tensor } from '../tensor.js';
 import { transpose } from './movement.js';
 import * as U from './untracked.js';
 

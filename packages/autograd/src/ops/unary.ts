@@ -3,8 +3,7 @@
  * (y = f(x), dL/dx = dL/dy · f'(x)).
  */
 import { clampOp, geluBackwardKernel, geluKernel, insideOp, UNARY, type ElementwiseOp } from '@maskgrad/kernels';
-import { backendOf, record } from '../record.js';
-import { Tensor } from '../tensor.js';
+import { backendOf, record, Tensor } from '../tensor.js';
 import * as U from './untracked.js';
 
 /** y = op(x), recording dL/dx = backward(g, y). */

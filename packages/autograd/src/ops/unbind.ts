@@ -10,8 +10,7 @@
  */
 import { concatKernel } from '@maskgrad/kernels';
 import { zeros } from '../create.js';
-import { viewResult } from '../record.js';
-import { Tensor, type Joint } from '../tensor.js';
+import { type Joint, Tensor, viewResult } from '../tensor.js';
 import * as U from './untracked.js';
 
 export function unbind(x: Tensor, axis = 0): Tensor[] {

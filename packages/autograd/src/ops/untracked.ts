@@ -11,8 +11,7 @@ import {
   type TensorData, type ElementwiseOp, type ReduceOp,
 } from '@maskgrad/kernels';
 import { scalar } from '../create.js';
-import { backendOf } from '../record.js';
-import { Tensor, type TensorLike } from '../tensor.js';
+import { backendOf, Tensor, type TensorLike } from '../tensor.js';
 
 export type { TensorLike };
 
