@@ -13,8 +13,7 @@
  * (./webgpu-backend.ts, ./threads-backend.ts); this is the bookkeeping
  * around it.
  */
-import { KernelError, isData, ownData, type Backend, type KernelArg, type MemoryStats, type TensorData } from './backend.js';
-import type { CachedKernel, KernelCache } from './kernel-cache.js';
+import { KernelError, isData, ownData, type Backend, type CachedKernel, type KernelArg, type KernelCache, type MemoryStats, type TensorData } from './backend.js';
 
 /** What the queue needs of its backend's device. */
 export interface QueueDevice {

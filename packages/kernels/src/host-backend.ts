@@ -5,12 +5,11 @@
  *
  * Kernels are generated as JavaScript source with their shapes baked in as
  * literals (constant loop bounds and divisors compile to tight WebAssembly),
- * compiled once per distinct source and cached (./kernel-cache.ts). Every kernel has a 1-D
+ * compiled once per distinct source and cached (KernelCache, ./backend.ts). Every kernel has a 1-D
  * output; n-d structure lives in the index arithmetic of the source.
  */
 import type { GPU } from 'gpu.js';
-import { kernelSettings, outputCells, ownData, type Backend, type BackendName, type BackendStats, type TensorData, type KernelSpec, type MemoryStats, type KernelArg, isData } from './backend.js';
-import { KernelCache, type Profile } from './kernel-cache.js';
+import { CompilingBackend, KernelCache, kernelSettings, outputCells, ownData, type Backend, type BackendName, type TensorData, type KernelSpec, type MemoryStats, type KernelArg, isData } from './backend.js';
 
 export type CompiledKernel = ((...args: unknown[]) => unknown) & {
   kernel?: { constructor: { name: string }; fallbackReason?: string | null };
@@ -76,12 +75,8 @@ class HostData implements TensorData {
   }
 }
 
-export class HostBackend implements Backend {
-  readonly name: BackendName;
+export class HostBackend extends CompilingBackend<CompiledKernel> implements Backend {
   readonly residency = 'host' as const;
-  private readonly gpu: GPU;
-  /** Compile once, count, profile, list fallbacks (./kernel-cache.ts). */
-  private readonly kernels: KernelCache<CompiledKernel>;
   /** webasm in a browser: kernels share one WebAssembly.Memory (see SharedWasmMemory). */
   private readonly wasmMemory: SharedWasmMemory | null;
   /** Data with an owner left, their bytes, and the most bytes at once since resetPeak(). */
@@ -89,13 +84,12 @@ export class HostBackend implements Backend {
 
   constructor(name: BackendName, gpu: GPU, limit = Infinity) {
     if (name === 'webgpu') throw new Error('internal: webgpu is a device backend (WebGPUBackend)');
-    this.name = name;
-    this.gpu = gpu;
-    this.kernels = new KernelCache(name, (spec) => {
+    // the kernel cache (./backend.ts): compile once, count, profile, list fallbacks
+    super(name, gpu, new KernelCache(name, (spec) => {
       const kernel = gpu.createKernel(spec.source as never, kernelSettings(spec) as never) as unknown as CompiledKernel;
       flatResults(kernel);
       return kernel;
-    }, limit);
+    }, limit));
     this.wasmMemory = name === 'webasm' && !isNode ? (sharedMemory ??= new SharedWasmMemory()) : null;
   }
 
@@ -107,18 +101,6 @@ export class HostBackend implements Backend {
   /** Kernels that needed a WebAssembly memory of their own (browser webasm; larger than the shared one). */
   get privateMemories(): number {
     return this.wasmMemory?.privateMemories ?? 0;
-  }
-
-  get stats(): BackendStats {
-    return this.kernels.stats;
-  }
-
-  get profile(): Profile | null {
-    return this.kernels.profile;
-  }
-
-  set profile(p: Profile | null) {
-    this.kernels.profile = p;
   }
 
   /** Compile (or find) the kernel and call it now on the arrays behind `args`: its result is ready when this returns. */
@@ -184,26 +166,12 @@ export class HostBackend implements Backend {
     this.live.peakBytes = this.live.bytes;
   }
 
-  kernelClassOf(spec: KernelSpec, args: readonly KernelArg[]): string {
-    return this.kernels.classOf(spec, args);
-  }
-
-  fallbacks(): string[] {
-    return this.kernels.fallbacks();
-  }
-
   /** `values` as this backend's data, with one owner: the caller. */
   private own(values: Float32Array): HostData {
     this.live.buffers++;
     this.live.bytes += values.byteLength;
     this.live.peakBytes = Math.max(this.live.peakBytes, this.live.bytes);
     return new HostData(this, values);
-  }
-
-  /** Release every compiled kernel (and its WebAssembly memory). */
-  destroy(): void {
-    this.kernels.destroy();
-    this.gpu.destroy();
   }
 }
 

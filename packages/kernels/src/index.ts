@@ -14,7 +14,7 @@ export { HostBackend, SHARED_PAGES } from './host-backend.js';
 export { WebGPUBackend, MAX_KERNEL_ARRAYS } from './webgpu-backend.js';
 export { ThreadsBackend } from './threads-backend.js';
 export { QueuedBackend } from './queued-backend.js';
-export { KernelCache } from './kernel-cache.js';
+export { CompilingBackend, KernelCache } from './backend.js';
 export { SWIFTSHADER_ICD, closeNodeWebGPU, installNodeWebGPU } from './node-webgpu.js';
 export { adapterName, describeAdapter, softwareSkipReason, type AdapterDescription } from './webgpu-adapter.js';
 export {
