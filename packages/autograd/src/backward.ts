@@ -20,8 +20,7 @@
 import { ones } from './create.js';
 import { noGrad } from './grad-mode.js';
 import * as U from './ops/untracked.js';
-import { runRule, type Tensor } from './tensor.js';
-import { keep, tidy } from './tidy.js';
+import { keep, runRule, tidy, type Tensor } from './tensor.js';
 
 export interface BackwardOptions {
   /** Keep the graph so backward can run through it again. */

@@ -6,8 +6,7 @@
  */
 import { tensor } from './create.js';
 import { noGrad } from './grad-mode.js';
-import type { Tensor } from './tensor.js';
-import { tidy } from './tidy.js';
+import { tidy, type Tensor } from './tensor.js';
 
 export interface GradcheckOptions {
   /** Finite-difference step. */

@@ -10,7 +10,7 @@ import './methods.js';
 
 export { Tensor, type GradFn } from './tensor.js';
 export { collectorReleases } from './lifetimes.js';
-export { tidy, keep } from './tidy.js';
+export { tidy, keep } from './tensor.js';
 export { tensor, zeros, ones, full, scalar, randn, rand, type TensorOptions, type RandomOptions } from './create.js';
 export { noGrad, isGradEnabled } from './grad-mode.js';
 export { topologicalOrder, type BackwardOptions } from './backward.js';

@@ -1,15 +1,13 @@
 /**
- * What ends a tensor's hold on its data besides dispose(): the tidy()
- * scope it was made in, or the garbage collector.
+ * What ends a tensor's hold on its data besides dispose(): the tidy() scope it was made in, or the
+ * garbage collector.
  *
- * The stack of open tidy() scopes (./tidy.ts): every tensor made while a
- * scope is open is tracked by the innermost one, which disposes it when the
- * scope closes unless it is returned or kept. The collector: a tensor
- * collected without being disposed gives its reference to device data back
- * (device memory is not the collector's to free), and is counted, so that
- * memory tests can say a loop left nothing to it. Kept apart from tidy.ts
- * (which needs the Tensor class) so that ./tensor.ts can register each new
- * tensor without importing what imports it.
+ * The stack of open tidy() scopes (tidy() is in ./tensor.ts): every tensor made while a scope is
+ * open is tracked by the innermost one, which disposes it when the scope closes unless it is
+ * returned or kept. The collector: a tensor collected without being disposed gives its reference to
+ * device data back (device memory is not the collector's to free), and is counted, so that memory
+ * tests can say a loop left nothing to it. A lower file than ./tensor.ts, which imports it to
+ * register each new tensor.
  */
 import type { Backend, TensorData } from '@maskgrad/kernels';
 
@@ -49,9 +47,8 @@ export function newTensorId(): number {
 }
 
 /**
- * A collected tensor gives its reference to device data back. Host arrays
- * need no such help: the collector frees them with the last tensor that
- * holds them.
+ * A collected tensor gives its reference to device data back. Host arrays need no such help: the
+ * collector frees them with the last tensor that holds them.
  */
 const collected = new FinalizationRegistry<{ backend: Backend; data: TensorData; shape: readonly number[]; id: number }>(({ backend, data, shape, id }) => {
   collectorReleases.count++;
@@ -61,9 +58,9 @@ const collected = new FinalizationRegistry<{ backend: Backend; data: TensorData;
 });
 
 /**
- * Device tensors the collector freed (never disposed), and the last one's
- * shape and kernel: a loop that disposes what it makes leaves none, so the memory
- * tests count exactly whenever the collector runs (STYLE.md, 17).
+ * Device tensors the collector freed (never disposed), and the last one's shape and kernel: a loop
+ * that disposes what it makes leaves none, so the memory tests count exactly whenever the collector
+ * runs (STYLE.md, 17).
  */
 export const collectorReleases = {
   count: 0,

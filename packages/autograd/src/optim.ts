@@ -7,8 +7,7 @@
  */
 import { adamKernel, concatKernel, contiguousStrides, UNARY, type AdamHyper } from '@maskgrad/kernels';
 import * as U from './ops/untracked.js';
-import { Tensor } from './tensor.js';
-import { keep, tidy } from './tidy.js';
+import { keep, Tensor, tidy } from './tensor.js';
 
 export abstract class Optimizer {
   readonly params: Tensor[];

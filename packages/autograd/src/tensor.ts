@@ -1,25 +1,23 @@
 /**
- * Tensor: a strided view of float32 data on a backend, plus the graph
- * edge that produced it (micrograd's `_prev` and `_backward`, as `gradFn`),
- * and, at the end of this file, how an op's result becomes that edge
- * (record, viewResult) and why a backward rule may not call a tracked op
+ * Tensor: a strided view of float32 data on a backend, plus the graph edge that produced it
+ * (micrograd's `_prev` and `_backward`, as `gradFn`), and, at the end of this file, how an op's
+ * result becomes that edge (record, viewResult) and why a backward rule may not call a tracked op
  * (runRule).
  *
- * The data (`TensorData`: an opaque handle of the backend that computed
- * it) stays where the kernel that made it ran. Ops chain synchronously and
- * only reading values is asynchronous: `await t.data()`, `await t.item()`.
- * A tensor owns one reference to its data; views share the data and hold a
- * reference each. The reference is dropped by dispose(), by the tidy()
- * scope the tensor was made in (./tidy.ts), or when the tensor is garbage
- * collected (./lifetimes.ts), whichever comes first.
+ * The data (`TensorData`: an opaque handle of the backend that computed it) stays where the kernel
+ * that made it ran. Ops chain synchronously and only reading values is asynchronous: `await
+ * t.data()`, `await t.item()`. A tensor owns one reference to its data; views share the data and
+ * hold a reference each. The reference is dropped by dispose(), by the tidy() scope the tensor was
+ * made in (tidy(), at the end of this file), or when the tensor is garbage collected
+ * (./lifetimes.ts), whichever comes first.
  *
- * Ops live in ./ops, one file per op family, each op's forward beside its
- * derivative and its method; ./methods.ts registers the methods.
+ * Ops live in ./ops, one file per op family, each op's forward beside its derivative and its
+ * method; ./methods.ts registers the methods.
  */
 import { contiguousStrides, isContiguous, mapKernel, materializeReference, sizeOf, UNARY, type Backend, type TensorData, type View } from '@maskgrad/kernels';
 import { twoCopiesError } from './engine-copies.js';
 import { isGradEnabled } from './grad-mode.js';
-import { newTensorId, track, untrack, unwatch, watch } from './lifetimes.js';
+import { closeScope, newTensorId, openScope, track, untrack, unwatch, watch } from './lifetimes.js';
 import type { TensorMethods } from './methods.js';
 
 export type TensorLike = Tensor | number;
@@ -31,8 +29,8 @@ export interface GradFn {
   name: string;
   inputs: readonly Tensor[];
   /**
-   * Given dL/d(output), return dL/d(input) for each input (null where
-   * `needs[i]` is false: gradients are computed only where they are used).
+   * Given dL/d(output), return dL/d(input) for each input (null where `needs[i]` is false:
+   * gradients are computed only where they are used).
    */
   backward(grad: Tensor, needs: readonly boolean[]): (Tensor | null)[];
   /** Set on the pieces of one unbind (ops/unbind.ts): the walk joins their gradients in one step. */
@@ -65,9 +63,8 @@ export class Tensor {
   private current: TensorData | null;
 
   /**
-   * Wrap `data` (the tensor takes over one reference to it: pass a fresh
-   * kernel result, or retain() shared data first). The tensor lives on the
-   * backend that made the data.
+   * Wrap `data` (the tensor takes over one reference to it: pass a fresh kernel result, or retain()
+   * shared data first). The tensor lives on the backend that made the data.
    */
   constructor(data: TensorData, shape: readonly number[], opts: {
     strides?: readonly number[]; offset?: number; requiresGrad?: boolean; gradFn?: GradFn | null;
@@ -146,8 +143,8 @@ export class Tensor {
   }
 
   /**
-   * The values, synchronously: host backends (webasm, cpu) only. On webgpu
-   * the values are on the device; this throws and names the async call.
+   * The values, synchronously: host backends (webasm, cpu) only. On webgpu the values are on the
+   * device; this throws and names the async call.
    */
   dataSync(): Float32Array {
     const host = this.backend.readSync(this.storage);
@@ -185,10 +182,9 @@ export class Tensor {
   }
 
   /**
-   * Replace this leaf's values in place (optimizers, weight loading): host
-   * values are uploaded; a tensor's data is shared when it is laid out row
-   * by row (at any offset: Adam's parameters view the first third of its
-   * state), and copied first when it is any other view.
+   * Replace this leaf's values in place (optimizers, weight loading): host values are uploaded; a
+   * tensor's data is shared when it is laid out row by row (at any offset: Adam's parameters view
+   * the first third of its state), and copied first when it is any other view.
    */
   assign(values: Float32Array | Tensor): void {
     if (this.gradFn) throw new Error('assign(): only leaf tensors can be updated in place');
@@ -237,9 +233,8 @@ export class Tensor {
 // for their weights.
 
 /**
- * The backend all of `ts` live on; a clear error when they differ (checked
- * before any kernel runs), or when one was made by another copy of this
- * package (./engine-copies.ts).
+ * The backend all of `ts` live on; a clear error when they differ (checked before any kernel runs),
+ * or when one was made by another copy of this package (./engine-copies.ts).
  */
 export function backendOf(...ts: readonly Tensor[]): Backend {
   const b = ts[0].backend;
@@ -290,6 +285,50 @@ export function viewResult(
   return new Tensor(base.storage, shape, {
     strides, offset, requiresGrad: tracked, gradFn: tracked ? { name, inputs: [base], backward } : null,
   });
+}
+
+// Deterministic release (tfjs's tf.tidy): `tidy(fn)` disposes every tensor made inside fn except
+// those fn returns (a tensor, or an array or plain object of them) and those passed to keep(). On
+// webgpu a tensor's values are device memory the garbage collector does not see, so a loop that
+// makes thousands of intermediate tensors per iteration (a forward pass, its backward, an
+// optimizer step) would hold them until some collection happened to run; loops wrap each iteration
+// in tidy() so device memory stays flat whatever the collector does. fn must be synchronous: a
+// tensor disposed while an await is pending could still be needed.
+
+function tensorsIn(value: unknown, out = new Set<Tensor>()): Set<Tensor> {
+  if (value instanceof Tensor) out.add(value);
+  else if (Array.isArray(value)) value.forEach((v) => tensorsIn(v, out));
+  else if (value && typeof value === 'object' && Object.getPrototypeOf(value) === Object.prototype) {
+    Object.values(value).forEach((v) => tensorsIn(v, out));
+  }
+  return out;
+}
+
+/** Run fn, then dispose what it made and did not return (the scopes: ./lifetimes.ts). */
+export function tidy<T>(fn: () => T): T {
+  const scope = openScope();
+  let result: T;
+  try {
+    result = fn();
+  } catch (e) {
+    closeScope(scope, []);
+    for (const t of scope) t.dispose();
+    throw e;
+  }
+  if (result instanceof Promise) {
+    closeScope(scope, []);
+    throw new Error('tidy(fn) takes a synchronous function (a tensor disposed during an await could still be in use); await outside it');
+  }
+  const survivors = tensorsIn(result);
+  closeScope(scope, survivors);
+  for (const t of scope) if (!survivors.has(t as Tensor)) t.dispose();
+  return result;
+}
+
+/** Keep `t` alive past every open tidy() scope (optimizer state, gradients). Returns it. */
+export function keep<T extends Tensor>(t: T): T {
+  untrack(t);
+  return t;
 }
 
 /** The chainable ops: each defined beside its op in ./ops, registered by ./methods.ts (its types too). */
