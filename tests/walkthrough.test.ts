@@ -3,7 +3,9 @@
  * (docs/walkthrough-example.mjs, on the built packages) prints what the page
  * shows, every file path it cites exists, and every function, method or class
  * it names (a `name(...)` code span, a `Class.method`, a camelCase or
- * PascalCase identifier) is defined somewhere in packages/.
+ * PascalCase identifier) is defined somewhere in packages/, and its count of
+ * the files one iteration opens matches its table, each file defining the
+ * function the table lists for it.
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
@@ -60,5 +62,18 @@ describe('docs/autograd-walkthrough.md', () => {
       `(function\\s+${n}\\b|\\*\\s+as\\s+${n}\\b|(const|let|class|interface|type)\\s+${n}\\b|^\\s*(?:(?:readonly|private|protected|static|async|get|abstract|override)\\s+)*${n}\\s*[(<:?]|\\b${n}\\s*[:=]\\s*(?:async\\s*)?\\()`, 'm',
     ).test(source);
     expect([...names].filter((n) => !defined(n))).toEqual([]);
+  });
+
+  it('its table of the files one iteration opens: each file defines its function, and the counts in the text match', () => {
+    const section = DOC.slice(DOC.indexOf('**How many files.**'), DOC.indexOf('## 7.'));
+    const rows = [...section.matchAll(/^\| [^|]+ \| `(\w+)` \| `([\w./-]+)` \| (both|host|WebGPU) \|$/gm)]
+      .map((m) => ({ name: m[1]!, file: m[2]!, on: m[3]! }));
+    expect(rows.length).toBeGreaterThan(10);
+    const undefinedThere = rows.filter(({ name, file }) => !new RegExp(
+      `(function\\s+${name}\\b|(const|class)\\s+${name}\\b)`,
+    ).test(readFileSync(join(ROOT, file), 'utf8')));
+    expect(undefinedThere).toEqual([]);
+    const count = (backend: string) => new Set(rows.filter((r) => r.on === 'both' || r.on === backend).map((r) => r.file)).size;
+    expect(section).toContain(`**${count('host')} files on a host backend and ${count('WebGPU')} on WebGPU**`);
   });
 });
