@@ -1,10 +1,9 @@
 /**
- * What the two asynchronous backends (webgpu: ./webgpu-backend.ts,
- * webasm-threads: ./threads-backend.ts) share, by composition: a kernel
- * cache (./backend.ts) and a dataflow queue (./dataflow-queue.ts).
- * This class only hands the Backend interface's calls to those two; each
- * backend writes its own run() and upload(), so the path from run() to a
- * launch on the device reads in that backend's file.
+ * What the two asynchronous backends (webgpu: ./webgpu-backend.ts, webasm-threads:
+ * ./threads-backend.ts) share, by composition: a kernel cache (./backend.ts) and a dataflow queue
+ * (./dataflow-queue.ts). This class only hands the Backend interface's calls to the queue (the
+ * cache's are answered by CompilingBackend, ./backend.ts); each backend writes its own run() and
+ * upload(), so the path from run() to a launch on the device reads in that backend's file.
  */
 import type { GPU } from 'gpu.js';
 import { CompilingBackend, KernelCache, type Backend, type BackendName, type CachedKernel, type TensorData, type KernelSpec, type MemoryStats, type KernelArg } from './backend.js';

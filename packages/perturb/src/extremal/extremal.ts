@@ -1,14 +1,12 @@
 /**
- * Extremal perturbations (Fong, Patrick & Vedaldi, "Understanding Deep
- * Networks via Extremal Perturbations and Smooth Masks", ICCV 2019), on
- * maskgrad's autograd, from the images to the explanation a reader gets.
- * For each image and each area a in `areas`, one mask
- * m_a (smooth by construction, ./mask-generator.ts) is optimized
- * (./optimize.ts: the objective and its loop); every area of every image is
- * one row of one batch. Then each mask is scored with its region kept and
- * deleted; smaller areas are added where the object is small (./adapt.ts),
- * and the sweep is made monotone where a restart can (./monotone.ts).
- * Last, one area's mask is reported, chosen by chooseArea.
+ * Extremal perturbations (Fong, Patrick & Vedaldi, "Understanding Deep Networks via Extremal
+ * Perturbations and Smooth Masks", ICCV 2019), on maskgrad's autograd, from the images to the
+ * explanation a reader gets. For each image and each area a in `areas`, one mask m_a (smooth by
+ * construction, ./mask-generator.ts) is optimized (./optimize.ts: the objective and its loop);
+ * every area of every image is one row of one batch. Then each mask is scored with its region kept
+ * and deleted; smaller areas are added where the object is small (./adapt.ts), and the sweep is
+ * made monotone where a restart can (./monotone.ts). Last, one area's mask is reported, chosen by
+ * chooseArea.
  */
 import { backendReport, noGrad, tidy, type Tensor } from '@maskgrad/autograd';
 import { checkFinite } from '../finite.js';
@@ -93,11 +91,10 @@ export interface ExtremalRun {
 }
 
 /**
- * Optimize every area of every image of x [N, 3, H, W] (pixels in [0, 1])
- * for its target; then measure each area's mask with the region kept and
- * deleted, add smaller areas where the smallest already keeps the share
- * (./adapt.ts; only when `before`, the images' probabilities, is given), and
- * repair the sweep where it falls.
+ * Optimize every area of every image of x [N, 3, H, W] (pixels in [0, 1]) for its target; then
+ * measure each area's mask with the region kept and deleted, add smaller areas where the smallest
+ * already keeps the share (./adapt.ts; only when `before`, the images' probabilities, is given),
+ * and repair the sweep where it falls.
  */
 export async function runExtremal(
   model: Classifier, x: Tensor, targets: readonly number[], o: ResolvedExtremalOptions, onProgress?: (p: ProgressEvent) => void, before?: readonly number[],
