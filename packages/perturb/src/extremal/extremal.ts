@@ -2,7 +2,7 @@
  * Extremal perturbations (Fong, Patrick & Vedaldi, "Understanding Deep Networks via Extremal
  * Perturbations and Smooth Masks", ICCV 2019), on maskgrad's autograd, from the images to the
  * explanation a reader gets. For each image and each area a in `areas`, one mask m_a (smooth by
- * construction, ./mask-generator.ts) is optimized (./optimize.ts: the objective and its loop);
+ * construction, ./mask-generator.ts) is optimized (./optimize.ts: the objective, run by ../iterate.ts);
  * every area of every image is one row of one batch. Then each mask is scored with its region kept
  * and deleted; smaller areas are added where the object is small (./adapt.ts), and the sweep is
  * made monotone where a restart can (./monotone.ts). Last, one area's mask is reported, chosen by
