@@ -30,18 +30,6 @@ export async function setBackend(name: string | Backend): Promise<Backend> {
   return current.backend;
 }
 
-/** Why better backends were skipped when the current one was selected automatically. */
-export function backendSkipReasons(): readonly BackendProbe[] {
-  getBackend();
-  return current!.skipped;
-}
-
-/** Why the current backend was chosen. */
-export function backendReason(): string {
-  getBackend();
-  return current!.reason;
-}
-
 /** Which backend ran, why, and why each better one did not (result.json, report.html, maskgrad info). */
 export interface BackendReport {
   name: string;

@@ -14,7 +14,7 @@ export { tidy, keep } from './tensor.js';
 export { tensor, zeros, ones, full, scalar, randn, rand, type TensorOptions, type RandomOptions } from './create.js';
 export { noGrad, isGradEnabled } from './grad-mode.js';
 export { topologicalOrder, type BackwardOptions } from './backward.js';
-export { getBackend, setBackend, backendSkipReasons, backendReason, backendReport, type BackendReport } from './backend.js';
+export { getBackend, setBackend, backendReport, type BackendReport } from './backend.js';
 export { gradcheck, type GradcheckOptions, type GradcheckResult } from './gradcheck.js';
 export { toDot } from './to-dot.js';
 export { hashUniform } from '@maskgrad/kernels';

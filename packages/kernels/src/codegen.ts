@@ -2,7 +2,7 @@
  * Source generation for gpu.js kernels: literals, and the index arithmetic
  * that maps a flat output index to an element of a strided input view.
  */
-import { coalesce, contiguousStrides, sizeOf, type View } from './shape.js';
+import { coalesce, contiguousStrides, type View } from './shape.js';
 
 /**
  * A float literal gpu.js parses as a float: always has a '.' or an exponent, and never spells
@@ -42,7 +42,6 @@ export interface StridedRead {
 export function stridedIndex(shape: readonly number[], views: readonly View[], flat: string, prefix: string): StridedRead {
   const out = contiguousStrides(shape);
   const c = coalesce(shape, [out, ...views.map((v) => v.strides)]);
-  const n = sizeOf(shape);
   const index = views.map((v, k) => {
     const strides = c.strides[k + 1];
     const isIdentity = strides.every((s, d) => s === c.strides[0][d]);
@@ -67,7 +66,6 @@ export function stridedIndex(shape: readonly number[], views: readonly View[], f
       q = qn;
     }
   }
-  void n;
   views.forEach((v, k) => {
     if (index[k] !== '') return;
     const terms = [int(v.offset)];

@@ -24,7 +24,7 @@ export {
 export * from './shape.js';
 export { lit, int } from './codegen.js';
 export { mapKernel, mapReference, type ElementwiseOp } from './elementwise.js';
-export { UNARY, affineOp, clampOp, insideOp, powScalarOp, type UnaryName } from './unary.js';
+export { UNARY, clampOp, insideOp, powScalarOp, type UnaryName } from './unary.js';
 export { erfReference, erfSource, expSource, nativeTranscendentals, tanhSource } from './transcendental.js';
 export { BINARY, LERP, WHERE, type BinaryName } from './binary.js';
 export { reduceKernel, reduceReference, reduceShape, type ReduceOp, type ReduceShape } from './reduce.js';

@@ -7,7 +7,7 @@
  * threads over shared memory: Node, or a cross-origin-isolated page.
  */
 import { GPU } from 'gpu.js';
-import { kernelSettings, outputCells, type TensorData, type KernelSpec, type KernelArg } from './backend.js';
+import { kernelSettings, outputCells, type KernelSpec, type KernelArg } from './backend.js';
 import type { QueuedData } from './dataflow-queue.js';
 import { flatten, flatResults, type CompiledKernel } from './host-backend.js';
 import { QueuedBackend } from './queued-backend.js';

@@ -56,11 +56,6 @@ export function clampOp(lo: number, hi: number): ElementwiseOp {
   };
 }
 
-/** a·x + b for scalars a, b. */
-export function affineOp(a: number, b: number): ElementwiseOp {
-  return { name: `affine(${a}, ${b})`, kernel: `r = x0 * ${lit(a)} + ${lit(b)};`, reference: (x) => Math.fround(a) * x + Math.fround(b) };
-}
-
 /** 1 where lo <= x <= hi else 0: the derivative of clamp. */
 export function insideOp(lo: number, hi: number): ElementwiseOp {
   return {

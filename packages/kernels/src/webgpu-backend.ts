@@ -9,7 +9,7 @@
  */
 import * as gpujs from 'gpu.js';
 import { GPU } from 'gpu.js';
-import { kernelSettings, outputCells, type TensorData, type KernelSpec, type MemoryStats, type KernelArg } from './backend.js';
+import { kernelSettings, outputCells, type KernelSpec, type MemoryStats, type KernelArg } from './backend.js';
 import type { QueuedData } from './dataflow-queue.js';
 import { QueuedBackend } from './queued-backend.js';
 import { adapterName, describeAdapter, type AdapterDescription, type AdapterInfoLike } from './webgpu-adapter.js';

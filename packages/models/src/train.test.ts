@@ -2,7 +2,6 @@
 // falls, the model ends up right on held-out images, runs are reproducible from the seed, and the
 // learning-rate schedule and the initialization have the numbers they promise.
 import { describe, expect, it } from 'vitest';
-import { noGrad } from '@maskgrad/autograd';
 import type { RgbImage } from './classifier.js';
 import { ImageClassifier } from './classifier.js';
 import type { ViTConfig } from './config.js';
