@@ -227,7 +227,6 @@ export class Tensor {
   }
 }
 
-
 // How an op result joins the graph: it requires grad (and remembers its backward rule) only if
 // grad mode is on and some input requires grad. A frozen model's ops therefore record nothing
 // for their weights.

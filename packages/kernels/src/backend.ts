@@ -274,7 +274,12 @@ export class KernelCache<K extends CachedKernel> {
  * ./webgpu-backend.ts, ./threads-backend.ts).
  */
 export abstract class CompilingBackend<K extends CachedKernel> {
-  protected constructor(readonly name: BackendName, protected readonly gpu: GPU, protected readonly kernels: KernelCache<K>) {}
+  protected readonly kernels: KernelCache<K>;
+
+  /** `create` compiles a kernel for the cache; `limit`: live compiled kernels at most (KernelCache). */
+  protected constructor(readonly name: BackendName, protected readonly gpu: GPU, create: (spec: KernelSpec) => K, limit = Infinity) {
+    this.kernels = new KernelCache(name, create, limit);
+  }
 
   get stats(): BackendStats {
     return this.kernels.stats;

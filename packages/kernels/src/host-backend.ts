@@ -9,7 +9,7 @@
  * output; n-d structure lives in the index arithmetic of the source.
  */
 import type { GPU } from 'gpu.js';
-import { CompilingBackend, KernelCache, kernelSettings, outputCells, ownData, type Backend, type BackendName, type TensorData, type KernelSpec, type MemoryStats, type KernelArg, isData } from './backend.js';
+import { CompilingBackend, kernelSettings, outputCells, ownData, type Backend, type BackendName, type TensorData, type KernelSpec, type MemoryStats, type KernelArg, isData } from './backend.js';
 
 export type CompiledKernel = ((...args: unknown[]) => unknown) & {
   kernel?: { constructor: { name: string }; fallbackReason?: string | null };
@@ -84,12 +84,12 @@ export class HostBackend extends CompilingBackend<CompiledKernel> implements Bac
 
   constructor(name: BackendName, gpu: GPU, limit = Infinity) {
     if (name === 'webgpu') throw new Error('internal: webgpu is a device backend (WebGPUBackend)');
-    // the kernel cache (./backend.ts): compile once, count, profile, list fallbacks
-    super(name, gpu, new KernelCache(name, (spec) => {
+    // how the kernel cache (./backend.ts) compiles a kernel
+    super(name, gpu, (spec) => {
       const kernel = gpu.createKernel(spec.source as never, kernelSettings(spec) as never) as unknown as CompiledKernel;
       flatResults(kernel);
       return kernel;
-    }, limit));
+    }, limit);
     this.wasmMemory = name === 'webasm' && !isNode ? (sharedMemory ??= new SharedWasmMemory()) : null;
   }
 

@@ -6,7 +6,7 @@
  * upload(), so the path from run() to a launch on the device reads in that backend's file.
  */
 import type { GPU } from 'gpu.js';
-import { CompilingBackend, KernelCache, type Backend, type BackendName, type CachedKernel, type TensorData, type KernelSpec, type MemoryStats, type KernelArg } from './backend.js';
+import { CompilingBackend, type Backend, type BackendName, type CachedKernel, type TensorData, type KernelSpec, type MemoryStats, type KernelArg } from './backend.js';
 import { DataflowQueue, type QueueDevice, type QueuedData } from './dataflow-queue.js';
 
 export abstract class QueuedBackend<K extends CachedKernel> extends CompilingBackend<K> implements Backend {
@@ -14,11 +14,10 @@ export abstract class QueuedBackend<K extends CachedKernel> extends CompilingBac
   /** Results as QueuedData handles, launches ordered by the data they read. */
   protected readonly queue: DataflowQueue;
 
-  /** `create` compiles a kernel for the kernel cache (compile once, count, profile, list fallbacks). */
+  /** `create` compiles a kernel for the kernel cache (./backend.ts). */
   protected constructor(name: BackendName, gpu: GPU, create: (spec: KernelSpec) => K, device: QueueDevice) {
-    const kernels = new KernelCache(name, create);
-    super(name, gpu, kernels);
-    this.queue = new DataflowQueue(this, kernels, device);
+    super(name, gpu, create);
+    this.queue = new DataflowQueue(this, this.kernels, device);
   }
 
   /** Queue a kernel; its result is a QueuedData at once, its values later. */
